@@ -1,0 +1,1 @@
+"""Asset and block catalogs derived from ../shared/reference-data (ids, sizes, types)."""
