@@ -12,4 +12,13 @@ __version__ = "0.1.0"
 
 _register_all()
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "tasks"]
+
+
+def __getattr__(name: str):
+    # lazy public helpers: importing them here would load their modules on every `import embodied_gym`
+    if name == "tasks":
+        from embodied_gym.envs.voxel.tasks.registry import tasks
+
+        return tasks
+    raise AttributeError(f"module 'embodied_gym' has no attribute {name!r}")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 
 # One module per world. Each must define ``register() -> None``.
-WORLD_ID_MODULES: tuple[str, ...] = ()
+WORLD_ID_MODULES: tuple[str, ...] = (
+    "embodied_gym.envs.voxel.ids",
+)
 
 _registered = False
 

@@ -4,6 +4,14 @@ A :class:`TaskSpec` is plain data, expanded from MineDojo's ``tasks_specs.yaml``
 The world reads the *set-up* fields (biome, inventory, mobs, time of day, spawning) when it resets; the
 task's success and reward rule reads the world's stats after every step. Field names follow MineDojo's
 sim-spec keys so a reader can check one against the other.
+
+NOTE FOR THE VOXEL WORLD (issue #5), added by the task-suite engineer (issue #6): the table resolves
+MineDojo's per-class defaults, so the world applies these fields as plain values at reset:
+``start_time`` (ticks of day at reset, None = the world's own start; combat "night" starts are 13000,
+"always night" and harvest "night" 18000), ``allow_time_passage`` (False freezes the clock),
+``allow_mob_spawn``, ``specified_biome``, ``initial_inventory``, ``initial_mobs`` placed uniformly in
+``initial_mob_spawn_range_low/high`` (x, y, z offsets from the player). The fields after ``template``
+(``use_reward_weights``, ``per_day_reward``, ``success_reward``) are read by the rules only.
 """
 
 from __future__ import annotations
@@ -59,3 +67,11 @@ class TaskSpec:
     template: str = ""
     #: extra, template-specific settings kept verbatim so nothing from the yaml is lost
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    #: in-game time (ticks into the 24,000-tick day) at reset; ``None`` = the world's default start.
+    #: MineDojo's classes set 13000 (combat, start at night) or 18000 (always night / harvest at night).
+    start_time: int | None = None
+    #: techtree: reward per use of each target item (MineDojo's ``use_items_reward_weights``, 10.0)
+    use_reward_weights: tuple[float, ...] = ()
+    #: survival: reward per in-game day survived, and the bonus once ``target_days`` is reached
+    per_day_reward: float = 0.0
+    success_reward: float = 0.0
