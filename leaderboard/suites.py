@@ -1,0 +1,197 @@
+"""Named, versioned evaluation suites: which tasks, which episode seeds, which limits.
+
+A suite pins the exact episodes every agent faces, so two agents on the leaderboard are compared on
+the same houses, the same worlds and the same boards. Its ``version`` is bumped by hand when the
+content changes on purpose; its ``fingerprint`` (a digest of the content) catches an edit that forgot
+to bump it: the results store refuses a suite whose name and version it knows with another content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class SuiteError(ValueError):
+    """A suite name, file or entry is invalid."""
+
+
+@dataclass(frozen=True)
+class SuiteTask:
+    """One task of a suite: a gym id, the seeds of its episodes and how an episode is judged.
+
+    ``success_threshold``: for envs whose ``info`` has no ``"success"`` (e.g. CartPole), an episode
+    succeeds when its return reaches this value. ``max_steps`` caps an episode even if the env has
+    no time limit of its own. ``env_kwargs`` go to ``gymnasium.make``.
+    """
+
+    task_id: str
+    seeds: tuple[int, ...]
+    env_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    success_threshold: float | None = None
+    max_steps: int = 1000
+
+    def __post_init__(self) -> None:
+        if not self.task_id or not isinstance(self.task_id, str):
+            raise SuiteError(f"task_id must be a non-empty string, got {self.task_id!r}")
+        if not self.seeds:
+            raise SuiteError(f"task {self.task_id!r} has no seeds; give at least one episode seed")
+        if len(set(self.seeds)) != len(self.seeds):
+            raise SuiteError(f"task {self.task_id!r} repeats a seed: {list(self.seeds)}")
+        if any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in self.seeds):
+            raise SuiteError(f"task {self.task_id!r}: seeds must be non-negative ints, got {list(self.seeds)}")
+        if not isinstance(self.max_steps, int) or self.max_steps < 1:
+            raise SuiteError(f"task {self.task_id!r}: max_steps must be a positive int, got {self.max_steps!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "seeds": list(self.seeds),
+            "env_kwargs": dict(self.env_kwargs),
+            "success_threshold": self.success_threshold,
+            "max_steps": self.max_steps,
+        }
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A named, versioned list of tasks. Every task has the same number of seeds, because the
+    stratified bootstrap behind the confidence intervals needs a (episodes x tasks) score matrix."""
+
+    name: str
+    version: str
+    tasks: tuple[SuiteTask, ...]
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.tasks:
+            raise SuiteError(f"suite {self.name!r} has no tasks")
+        ids = [t.task_id for t in self.tasks]
+        if len(set(ids)) != len(ids):
+            raise SuiteError(f"suite {self.name!r} lists a task twice: {ids}")
+        counts = {t.task_id: len(t.seeds) for t in self.tasks}
+        if len(set(counts.values())) != 1:
+            raise SuiteError(f"suite {self.name!r}: every task needs the same number of seeds, got {counts}")
+
+    @property
+    def episodes_per_task(self) -> int:
+        return len(self.tasks[0].seeds)
+
+    @property
+    def num_episodes(self) -> int:
+        return sum(len(t.seeds) for t in self.tasks)
+
+    def task(self, task_id: str) -> SuiteTask:
+        for t in self.tasks:
+            if t.task_id == task_id:
+                return t
+        raise SuiteError(f"suite {self.name!r} has no task {task_id!r}; it has {[t.task_id for t in self.tasks]}")
+
+    def episodes(self) -> list[tuple[SuiteTask, int]]:
+        """Every (task, seed) pair in a fixed order."""
+        return [(t, s) for t in self.tasks for s in t.seeds]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "tasks": [t.to_dict() for t in self.tasks],
+        }
+
+    @property
+    def fingerprint(self) -> str:
+        """Digest of what decides the episodes (not the description)."""
+        content = {"tasks": [t.to_dict() for t in self.tasks]}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Suite:
+        try:
+            tasks = tuple(
+                SuiteTask(
+                    task_id=t["task_id"],
+                    seeds=tuple(t["seeds"]),
+                    env_kwargs=dict(t.get("env_kwargs") or {}),
+                    success_threshold=t.get("success_threshold"),
+                    max_steps=int(t.get("max_steps", 1000)),
+                )
+                for t in data["tasks"]
+            )
+            return cls(name=str(data["name"]), version=str(data["version"]), tasks=tasks,
+                       description=str(data.get("description", "")))
+        except KeyError as exc:
+            raise SuiteError(f"suite definition lacks the field {exc.args[0]!r}; needs name, version, "
+                             "tasks[].task_id and tasks[].seeds") from exc
+
+
+def _seeds(start: int, count: int) -> tuple[int, ...]:
+    return tuple(range(start, start + count))
+
+
+def _task(task_id: str, n: int, start: int = 0, **kw: Any) -> SuiteTask:
+    return SuiteTask(task_id=task_id, seeds=_seeds(start, n), **kw)
+
+
+# Tasks per tier. Seeds start at 1000 so they never coincide with the small seeds people train on.
+# House tasks use small procedural houses so the quick suite fits its 3-minute budget on 2 cores.
+_HOUSE_SMALL = {"max_steps": 200}
+_TIERS: dict[str, tuple[str, int, list[tuple[str, dict[str, Any]]]]] = {
+    # name: (version, episodes per task, [(task id, extra SuiteTask fields)])
+    "quick": ("1", 5, [
+        ("embodied_gym/Tiles-4x4-v0", {"max_steps": 100}),
+    ]),
+    "standard": ("1", 20, [
+        ("embodied_gym/Tiles-4x4-v0", {"max_steps": 100}),
+    ]),
+    "full": ("1", 50, [
+        ("embodied_gym/Tiles-4x4-v0", {"max_steps": 100}),
+    ]),
+}
+
+#: Standard gymnasium tasks: usable with no embodied_gym world at all (tests, smoke checks).
+_GYMNASIUM = ("1", 5, [
+    ("FrozenLake-v1", {"env_kwargs": {"is_slippery": False}, "success_threshold": 1.0, "max_steps": 100}),
+    ("CartPole-v1", {"success_threshold": 195.0, "max_steps": 500}),
+])
+
+
+def _build(name: str, version: str, n: int, entries: Sequence[tuple[str, dict[str, Any]]]) -> Suite:
+    return Suite(
+        name=name,
+        version=version,
+        tasks=tuple(_task(tid, n, start=1000, **extra) for tid, extra in entries),
+        description=f"{name}: {len(entries)} tasks x {n} seeded episodes",
+    )
+
+
+def available_suites() -> list[str]:
+    return sorted([*_TIERS, "gymnasium"])
+
+
+def get_suite(name_or_path: str) -> Suite:
+    """A built-in suite by name (``quick``, ``standard``, ``full``, ``gymnasium``) or a YAML/JSON file."""
+    if name_or_path in _TIERS:
+        version, n, entries = _TIERS[name_or_path]
+        return _build(name_or_path, version, n, entries)
+    if name_or_path == "gymnasium":
+        version, n, entries = _GYMNASIUM
+        return _build("gymnasium", version, n, entries)
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
+        text = path.read_text()
+        if path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+        if not isinstance(data, Mapping):
+            raise SuiteError(f"{path}: a suite file must hold a mapping with name, version, tasks")
+        return Suite.from_dict(data)
+    raise SuiteError(f"unknown suite {name_or_path!r}; built-in suites: {available_suites()}, "
+                     "or give a path to a .yaml/.json suite file")
