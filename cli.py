@@ -19,7 +19,10 @@ import sys
 from collections.abc import Sequence
 
 # command name -> (module, one-line help). Order is the order shown in --help.
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "evaluate": ("embodied_gym.leaderboard.evaluate_command", "evaluate agents on a suite (resumable, SQLite)"),
+    "leaderboard": ("embodied_gym.leaderboard.leaderboard_command", "print the leaderboard, write its HTML"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -80,6 +80,7 @@ class CallableAgent:
 ORACLES: list[tuple[str, str]] = [
     ("FrozenLake-v1", "embodied_gym.leaderboard.oracles:FrozenLakeOracle"),
     ("CartPole-v1", "embodied_gym.leaderboard.oracles:CartPoleOracle"),
+    ("embodied_gym/Tiles-4x4*", "embodied_gym.leaderboard.oracles:TilesOracle"),
 ]
 
 

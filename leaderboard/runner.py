@@ -91,14 +91,15 @@ def run_episode(task: SuiteTask, seed: int, agent: Agent, gif_path: Path | None 
                 frames.append(env.render())
             if terminated or truncated:
                 break
-        if "success" in info:
+        if task.success == "terminated":
+            success = bool(terminated)
+        elif task.return_threshold is not None:
+            success = episode_return >= task.return_threshold
+        elif "success" in info:
             success = bool(info["success"])
-        elif task.success_threshold is not None:
-            success = episode_return >= task.success_threshold
         else:
-            raise EpisodeError(
-                f"{task.task_id}: the env reports no info['success']; give the suite task a success_threshold"
-            )
+            raise EpisodeError(f"{task.task_id}: the env reports no info['success'] at the end of the "
+                               "episode; give the suite task another success rule ('terminated' or 'return>=X')")
         spl = info.get("spl")
         if gif_path and frames and frames[0] is not None:
             _write_gif(frames, gif_path)
@@ -131,7 +132,7 @@ def play_job(agent_spec: str, task: dict[str, Any], seed: int, gif_path: str | N
     """One episode as a picklable job (local worker processes and Ray tasks both run this)."""
     suite_task = SuiteTask(
         task_id=task["task_id"], seeds=tuple(task["seeds"]), env_kwargs=task["env_kwargs"],
-        success_threshold=task["success_threshold"], max_steps=task["max_steps"],
+        success=task["success"], max_steps=task["max_steps"],
     )
     record = run_episode(suite_task, seed, _cached_agent(agent_spec), Path(gif_path) if gif_path else None)
     return asdict(record)

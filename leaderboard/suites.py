@@ -24,15 +24,17 @@ class SuiteError(ValueError):
 class SuiteTask:
     """One task of a suite: a gym id, the seeds of its episodes and how an episode is judged.
 
-    ``success_threshold``: for envs whose ``info`` has no ``"success"`` (e.g. CartPole), an episode
-    succeeds when its return reaches this value. ``max_steps`` caps an episode even if the env has
-    no time limit of its own. ``env_kwargs`` go to ``gymnasium.make``.
+    ``success`` says how an episode counts as a success: ``"info"`` (the env's final
+    ``info["success"]``, as the house and voxel tasks report it), ``"terminated"`` (the episode ended
+    by termination, not by a time limit: e.g. every red tile found) or ``"return>=X"`` (the return
+    reached X, e.g. CartPole). ``max_steps`` caps an episode even if the env has no time limit of its
+    own. ``env_kwargs`` go to ``gymnasium.make``.
     """
 
     task_id: str
     seeds: tuple[int, ...]
     env_kwargs: Mapping[str, Any] = field(default_factory=dict)
-    success_threshold: float | None = None
+    success: str = "info"
     max_steps: int = 1000
 
     def __post_init__(self) -> None:
@@ -44,15 +46,29 @@ class SuiteTask:
             raise SuiteError(f"task {self.task_id!r} repeats a seed: {list(self.seeds)}")
         if any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in self.seeds):
             raise SuiteError(f"task {self.task_id!r}: seeds must be non-negative ints, got {list(self.seeds)}")
+        self.return_threshold  # validates the success rule
         if not isinstance(self.max_steps, int) or self.max_steps < 1:
             raise SuiteError(f"task {self.task_id!r}: max_steps must be a positive int, got {self.max_steps!r}")
+
+    @property
+    def return_threshold(self) -> float | None:
+        """X of a ``"return>=X"`` success rule, else None."""
+        if self.success in ("info", "terminated"):
+            return None
+        if self.success.startswith("return>="):
+            try:
+                return float(self.success.removeprefix("return>="))
+            except ValueError:
+                pass
+        raise SuiteError(f"task {self.task_id!r}: success rule {self.success!r} is not one of 'info', "
+                         "'terminated', 'return>=X'")
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "task_id": self.task_id,
             "seeds": list(self.seeds),
             "env_kwargs": dict(self.env_kwargs),
-            "success_threshold": self.success_threshold,
+            "success": self.success,
             "max_steps": self.max_steps,
         }
 
@@ -117,7 +133,7 @@ class Suite:
                     task_id=t["task_id"],
                     seeds=tuple(t["seeds"]),
                     env_kwargs=dict(t.get("env_kwargs") or {}),
-                    success_threshold=t.get("success_threshold"),
+                    success=str(t.get("success", "info")),
                     max_steps=int(t.get("max_steps", 1000)),
                 )
                 for t in data["tasks"]
@@ -139,24 +155,28 @@ def _task(task_id: str, n: int, start: int = 0, **kw: Any) -> SuiteTask:
 
 # Tasks per tier. Seeds start at 1000 so they never coincide with the small seeds people train on.
 # House tasks use small procedural houses so the quick suite fits its 3-minute budget on 2 cores.
-_HOUSE_SMALL = {"max_steps": 200}
+_HOUSE_SMALL: dict[str, Any] = {"max_steps": 200}
+# A tiles episode succeeds when every red tile is found within the 25-click limit.
+_TILES: dict[str, Any] = {"success": "terminated", "max_steps": 25}
 _TIERS: dict[str, tuple[str, int, list[tuple[str, dict[str, Any]]]]] = {
     # name: (version, episodes per task, [(task id, extra SuiteTask fields)])
     "quick": ("1", 5, [
-        ("embodied_gym/Tiles-4x4-v0", {"max_steps": 100}),
+        ("embodied_gym/Tiles-4x4-v0", _TILES),
     ]),
     "standard": ("1", 20, [
-        ("embodied_gym/Tiles-4x4-v0", {"max_steps": 100}),
+        ("embodied_gym/Tiles-4x4-v0", _TILES),
+        ("embodied_gym/Tiles-4x4-Control-v0", _TILES),
     ]),
     "full": ("1", 50, [
-        ("embodied_gym/Tiles-4x4-v0", {"max_steps": 100}),
+        ("embodied_gym/Tiles-4x4-v0", _TILES),
+        ("embodied_gym/Tiles-4x4-Control-v0", _TILES),
     ]),
 }
 
 #: Standard gymnasium tasks: usable with no embodied_gym world at all (tests, smoke checks).
 _GYMNASIUM = ("1", 5, [
-    ("FrozenLake-v1", {"env_kwargs": {"is_slippery": False}, "success_threshold": 1.0, "max_steps": 100}),
-    ("CartPole-v1", {"success_threshold": 195.0, "max_steps": 500}),
+    ("FrozenLake-v1", {"env_kwargs": {"is_slippery": False}, "success": "return>=1", "max_steps": 100}),
+    ("CartPole-v1", {"success": "return>=195", "max_steps": 500}),
 ])
 
 
