@@ -1,0 +1,301 @@
+"""Hypergradient descent as a ``torch.optim.Optimizer`` (Chandra et al. 2022).
+
+Chandra, Xie, Ragan-Kelley and Meijer, "Gradient Descent: The Ultimate Optimizer" (NeurIPS 2022)
+optimise an optimizer's hyper-parameters by gradient descent on the training loss. Their rule: when
+step ``t`` moves the weights ``w_t = w_{t-1} + delta(h, g_{t-1}, state_{t-1})``, everything except
+the freshly updated hyper-parameters ``h`` is detached, so the next loss ``L(w_t)`` depends on ``h``
+through this one step only and
+
+    dL(w_t)/dh = <grad L(w_t), d delta / dh>.
+
+The paper gets that number by keeping the weights as non-leaf tensors and calling
+``loss.backward(create_graph=True)``. Here it is computed *forward*: when an update is made, its
+derivative ``d delta / dh`` with respect to each (scalar) hyper-parameter is stored as a tangent
+(``torch.func.jvp``), and at the next step the hypergradient is the dot product of that tangent with
+the fresh ``p.grad``. The result is the same number, but the training loop is an ordinary
+``loss.backward(); opt.step()`` with ``nn.Parameter`` leaves, so the optimizer drops into any loop,
+Stable-Baselines3 included (``policy_kwargs=dict(optimizer_class=HyperAdam)``).
+
+Hyper-parameters are optimised in unconstrained coordinates so they stay valid: the step size is
+``group["lr"] * exp(s)`` (``s`` starts at 0, so a learning-rate scheduler that rescales
+``group["lr"]`` still composes, multiplicatively), and every decay rate (momentum, Adam's betas,
+RMSProp's alpha) is ``sigmoid(r)``, inside (0, 1). The hyper-parameters of all groups form the
+parameters of a *hyper-optimizer*, itself a ``HyperOptimizer`` built from a :class:`HyperSpec`, so
+stacks of any height are written ``HyperAdam(params, hyper=HyperSGD.spec(hyper=HyperSGD.spec()))``.
+The top of a stack (``hyper=None``) keeps its hyper-parameters fixed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch.optim import Optimizer
+
+
+class HyperConfigError(ValueError):
+    """An invalid hyper-optimizer setting (step size, decay rate, stack specification)."""
+
+
+@dataclass(frozen=True)
+class HyperSpec:
+    """A hyper-optimizer that is not built yet: its class and keyword arguments.
+
+    The parameters of a hyper-optimizer (the unconstrained hyper-parameters of the level below)
+    only exist once that level is built, so a stack is described by specs and built bottom-up.
+    """
+
+    cls: type[HyperOptimizer]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def build(self, params: Iterable[torch.Tensor]) -> HyperOptimizer:
+        return self.cls(params, **self.kwargs)
+
+    @property
+    def height(self) -> int:
+        """Levels in this spec's stack, this one included."""
+        hyper = self.kwargs.get("hyper", AUTO)
+        if hyper is AUTO:
+            return 2
+        return 1 + (hyper.height if isinstance(hyper, HyperSpec) else 0)
+
+
+class _Auto:
+    """Sentinel: the default hyper-optimizer (see :data:`DEFAULT_HYPER_LR`)."""
+
+    def __repr__(self) -> str:
+        return "AUTO"
+
+
+AUTO = _Auto()
+# The default hyper-optimizer is Adam on the unconstrained hyper-parameters: Adam's steps have the
+# size of its step size whatever the scale of the hypergradient, so one default suits problems of
+# any loss scale (log step size and logit decay rates move by at most ~DEFAULT_HYPER_LR a step).
+DEFAULT_HYPER_LR = 1e-2
+
+
+def logit(p: float) -> float:
+    return math.log(p) - math.log1p(-p)
+
+
+def check_step_size(name: str, value: float) -> float:
+    value = float(value)
+    if not math.isfinite(value) or value <= 0.0:
+        raise HyperConfigError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def check_rate(name: str, value: float) -> float:
+    value = float(value)
+    if not 0.0 < value < 1.0:
+        raise HyperConfigError(f"{name} must lie strictly inside (0, 1), got {value!r}")
+    return value
+
+
+def check_nonnegative(name: str, value: float) -> float:
+    value = float(value)
+    if not math.isfinite(value) or value < 0.0:
+        raise HyperConfigError(f"{name} must be a finite number >= 0, got {value!r}")
+    return value
+
+
+# A rule maps (raw hyper-parameters, gradient, state tensors, group settings) to (delta, new state).
+Rule = Callable[..., tuple[torch.Tensor, dict[str, torch.Tensor]]]
+
+
+class HyperOptimizer(Optimizer):
+    """Base class: an update rule whose learnable hyper-parameters are descended on.
+
+    Subclasses define ``learned_names(group)`` (the raw hyper-parameters of a group, in order),
+    ``initial_raw(group)`` (their starting unconstrained values), ``init_state(p, group)`` (zeroed
+    optimizer state tensors) and ``rule(raw, grad, state, group, step)`` returning the weight change
+    ``delta`` and the new state, as a pure differentiable function of ``raw``.
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any], hyper: HyperSpec | None | _Auto):
+        if hyper is AUTO:
+            from embodied_gym.agents.hypergrad.optimizers import HyperAdam
+
+            hyper = HyperSpec(HyperAdam, {"lr": DEFAULT_HYPER_LR, "hyper": None})
+        if hyper is not None and not isinstance(hyper, HyperSpec):
+            raise HyperConfigError(
+                "hyper must be a HyperSpec (e.g. HyperSGD.spec(lr=1e-3)), None for fixed "
+                f"hyper-parameters, or AUTO; got {type(hyper).__name__}"
+            )
+        self._hyper_spec = hyper
+        self._raw: list[dict[str, torch.Tensor]] = []
+        self.hyper_optimizer: HyperOptimizer | None = None
+        super().__init__(params, defaults)
+        self._ready = True
+        for group in self.param_groups:
+            self._raw.append(self._make_raw(group))
+        if hyper is not None:
+            self.hyper_optimizer = hyper.build(self._raw_tensors())
+
+    # ----------------------------------------------------------------- subclass interface
+    def learned_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def initial_raw(self, group: dict[str, Any]) -> dict[str, float]:
+        raise NotImplementedError
+
+    def init_state(self, p: torch.Tensor, group: dict[str, Any]) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def rule(
+        self,
+        raw: dict[str, torch.Tensor],
+        grad: torch.Tensor,
+        state: dict[str, torch.Tensor],
+        group: dict[str, Any],
+        step: int,
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        raise NotImplementedError
+
+    def effective(self, raw: dict[str, torch.Tensor], group: dict[str, Any]) -> dict[str, float]:
+        """The constrained hyper-parameter values a group uses now (for logging)."""
+        raise NotImplementedError
+
+    # ----------------------------------------------------------------- construction helpers
+    @classmethod
+    def spec(cls, **kwargs: Any) -> HyperSpec:
+        """Describe this optimizer as a hyper-optimizer of another: ``HyperAdam(p, hyper=HyperSGD.spec())``."""
+        return HyperSpec(cls, dict(kwargs))
+
+    def _make_raw(self, group: dict[str, Any]) -> dict[str, torch.Tensor]:
+        first = group["params"][0]
+        dtype = first.dtype if first.is_floating_point() else torch.get_default_dtype()
+        values = self.initial_raw(group)
+        return {
+            name: torch.tensor(values[name], dtype=dtype, device=first.device)
+            for name in self.learned_names(group)
+        }
+
+    def _raw_tensors(self) -> list[torch.Tensor]:
+        return [t for raw in self._raw for t in raw.values()]
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        super().add_param_group(param_group)
+        if getattr(self, "_ready", False):
+            raw = self._make_raw(self.param_groups[-1])
+            self._raw.append(raw)
+            if self.hyper_optimizer is not None and raw:
+                self.hyper_optimizer.add_param_group({"params": list(raw.values())})
+
+    # ----------------------------------------------------------------- introspection
+    @property
+    def height(self) -> int:
+        """Levels in this stack: 1 for fixed hyper-parameters."""
+        return 1 + (self.hyper_optimizer.height if self.hyper_optimizer is not None else 0)
+
+    def hyperparameters(self) -> list[dict[str, float]]:
+        """Per param group, the hyper-parameter values in use now (step size, decay rates)."""
+        return [self.effective(raw, group) for raw, group in zip(self._raw, self.param_groups, strict=True)]
+
+    def raw_hyperparameters(self) -> list[dict[str, torch.Tensor]]:
+        """Per param group, the unconstrained tensors the hyper-optimizer descends on (read-only use)."""
+        return self._raw
+
+    # ----------------------------------------------------------------- the step
+    def _hypergradients(self) -> None:
+        """Set ``raw.grad`` = <current p.grad, stored d(previous delta)/d(raw)> for every group.
+
+        Left ``None`` before the first update (no previous delta depends on the hyper-parameters),
+        so hyper-optimizers skip that step exactly as a parameter without gradient is skipped.
+        """
+        for raw, group in zip(self._raw, self.param_groups, strict=True):
+            sums: dict[str, torch.Tensor] = {}
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                for name in raw:
+                    tangent = state.get(f"tangent_{name}")
+                    if tangent is None:
+                        continue
+                    term = torch.sum(p.grad.detach() * tangent)
+                    sums[name] = sums[name] + term if name in sums else term
+            for name, tensor in raw.items():
+                tensor.grad = sums[name].to(tensor.dtype).reshape(()) if name in sums else None
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        if self.hyper_optimizer is not None:
+            self._hypergradients()
+            # Top-down, as in the paper: the hyper-parameters move first, then this level steps
+            # with their new values, so its next loss carries their hypergradient.
+            self.hyper_optimizer.step()
+        for raw, group in zip(self._raw, self.param_groups, strict=True):
+            raw_now = {name: t.detach() for name, t in raw.items()}
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if p.grad.is_sparse:
+                    raise HyperConfigError(f"{type(self).__name__} does not support sparse gradients")
+                self._step_param(p, raw_now, group)
+        return loss
+
+    def _step_param(self, p: torch.Tensor, raw: dict[str, torch.Tensor], group: dict[str, Any]) -> None:
+        state = self.state[p]
+        if "step" not in state:
+            state["step"] = torch.tensor(0.0)
+            state.update(self.init_state(p, group))
+        step = int(state["step"].item()) + 1
+        grad = p.grad.detach()
+        buffers = {k: v for k, v in state.items() if k != "step" and not k.startswith("tangent_")}
+        buffers["_param"] = p.detach()  # read by weight decay; never stored
+        delta, new_state = self.rule(raw, grad, buffers, group, step)
+        if self.hyper_optimizer is not None:
+            names = list(raw)
+            primals = tuple(raw[n] for n in names)
+
+            def delta_of(*values: torch.Tensor) -> torch.Tensor:
+                return self.rule(dict(zip(names, values, strict=True)), grad, buffers, group, step)[0]
+
+            for i, name in enumerate(names):
+                basis = tuple(torch.ones_like(v) if j == i else torch.zeros_like(v) for j, v in enumerate(primals))
+                with torch.enable_grad():
+                    _, tangent = torch.func.jvp(delta_of, primals, basis)
+                state[f"tangent_{name}"] = tangent.detach()
+        p.add_(delta)
+        for key, value in new_state.items():
+            state[key] = value.detach()
+        state["step"] = torch.tensor(float(step))
+
+    # ----------------------------------------------------------------- persistence
+    def state_dict(self) -> dict[str, Any]:
+        sd = super().state_dict()
+        sd["hyper_raw"] = [{k: v.detach().clone() for k, v in raw.items()} for raw in self._raw]
+        if self.hyper_optimizer is not None:
+            sd["hyper_optimizer"] = self.hyper_optimizer.state_dict()
+        return sd
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state_dict = dict(state_dict)
+        if "hyper_raw" not in state_dict:
+            raise KeyError(
+                f"{type(self).__name__}.load_state_dict needs a state dict saved by a HyperOptimizer "
+                "(key 'hyper_raw' is missing)"
+            )
+        raws = state_dict.pop("hyper_raw")
+        hyper_sd = state_dict.pop("hyper_optimizer", None)
+        if len(raws) != len(self._raw) or any(set(a) != set(b) for a, b in zip(raws, self._raw, strict=False)):
+            raise KeyError(
+                f"saved hyper-parameters {[sorted(r) for r in raws]} do not match this optimizer's "
+                f"{[sorted(r) for r in self._raw]}"
+            )
+        if (hyper_sd is None) != (self.hyper_optimizer is None):
+            raise KeyError("saved stack height does not match this optimizer's stack height")
+        super().load_state_dict(state_dict)
+        for saved, mine in zip(raws, self._raw, strict=True):
+            for name, tensor in mine.items():
+                tensor.copy_(saved[name])
+        if self.hyper_optimizer is not None:
+            self.hyper_optimizer.load_state_dict(hyper_sd)
