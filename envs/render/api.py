@@ -1,0 +1,114 @@
+"""``render_batch``: the one call every env renders through.
+
+Example (N envs, each with its own world)::
+
+    from embodied_gym.envs.render import Cameras, SceneBatch, render_batch
+
+    batch = SceneBatch([scene_0, scene_1, ...])          # pack once per reset
+    cams = Cameras.make(positions, yaw_deg=yaws, pitch_deg=pitches, fov_deg=90.0,
+                        scene_index=np.arange(N))         # camera i looks into scene i
+    out = render_batch(batch, cams, 64, 64, outputs=("rgb", "depth"))
+    out["rgb"]    # (N, 64, 64, 3) uint8
+    out["depth"]  # (N, 64, 64) float32 planar depth in metres
+
+Several cameras may share a scene (``scene_index`` repeats); a camera count of 1 renders on the
+calling thread's share of the pool like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .batch import SceneBatch
+from .types import Cameras, EntityBatch, RenderError, VoxelScene
+
+OUTPUTS = ("rgb", "depth", "semantic", "instance")
+MIN_SIZE, MAX_SIZE = 32, 512
+
+
+def render_batch(
+    scenes: SceneBatch | VoxelScene | Sequence[VoxelScene],
+    cameras: Cameras,
+    width: int,
+    height: int,
+    outputs: Sequence[str] = ("rgb", "depth"),
+    entities: EntityBatch | None = None,
+    out: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Render one image per camera; returns batch-first arrays keyed by output name.
+
+    - ``rgb``: (N, H, W, 3) uint8
+    - ``depth``: (N, H, W) float32, planar depth in metres (along the camera's forward axis, like
+      AI2-THOR); rays that hit nothing read the scene's ``view_distance``. The first surface counts,
+      glass and water included.
+    - ``semantic``: (N, H, W) int32 class ids from the part table / entities (0 = sky)
+    - ``instance``: (N, H, W) int32 instance ids (0 = sky)
+
+    ``scenes``: a packed :class:`SceneBatch` (fastest: pack once, reuse), or scenes to pack now.
+    ``out``: optional preallocated arrays of the shapes above (reused across steps, no allocation).
+    """
+    from .kernel import empty_outputs, entity_rects, render_kernel
+
+    batch = scenes if isinstance(scenes, SceneBatch) else SceneBatch(
+        [scenes] if isinstance(scenes, VoxelScene) else scenes
+    )
+    if not isinstance(cameras, Cameras):
+        raise RenderError(f"cameras must be a Cameras (use Cameras.make), got {type(cameras).__name__}")
+    cameras.validate(len(batch))
+    for name, size in (("width", width), ("height", height)):
+        if not isinstance(size, int | np.integer) or not (MIN_SIZE <= size <= MAX_SIZE):
+            raise RenderError(f"{name} must be an int in [{MIN_SIZE}, {MAX_SIZE}], got {size!r}")
+    wanted = tuple(outputs)
+    unknown = [o for o in wanted if o not in OUTPUTS]
+    if unknown or not wanted:
+        raise RenderError(f"outputs must be a non-empty subset of {OUTPUTS}, got {wanted}")
+    if entities is None:
+        entities = EntityBatch.empty(len(batch))
+    elif entities.offsets.shape != (len(batch) + 1,):
+        raise RenderError(
+            f"entities were built for {entities.offsets.shape[0] - 1} scenes, the batch has {len(batch)}"
+        )
+    n = len(cameras)
+    shapes = {
+        "rgb": ((n, height, width, 3), np.uint8),
+        "depth": ((n, height, width), np.float32),
+        "semantic": ((n, height, width), np.int32),
+        "instance": ((n, height, width), np.int32),
+    }
+    result: dict[str, np.ndarray] = {}
+    dummy = dict(zip(OUTPUTS, empty_outputs(), strict=True))
+    arrays = []
+    for name in OUTPUTS:
+        if name in wanted:
+            shape, dtype = shapes[name]
+            arr = None if out is None else out.get(name)
+            if arr is None:
+                arr = np.empty(shape, dtype)
+            elif arr.shape != shape or arr.dtype != dtype or not arr.flags.c_contiguous:
+                raise RenderError(f"out[{name!r}] must be a C-contiguous {dtype.__name__} array of shape {shape}")
+            result[name] = arr
+            arrays.append(arr)
+        else:
+            arrays.append(dummy[name])
+
+    per_scene = np.diff(entities.offsets)
+    cap = max(1, int(per_scene.max()) if per_scene.size else 1)
+    vis_n = np.zeros(n, np.int32)
+    vis_idx = np.zeros((n, cap), np.int32)
+    vis_rect = np.zeros((n, cap, 4), np.int32)
+    if entities.box.shape[0]:
+        entity_rects(cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg,
+                     cameras.scene_index, entities.box, entities.offsets, height, width,
+                     vis_n, vis_idx, vis_rect)
+    render_kernel(
+        batch.scene_int, batch.scene_float, batch.coarse, batch.pool, batch.top, batch.light,
+        batch.part_material, batch.part_class, batch.part_instance, batch.part_tint, batch.materials,
+        cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg, cameras.scene_index,
+        entities.box, entities.material, entities.class_id, entities.instance_id, entities.tint,
+        vis_n, vis_idx, vis_rect,
+        int(height), int(width), "rgb" in wanted, "depth" in wanted, "semantic" in wanted, "instance" in wanted,
+        arrays[0], arrays[1], arrays[2], arrays[3],
+    )
+    return result
