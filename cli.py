@@ -22,6 +22,8 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("embodied_gym.leaderboard.evaluate_command", "evaluate agents on a suite (resumable, SQLite)"),
     "leaderboard": ("embodied_gym.leaderboard.leaderboard_command", "print the leaderboard, write its HTML"),
+    "train": ("embodied_gym.agents.sb3.train_command", "train PPO / RecurrentPPO on any gym id (SB3)"),
+    "run": ("embodied_gym.leaderboard.mainjob", "the main job: houses, quick-suite evaluation, HTML leaderboard"),
 }
 
 

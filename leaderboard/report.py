@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-
 from embodied_gym.leaderboard.metrics import (
     AGGREGATE_LABELS,
     AGGREGATES,
@@ -179,8 +178,13 @@ def _template():  # type: ignore[no-untyped-def]
     return env.get_template("report.html.j2")
 
 
-def write_html(board: Leaderboard, out_dir: str | Path) -> Path:
-    """Write ``index.html`` with its plots and GIFs into ``out_dir``; returns the page's path."""
+def write_html(board: Leaderboard, out_dir: str | Path,
+               extra_images: Sequence[tuple[str, Path]] = ()) -> Path:
+    """Write ``index.html`` with its plots and GIFs into ``out_dir``; returns the page's path.
+
+    ``extra_images``: (caption, path) shown in a gallery (e.g. floor plans of the generated houses);
+    copied into ``out_dir/extra`` unless already inside ``out_dir``.
+    """
     out_dir = Path(out_dir)
     (out_dir / "plots").mkdir(parents=True, exist_ok=True)
     plots: dict[str, str] = {}
@@ -211,7 +215,19 @@ def write_html(board: Leaderboard, out_dir: str | Path) -> Path:
                 shutil.copyfile(src, dst)
             gifs[(r.agent, tid)] = rel.as_posix()
 
+    gallery = []
+    for caption, img in extra_images:
+        img = Path(img)
+        try:
+            rel = img.resolve().relative_to(out_dir.resolve())
+        except ValueError:
+            rel = Path("extra") / img.name
+            (out_dir / "extra").mkdir(exist_ok=True)
+            shutil.copyfile(img, out_dir / rel)
+        gallery.append((caption, rel.as_posix()))
+
     page = _template().render(
+        gallery=gallery,
         suite=board.suite,
         results=board.results,
         aggregates=AGGREGATES,

@@ -12,18 +12,17 @@ per episode as soon as it arrives.
 from __future__ import annotations
 
 import re
-import warnings
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import embodied_gym  # noqa: F401  (registers the embodied_gym/... ids in every process that runs episodes)
 import gymnasium as gym
 import numpy as np
-
-import embodied_gym  # noqa: F401  (registers the embodied_gym/... ids in every process that runs episodes)
 from embodied_gym.leaderboard.agents import Agent, AgentSpecError, build_agent, describe_agent
 from embodied_gym.leaderboard.store import EpisodeRecord, ResultsStore
 from embodied_gym.leaderboard.suites import Suite, SuiteTask

@@ -46,7 +46,7 @@ class SuiteTask:
             raise SuiteError(f"task {self.task_id!r} repeats a seed: {list(self.seeds)}")
         if any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in self.seeds):
             raise SuiteError(f"task {self.task_id!r}: seeds must be non-negative ints, got {list(self.seeds)}")
-        self.return_threshold  # validates the success rule
+        _ = self.return_threshold  # validates the success rule
         if not isinstance(self.max_steps, int) or self.max_steps < 1:
             raise SuiteError(f"task {self.task_id!r}: max_steps must be a positive int, got {self.max_steps!r}")
 
