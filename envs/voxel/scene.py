@@ -1,0 +1,283 @@
+"""Adapter from a VoxelWorld to the shared renderer (``envs/render``): world -> scene, cameras, entities.
+
+The renderer draws a brick-map :class:`VoxelScene`. Packing the whole loaded area every step would cost
+more than the step itself, so each world keeps a *window* (``WINDOW`` x 128 x ``WINDOW`` blocks centred
+on the player) packed in a :class:`SceneBatch`; block edits are pushed with ``set_voxels`` and the
+window is rebuilt only when the player walks ``RECENTER`` blocks from its centre, new chunks appear or
+day turns to night. Part id == block id; the part table maps each block kind to a renderer material,
+tinted towards the catalog's block colour. Mobs and dropped items are entity boxes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numba
+import numpy as np
+
+from ...procgen.catalog.minecraft import load_catalog
+from . import physics
+
+WINDOW = 96
+RECENTER = 16
+VIEW_DISTANCE = 40.0
+FOV_DEG = 70.0  # Minecraft's default field of view
+HELD_ITEM_MATERIAL = "planks"
+
+_MATERIAL_OF = {
+    "grass": "grass_block", "dirt": "dirt", "stone": "stone", "cobblestone": "cobblestone", "bedrock": "bedrock",
+    "sand": "sand", "gravel": "gravel", "water": "water", "flowing_water": "water", "log": "log", "log2": "log",
+    "planks": "planks", "leaves": "leaves", "leaves2": "leaves", "coal_ore": "coal_ore", "iron_ore": "iron_ore",
+    "gold_ore": "gold_ore", "diamond_ore": "diamond_ore", "redstone_ore": "redstone_ore",
+    "lit_redstone_ore": "redstone_ore", "lapis_ore": "diamond_ore", "emerald_ore": "diamond_ore",
+    "quartz_ore": "iron_ore", "snow_layer": "snow", "snow": "snow", "ice": "ice", "packed_ice": "ice",
+    "wool": "wool", "clay": "clay", "lava": "lava", "flowing_lava": "lava", "glass": "block_glass",
+    "glass_pane": "block_glass", "tallgrass": "leaves", "double_plant": "leaves", "vine": "leaves",
+    "waterlily": "leaves", "cactus": "leaves", "reeds": "leaves", "crafting_table": "planks", "furnace": "cobblestone",
+    "lit_furnace": "cobblestone", "sandstone": "sand", "mycelium": "dirt", "netherrack": "stone",
+    "soul_sand": "dirt", "end_stone": "sand", "obsidian": "bedrock", "mossy_cobblestone": "cobblestone",
+}
+_MOB_MATERIAL = {"mob_dark": ("zombie", "husk", "spider", "cave_spider", "enderman", "wither_skeleton", "squid",
+                              "horse", "donkey", "wolf", "bat", "endermite"),
+                 "mob_white": ("skeleton", "stray", "sheep", "chicken", "ghast", "polar_bear", "llama", "rabbit"),
+                 "mob_green": ("creeper", "slime", "witch", "guardian"),
+                 "mob_pink": ("pig", "zombie_pigman", "mooshroom")}
+MOB_CLASS_BASE = 1000
+ITEM_CLASS = 999
+
+
+@lru_cache(maxsize=1)
+def part_table():
+    """Renderer parts for every block kind (part id == block id; semantic class == block id)."""
+    from ..render import PartTable, material_id
+    from ..render.materials import material_array
+
+    cat = load_catalog()
+    mats_table = material_array()
+    mats, tints = [], []
+    for k, name in enumerate(cat.block_names):
+        if k == 0:
+            mats.append(0)
+            tints.append((1.0, 1.0, 1.0))
+            continue
+        tool = int(cat.tool_class[k])
+        fallback = "planks" if tool == 2 else ("dirt" if tool == 3 else "stone")
+        m = material_id(_MATERIAL_OF.get(name, fallback))
+        base = np.maximum(mats_table[m, 0:3], 0.05)
+        want = cat.colors[k].astype(np.float32) / 255.0
+        tint = np.clip(want / base, 0.2, 3.0) if name not in _MATERIAL_OF or name in ("log", "log2", "leaves",
+                                                                                     "leaves2", "planks") else np.ones(3)
+        mats.append(m)
+        tints.append(tuple(float(t) for t in tint))
+    n = len(cat.block_names)
+    return PartTable.build(mats, list(range(n)), [0] * n, tints)
+
+
+@lru_cache(maxsize=1)
+def mob_materials() -> np.ndarray:
+    from ..render import material_id
+    from .mobs import MOB_KINDS
+
+    out = np.full(len(MOB_KINDS), material_id("mob_skin"), np.int32)
+    for mat, names in _MOB_MATERIAL.items():
+        for k, m in enumerate(MOB_KINDS):
+            if m.name in names:
+                out[k] = material_id(mat)
+    return out
+
+
+def style_for(world):
+    from ..render import SceneStyle
+
+    if world.dimension == "nether":
+        return SceneStyle(view_distance=VIEW_DISTANCE, fog_start=12.0, sky_zenith=(0.25, 0.05, 0.04),
+                          sky_horizon=(0.35, 0.1, 0.06), sun_strength=0.0, ambient=0.75)
+    if world.dimension == "end":
+        return SceneStyle(view_distance=VIEW_DISTANCE, fog_start=24.0, sky_zenith=(0.08, 0.05, 0.12),
+                          sky_horizon=(0.15, 0.12, 0.2), sun_strength=0.0, ambient=0.7)
+    if world.is_night():
+        return SceneStyle(view_distance=VIEW_DISTANCE, fog_start=20.0, sky_zenith=(0.02, 0.02, 0.06),
+                          sky_horizon=(0.05, 0.05, 0.1), sun_strength=0.05, ambient=0.25)
+    return SceneStyle(view_distance=VIEW_DISTANCE, fog_start=24.0, ambient=0.5, sun_strength=0.6,
+                      sun_direction=(0.4, 0.8, 0.3))
+
+
+class WorldView:
+    """The packed window of one world plus what is needed to keep it in sync cheaply."""
+
+    def __init__(self) -> None:
+        self.scene = None
+        self.origin = (0, 0)
+        self.version = -1
+        self.night = None
+        self.grid = None
+        self.generation = -1
+
+    def needs_rebuild(self, world) -> bool:
+        if self.scene is None or self.night != world.is_night() or self.dim != world.dimension \
+                or self.generation != world.generation:
+            return True
+        cx = self.origin[0] + WINDOW // 2
+        cz = self.origin[1] + WINDOW // 2
+        p = world.player.pos
+        return abs(p[0] - cx) > RECENTER or abs(p[2] - cz) > RECENTER or self.chunks != int(world.chunk_done.sum())
+
+    def build(self, world):
+        from ..render import VoxelScene
+
+        x0 = int(np.clip(int(world.player.pos[0]) - WINDOW // 2, 0, world.size - WINDOW))
+        z0 = int(np.clip(int(world.player.pos[2]) - WINDOW // 2, 0, world.size - WINDOW))
+        self.origin = (x0, z0)
+        self.grid = world.blocks[x0:x0 + WINDOW, :, z0:z0 + WINDOW].copy()
+        self.scene = VoxelScene.from_dense(self.grid, part_table(), origin=(float(x0), 0.0, float(z0)),
+                                           voxel_size=1.0, brick=4, style=style_for(world))
+        self.version = world.version
+        self.night = world.is_night()
+        self.dim = world.dimension
+        self.chunks = int(world.chunk_done.sum())
+        self.generation = world.generation
+        return self.scene
+
+    def edits(self, world) -> tuple[np.ndarray, np.ndarray] | None:
+        """Voxels of the window that changed since the last sync: (ijk (K, 3), new part ids)."""
+        if world.version == self.version:
+            return None
+        x0, z0 = self.origin
+        now = world.blocks[x0:x0 + WINDOW, :, z0:z0 + WINDOW]
+        ijk = np.argwhere(now != self.grid)
+        self.version = world.version
+        if ijk.size == 0:
+            return None
+        vals = now[ijk[:, 0], ijk[:, 1], ijk[:, 2]]
+        self.grid[ijk[:, 0], ijk[:, 1], ijk[:, 2]] = vals
+        return ijk, vals.astype(np.int64)
+
+
+def camera_arrays(worlds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Eye positions and renderer yaw/pitch (renderer yaw = -Minecraft yaw; pitch clamped to +-89.9)."""
+    n = len(worlds)
+    pos = np.empty((n, 3))
+    yaw = np.empty(n)
+    pitch = np.empty(n)
+    for i, w in enumerate(worlds):
+        pos[i] = w.player.pos
+        pos[i, 1] += physics.EYE_HEIGHT if not w.player.is_sleeping else 0.3
+        yaw[i] = -w.player.yaw
+        pitch[i] = min(89.9, max(-89.9, w.player.pitch))
+    return pos, yaw, pitch
+
+
+def entity_batch(worlds):
+    """Mob and dropped-item boxes of every world, for :func:`render_batch`."""
+    from ..render import EntityBatch
+
+    scene_idx, centers, halves, yaws, mats, classes, insts = [], [], [], [], [], [], []
+    from ..render import material_id
+
+    item_mat = material_id("wool")
+    mob_mats = mob_materials()
+    for s, w in enumerate(worlds):
+        alive = np.flatnonzero(w.mob_alive)
+        if alive.size:
+            kinds = w.mob_kind[alive]
+            hw = w.mob_params[kinds, physics.P_WIDTH] * 0.5
+            hh = w.mob_params[kinds, physics.P_HEIGHT] * 0.5
+            c = w.mob_pos[alive].copy()
+            c[:, 1] += hh
+            scene_idx.append(np.full(alive.size, s))
+            centers.append(c)
+            halves.append(np.stack([hw, hh, hw], 1))
+            yaws.append(np.zeros(alive.size))
+            mats.append(mob_mats[kinds])
+            classes.append(MOB_CLASS_BASE + kinds)
+            insts.append(alive + 1)
+        items = np.flatnonzero(w.item_alive)
+        if items.size:
+            c = w.item_pos[items].copy()
+            c[:, 1] += 0.125
+            scene_idx.append(np.full(items.size, s))
+            centers.append(c)
+            halves.append(np.full((items.size, 3), 0.125))
+            yaws.append(np.full(items.size, 45.0))
+            mats.append(np.full(items.size, item_mat))
+            classes.append(np.full(items.size, ITEM_CLASS))
+            insts.append(1000 + items)
+    if not scene_idx:
+        return _empty_entities(len(worlds))
+    return EntityBatch.build(len(worlds), np.concatenate(scene_idx), np.concatenate(centers).astype(np.float32),
+                             np.concatenate(halves).astype(np.float32), np.concatenate(yaws),
+                             np.concatenate(mats).astype(np.int32), np.concatenate(classes).astype(np.int32),
+                             np.concatenate(insts).astype(np.int32))
+
+
+@lru_cache(maxsize=8)
+def _empty_entities(n: int):
+    from ..render import EntityBatch
+
+    return EntityBatch.empty(n)
+
+
+class BatchRenderer:
+    """Renders N worlds in one ``render_batch`` call, keeping each world's window packed."""
+
+    def __init__(self, n: int, height: int, width: int) -> None:
+        self.views = [WorldView() for _ in range(n)]
+        self.batch = None
+        self.height, self.width = height, width
+        self.out = None
+
+    def render(self, worlds) -> np.ndarray:
+        """(N, 3, H, W) uint8 first-person frames, with the block-breaking progress as a darkened crosshair."""
+        from ..render import Cameras, SceneBatch, render_batch
+
+        rebuilt = False
+        for v, w in zip(self.views, worlds, strict=True):
+            if v.needs_rebuild(w):
+                v.build(w)
+                rebuilt = True
+        if rebuilt or self.batch is None:
+            self.batch = SceneBatch([v.scene for v in self.views])
+        else:
+            for i, (v, w) in enumerate(zip(self.views, worlds, strict=True)):
+                e = v.edits(w)
+                if e is not None and len(e[0]) > 512:  # a blast or a big edit: repacking is cheaper
+                    v.build(w)
+                    self.batch = SceneBatch([v.scene for v in self.views])
+                elif e is not None:
+                    self.batch.set_voxels(i, e[0], e[1])
+        pos, yaw, pitch = camera_arrays(worlds)
+        cams = Cameras.make(pos, yaw_deg=yaw, pitch_deg=pitch, fov_deg=FOV_DEG, scene_index=np.arange(len(worlds)))
+        if self.out is None:
+            self.out = {"rgb": np.empty((len(worlds), self.height, self.width, 3), np.uint8)}
+        threads = numba.get_num_threads()
+        if len(worlds) == 1 and threads > 1:
+            numba.set_num_threads(1)  # one camera: a thread pool only adds hand-off latency
+        try:
+            res = render_batch(self.batch, cams, self.width, self.height, outputs=("rgb",),
+                               entities=entity_batch(worlds), out=self.out)
+        finally:
+            if len(worlds) == 1 and threads > 1:
+                numba.set_num_threads(threads)
+        rgb = res["rgb"]
+        overlay_hud(rgb, worlds)
+        return np.ascontiguousarray(rgb.transpose(0, 3, 1, 2))
+
+
+def overlay_hud(rgb: np.ndarray, worlds) -> None:
+    """Draw the held item (bottom-right swatch, block colour) and the mining progress (crosshair bar)."""
+    cat = load_catalog()
+    n, h, w, _ = rgb.shape
+    s = max(2, h // 10)
+    for i, wd in enumerate(worlds):
+        held = wd.inventory.held
+        if held != wd.air_item:
+            name = cat.item_names[held]
+            try:
+                color = cat.colors[cat.block_id(name)]
+            except KeyError:
+                color = np.array([160, 160, 170], np.uint8)
+            rgb[i, h - s - 1:h - 1, w - 2 * s - 1:w - s - 1] = color
+        prog = wd.player.mine_progress
+        if prog > 0:
+            length = max(1, int(round(prog * (w // 4))))
+            rgb[i, h // 2 + 2:h // 2 + 4, w // 2 - w // 8:w // 2 - w // 8 + length] = (255, 255, 255)
