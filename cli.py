@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 # command name -> (module, one-line help). Order is the order shown in --help.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("embodied_gym.procgen.generate_command", "generate datasets: `generate houses --n N --out DIR`"),
+    "houses": ("embodied_gym.procgen.house.commands", "house datasets: `houses stats DIR`, `houses draw DIR`"),
     "evaluate": ("embodied_gym.leaderboard.evaluate_command", "evaluate agents on a suite (resumable, SQLite)"),
     "leaderboard": ("embodied_gym.leaderboard.leaderboard_command", "print the leaderboard, write its HTML"),
     "train": ("embodied_gym.agents.sb3.train_command", "train PPO / RecurrentPPO on any gym id (SB3)"),

@@ -323,5 +323,5 @@ def grid_region_polygon(own: np.ndarray, cell: float) -> list[tuple[float, float
     for i in range(n):
         a, b, c = loop[i - 1], loop[i], loop[(i + 1) % n]
         if (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]) != 0:
-            out.append((b[0] * cell, b[1] * cell))
+            out.append((round(b[0] * cell, 4), round(b[1] * cell, 4)))
     return out

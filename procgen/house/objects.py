@@ -111,13 +111,20 @@ class Member:
         return (c * sx + s * sz) / 2, (s * sx + c * sz) / 2
 
 
-@lru_cache(maxsize=16)
+# Largest footprint depth (z, metres) for wall-standing types whose catalog includes L-shaped or
+# island pieces that would swallow a small kitchen.
+MAX_DEPTH = {"CounterTop": 0.9}
+
+
+@lru_cache(maxsize=256)
 def _assets(object_type: str, split: str) -> tuple[AssetInfo, ...]:
     try:
-        found = assets_of_type(object_type, split)
+        found = assets_of_type(object_type, split) or assets_of_type(object_type)
     except KeyError:
         return ()
-    return found or assets_of_type(object_type)
+    if object_type in MAX_DEPTH:
+        found = tuple(a for a in found if a.size[2] <= MAX_DEPTH[object_type]) or found
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -426,16 +433,20 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
             if rng.random() > p:
                 continue
             for _ in range(int(rng.integers(lo, hi + 1))):
-                if kind == "wall":
-                    asset = _pick(rng, _assets(what, split))
-                    members = [Member(asset, 0.0, 0.0, 0.0, 0.0, -1)] if asset else []
-                    res = placer.place_against_wall(members)
-                else:
-                    names = _group_names(what)
-                    members = layout_group(rng, _groups()[names[int(rng.integers(len(names)))]], split)
-                    res = placer.place_in_middle(members) if kind == "middle" else placer.place_against_wall(members)
-                if res:
-                    commit(res)
+                # a few fresh draws (other assets, other group variants) before giving up on the item
+                for _retry in range(3):
+                    if kind == "wall":
+                        asset = _pick(rng, _assets(what, split))
+                        members = [Member(asset, 0.0, 0.0, 0.0, 0.0, -1)] if asset else []
+                        res = placer.place_against_wall(members, tries=8)
+                    else:
+                        names = _group_names(what)
+                        members = layout_group(rng, _groups()[names[int(rng.integers(len(names)))]], split)
+                        res = (placer.place_in_middle(members, tries=8) if kind == "middle"
+                               else placer.place_against_wall(members, tries=8))
+                    if res:
+                        commit(res)
+                        break
 
         # filler furniture from ProcTHOR's placement annotations
         types, probs = _fill_types(room_type)

@@ -100,7 +100,7 @@ def wall_runs(grid: np.ndarray, cell: float) -> list[WallRun]:
             while c + 1 < cols and lo[c + 1] == lo[s] and hi[c + 1] == hi[s]:
                 c += 1
             c += 1
-            runs.append(WallRun(lo[s], hi[s], (s * cell, r * cell), (c * cell, r * cell), True))
+            runs.append(WallRun(lo[s], hi[s], (round(s * cell, 4), round(r * cell, 4)), (round(c * cell, 4), round(r * cell, 4)), True))
     left = pad[1:-1, :-1]
     right = pad[1:-1, 1:]
     for c in range(cols + 1):
@@ -114,7 +114,7 @@ def wall_runs(grid: np.ndarray, cell: float) -> list[WallRun]:
             while r + 1 < rows and lo[r + 1] == lo[s] and hi[r + 1] == hi[s]:
                 r += 1
             r += 1
-            runs.append(WallRun(lo[s], hi[s], (c * cell, s * cell), (c * cell, r * cell), False))
+            runs.append(WallRun(lo[s], hi[s], (round(c * cell, 4), round(s * cell, 4)), (round(c * cell, 4), round(r * cell, 4)), False))
     return runs
 
 
