@@ -19,8 +19,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     for name, (module_name, help_text) in GENERATORS.items():
         module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=help_text, description=help_text)
-        getattr(module, "configure_generate")(p)
-        p.set_defaults(func=getattr(module, "run_generate"))
+        module.configure_generate(p)
+        p.set_defaults(func=module.run_generate)
 
 
 def run(args: argparse.Namespace) -> int:  # pragma: no cover - argparse always sets func
