@@ -12,6 +12,7 @@ import importlib
 # One module per world. Each must define ``register() -> None``.
 WORLD_ID_MODULES: tuple[str, ...] = (
     "embodied_gym.envs.voxel.ids",
+    "embodied_gym.envs.voxel.open_ids",
     "embodied_gym.envs.tiles.ids",
 )
 
