@@ -723,7 +723,10 @@ class VoxelWorld:
                 return
             if held == self.items_bucket["shears"] and kind == "sheep" and not self.mob_sheared[m]:
                 self.mob_sheared[m] = True
-                self.drop_item(self.cat.item_id("wool"), int(self.rng.integers(1, 4)), self.mob_pos[m] + [0, 1.0, 0])
+                toward = self.player.pos - self.mob_pos[m]
+                toward = toward / max(float(np.linalg.norm(toward)), 1e-9) * 0.25
+                self.drop_item(self.cat.item_id("wool"), int(self.rng.integers(1, 4)), self.mob_pos[m] + [0, 1.0, 0],
+                               (toward[0], 0.2, toward[2]))
                 inv.wear_tool(0)
                 self._count("use_item", "shears")
                 return
