@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 
-.PHONY: run test test-all bench lint setup clean
+.PHONY: run test test-all bench lint setup clean browser
 
 setup: $(STAMP)
 
@@ -18,10 +18,19 @@ $(STAMP): pyproject.toml setup.py constraints.txt
 run: $(STAMP)
 	$(VENV)/bin/embodied-gym run
 
-test: $(STAMP)
+# The HTML-report browser test drives Debian's chromium through Playwright (which cannot download its
+# own browsers here); install it when missing and we are root, otherwise say how.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "tests/test_report_browser.py needs $(CHROMIUM): run 'sudo apt-get install chromium'"; fi; \
+	fi
+
+test: $(STAMP) browser
 	$(PY) -m pytest -q -m "not slow" -n 2 --dist loadfile
 
-test-all: $(STAMP)
+test-all: $(STAMP) browser
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)
