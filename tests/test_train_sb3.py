@@ -1,0 +1,144 @@
+"""SB3 plumbing: observation flattening, the VectorEnv adapter, the feature extractor, training
+with checkpoints / resume, and playing a trained checkpoint on the leaderboard."""
+
+from __future__ import annotations
+
+import json
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium import spaces
+from gymnasium.vector import AutoresetMode
+from leaderboard_toy_env import GridGoalEnv
+from stable_baselines3.common.env_checker import check_env as sb3_check_env
+from stable_baselines3.common.vec_env import DummyVecEnv
+
+from embodied_gym.agents.sb3.extractor import EmbodiedFeatureExtractor
+from embodied_gym.agents.sb3.observations import ObservationSpaceError, SB3ObservationWrapper
+from embodied_gym.agents.sb3.train import TrainConfig, TrainConfigError, train
+from embodied_gym.agents.sb3.vec_adapter import GymnasiumVecEnvAdapter, VectorEnvAdapterError
+
+
+class FakeEncoder:
+    """Stands in for MiniLM in fast tests: a fixed vector per string."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def encode(self, text: str) -> np.ndarray:
+        self.calls += 1
+        return np.full(384, len(text) / 100, dtype=np.float32)
+
+
+class NestedEnv(gym.Env):
+    """MineDojo-like nesting: an image, a nested inventory dict, a text goal."""
+
+    def __init__(self):
+        self.observation_space = spaces.Dict({
+            "rgb": spaces.Box(0, 255, (3, 12, 16), np.uint8),
+            "inventory": spaces.Dict({"quantity": spaces.Box(0, 64, (5,), np.float32),
+                                      "slot": spaces.Discrete(5)}),
+            "goal": spaces.Text(max_length=40),
+        })
+        self.action_space = spaces.Discrete(2)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        return self.observation_space.sample() | {"goal": "harvest a log"}, {}
+
+    def step(self, action):
+        return self.observation_space.sample() | {"goal": "harvest a log"}, 0.0, False, False, {}
+
+
+def test_observation_wrapper_flattens_embeds_and_transposes():
+    enc = FakeEncoder()
+    env = SB3ObservationWrapper(NestedEnv(), text_encoder=enc)
+    assert set(env.observation_space.spaces) == {"rgb", "inventory/quantity", "inventory/slot", "goal"}
+    assert env.observation_space["rgb"].shape == (3, 12, 16)  # already channel-first: unchanged
+    obs, _ = env.reset(seed=0)
+    assert obs["goal"].shape == (384,) and env.observation_space.contains(obs)
+    toy = SB3ObservationWrapper(GridGoalEnv(goal_text=True), text_encoder=enc)
+    assert toy.observation_space["rgb"].shape == (3, 16, 16)  # HWC -> CHW
+    sb3_check_env(toy, warn=False)
+    with pytest.raises(ObservationSpaceError, match="'pair' has a Tuple space.*drop_keys"):
+        SB3ObservationWrapper(gym.wrappers.TransformObservation(
+            GridGoalEnv(), lambda o: o, spaces.Dict({"pair": spaces.Tuple((spaces.Discrete(2),))})))
+    with pytest.raises(ObservationSpaceError, match="not observation keys"):
+        SB3ObservationWrapper(GridGoalEnv(), drop_keys=["nope"])
+    assert "position" not in SB3ObservationWrapper(GridGoalEnv(), drop_keys=["position"]).observation_space.spaces
+
+
+def test_feature_extractor_has_a_cnn_per_image_and_one_vector_head():
+    env = SB3ObservationWrapper(NestedEnv(), text_encoder=FakeEncoder())
+    ext = EmbodiedFeatureExtractor(env.observation_space, features_dim=32)
+    assert ext.image_keys == ["rgb"] and sorted(ext.vector_keys) == ["goal", "inventory/quantity", "inventory/slot"]
+    from stable_baselines3.common.preprocessing import preprocess_obs
+
+    obs = {k: torch.as_tensor(np.stack([env.observation_space[k].sample() for _ in range(3)]))
+           for k in env.observation_space.spaces}
+    feats = ext(preprocess_obs(obs, env.observation_space))
+    assert feats.shape == (3, 32) and torch.isfinite(feats).all()
+
+
+@pytest.mark.parametrize("mode", [AutoresetMode.SAME_STEP, AutoresetMode.DISABLED])
+def test_vector_adapter_matches_sb3_dummy_vec_env(mode):
+    n = 3
+    ours = GymnasiumVecEnvAdapter(gym.make_vec("CartPole-v1", num_envs=n, vectorization_mode="sync",
+                                               vector_kwargs={"autoreset_mode": mode}))
+    ref = DummyVecEnv([lambda: gym.make("CartPole-v1") for _ in range(n)])
+    ours.seed(7)
+    ref.seed(7)
+    np.testing.assert_array_equal(ours.reset(), ref.reset())
+    rng = np.random.default_rng(0)
+    episodes_done = 0
+    for _ in range(300):
+        actions = rng.integers(0, 2, n)
+        o1, r1, d1, i1 = ours.step(actions)
+        o2, r2, d2, i2 = ref.step(actions)
+        np.testing.assert_array_equal(d1, d2)
+        np.testing.assert_allclose(r1, r2)
+        for i in np.flatnonzero(d1):
+            np.testing.assert_array_equal(i1[i]["terminal_observation"], i2[i]["terminal_observation"])
+            assert i1[i]["TimeLimit.truncated"] == i2[i]["TimeLimit.truncated"]
+            episodes_done += 1
+        np.testing.assert_array_equal(o1, o2)  # reset observations of finished envs included
+    assert episodes_done >= 10
+    with pytest.raises(VectorEnvAdapterError, match="NEXT_STEP"):
+        GymnasiumVecEnvAdapter(gym.make_vec("CartPole-v1", num_envs=2, vectorization_mode="sync"))
+
+
+def test_train_config_from_yaml_and_errors(tmp_path):
+    path = tmp_path / "cfg.yaml"
+    path.write_text("env_id: CartPole-v1\ntotal_timesteps: 1000\nalgo: recurrent_ppo\n")
+    cfg = TrainConfig.from_yaml(path, {"seed": 3})
+    assert (cfg.env_id, cfg.total_timesteps, cfg.algo, cfg.seed) == ("CartPole-v1", 1000, "recurrent_ppo", 3)
+    with pytest.raises(TrainConfigError, match="unknown training options \\['learning_rat'\\]"):
+        TrainConfig.from_mapping({"env_id": "CartPole-v1", "learning_rat": 1})
+    with pytest.raises(TrainConfigError, match="algo 'dqn'"):
+        TrainConfig(env_id="CartPole-v1", algo="dqn")
+    with pytest.raises(TrainConfigError, match="n_envs must be a positive int"):
+        TrainConfig(env_id="CartPole-v1", n_envs=0)
+
+
+def test_train_checkpoints_resumes_and_plays_on_the_leaderboard(tmp_path):
+    from embodied_gym.leaderboard.runner import evaluate
+    from embodied_gym.leaderboard.suites import Suite, SuiteTask
+
+    out = tmp_path / "run"
+    base = dict(env_id="leaderboard_toy_env:GridGoal-v0", n_envs=2, n_steps=64, batch_size=64, n_epochs=1,
+                checkpoint_every=128, eval_every=128, eval_episodes=2, out_dir=str(out), progress_bar=False,
+                features_dim=32)
+    final = train(TrainConfig(total_timesteps=256, **base))
+    assert final.is_file() and json.loads(final.with_suffix(".json").read_text())["algo"] == "ppo"
+    assert (out / "checkpoints" / "ckpt_256_steps.zip").is_file() and (out / "eval" / "evaluations.npz").is_file()
+    assert any((out / "tb").rglob("events.out.tfevents.*"))
+    # rerun with a larger budget: continues from step 256 instead of starting over
+    train(TrainConfig(total_timesteps=512, **base))
+    from stable_baselines3 import PPO
+
+    assert PPO.load(str(final)).num_timesteps == 512
+    suite = Suite("ppo-toy", "1", (SuiteTask("leaderboard_toy_env:GridGoal-v0", (1, 2, 3), max_steps=50),))
+    summary = evaluate(suite, str(out), tmp_path / "r.sqlite", progress=False, gifs=False)
+    assert summary.written == 3 and summary.agent_name == "ppo:run"
