@@ -16,6 +16,27 @@ ROOM_COLOURS = {
 }
 
 
+def _label_point(poly):
+    """An interior point far from the outline (the vertex mean can fall outside an L or U room)."""
+    import numpy as np
+
+    from .geometry import points_in_polygon
+
+    xs = np.linspace(poly[:, 0].min(), poly[:, 0].max(), 24)[1:-1]
+    zs = np.linspace(poly[:, 1].min(), poly[:, 1].max(), 24)[1:-1]
+    pts = np.stack(np.meshgrid(xs, zs), -1).reshape(-1, 2)
+    pts = pts[points_in_polygon(pts, poly)]
+    if len(pts) == 0:
+        return float(poly[:, 0].mean()), float(poly[:, 1].mean())
+    a, b = poly, np.roll(poly, -1, axis=0)
+    d = b - a
+    t = np.clip(((pts[:, None, :] - a[None]) * d[None]).sum(-1) / np.maximum((d * d).sum(-1), 1e-12)[None], 0, 1)
+    closest = a[None] + t[..., None] * d[None]
+    dist = np.linalg.norm(pts[:, None, :] - closest, axis=-1).min(1)
+    best = pts[int(np.argmax(dist))]
+    return float(best[0]), float(best[1])
+
+
 def draw_house(house: dict, path: str | Path | None = None, *, show_navgrid: bool = False, title: str | None = None,
                ax=None, dpi: int = 110):
     """Draw rooms (coloured by type), walls, doors, windows, furniture footprints and the start
@@ -39,7 +60,7 @@ def draw_house(house: dict, path: str | Path | None = None, *, show_navgrid: boo
     room_types = {r["id"]: r.get("roomType", "") for r in house["rooms"]}
     for rid, poly in room_polygons(house).items():
         ax.add_patch(Polygon(poly, closed=True, facecolor=ROOM_COLOURS.get(room_types[rid], "#dddddd"), edgecolor="none", zorder=0))
-        cx, cz = poly[:, 0].mean(), poly[:, 1].mean()
+        cx, cz = _label_point(poly)
         ax.text(cx, cz, f"{room_types[rid]}\n{rid}", ha="center", va="center", fontsize=6, color="#333333", zorder=5,
                 alpha=0.8)
     if show_navgrid:

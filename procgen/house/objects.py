@@ -337,8 +337,8 @@ class RoomPlacer:
             cz = float(self.rng.uniform(rr.min() * c, (rr.max() + 1) * c))
             boxes = self._world_boxes(members, cx, cz, theta)
             floor = [b for m, b, _, _ in boxes if m.parent < 0]
-            # keep 0.6 m walkways around middle furniture
-            grown = [Box(b.x0 - 0.6, b.z0 - 0.6, b.x1 + 0.6, b.z1 + 0.6, b.y0, b.y1) for b in floor]
+            # keep 0.45 m walkways around middle furniture
+            grown = [Box(b.x0 - 0.45, b.z0 - 0.45, b.x1 + 0.45, b.z1 + 0.45, b.y0, b.y1) for b in floor]
             if self.free(grown) and self.free(floor):
                 return [(m, b, wx, wz, theta) for m, b, wx, wz in boxes]
         return None
@@ -442,8 +442,8 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
                     else:
                         names = _group_names(what)
                         members = layout_group(rng, _groups()[names[int(rng.integers(len(names)))]], split)
-                        res = (placer.place_in_middle(members, tries=8) if kind == "middle"
-                               else placer.place_against_wall(members, tries=8))
+                        res = placer.place_in_middle(members, tries=8) if kind == "middle" else None
+                        res = res or placer.place_against_wall(members, tries=8)
                     if res:
                         commit(res)
                         break

@@ -76,6 +76,8 @@ def check_references(house: dict) -> None:
             raise HouseValidationError(f"rooms[{i}].floorPolygon", "polygon has no area")
     walls = {}
     segs_by_room: dict[str, list[tuple[float, float, float, float]]] = {r: [] for r in rooms}
+    seg_index: dict[str, list[int]] = {r: [] for r in rooms}
+    exterior_by_room: dict[str, list[tuple[int, tuple[float, float, float, float]]]] = {r: [] for r in rooms}
     for i, wall in enumerate(house["walls"]):
         if wall["id"] in walls:
             raise HouseValidationError(f"walls[{i}].id", f"duplicate wall id {wall['id']!r}")
@@ -85,17 +87,24 @@ def check_references(house: dict) -> None:
         a, b = _v(wall["polygon"][0]), _v(wall["polygon"][1])
         if math.hypot(b[0] - a[0], b[1] - a[1]) < 1e-4:
             raise HouseValidationError(f"walls[{i}].polygon", "wall has zero length")
-        segs_by_room[wall["roomId"]].append((a[0], a[1], b[0], b[1]))
+        # the outside face of an exterior wall (id "wall|exterior|...") lies on the outline too but
+        # does not count towards closing the room: every room needs its own inner faces
+        if wall["id"].startswith("wall|exterior"):
+            exterior_by_room[wall["roomId"]].append((i, (a[0], a[1], b[0], b[1])))
+        else:
+            segs_by_room[wall["roomId"]].append((a[0], a[1], b[0], b[1]))
+            seg_index[wall["roomId"]].append(i)
     polys = room_polygons(house)
     # every wall lies on its room's outline, and the outline is fully covered by walls
     for rid, segs in segs_by_room.items():
         poly = polys[rid]
         edges = [(poly[k, 0], poly[k, 1], poly[(k + 1) % len(poly), 0], poly[(k + 1) % len(poly), 1]) for k in range(len(poly))]
-        for s in segs:
+        for wi, s in zip(seg_index[rid], segs, strict=True):
             if not any(_on_segment((s[0], s[1]), *e) and _on_segment((s[2], s[3]), *e) for e in edges):
-                wi = next(i for i, w in enumerate(house["walls"]) if w["roomId"] == rid
-                          and _v(w["polygon"][0]) == (s[0], s[1]) and _v(w["polygon"][1]) == (s[2], s[3]))
                 raise HouseValidationError(f"walls[{wi}].polygon", f"wall does not lie on the outline of {rid}")
+        for wi, s in exterior_by_room[rid]:
+            if not any(_on_segment((s[0], s[1]), *e) and _on_segment((s[2], s[3]), *e) for e in edges):
+                raise HouseValidationError(f"walls[{wi}].polygon", f"exterior wall does not lie on the outline of {rid}")
         for e in edges:
             L = math.hypot(e[2] - e[0], e[3] - e[1])
             covered = []
