@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from leaderboard_toy_env import toy_suite
-
 from embodied_gym.leaderboard.agents import AgentSpecError, build_agent, describe_agent
 from embodied_gym.leaderboard.runner import evaluate
 from embodied_gym.leaderboard.store import ResultsStore
 from embodied_gym.leaderboard.suites import get_suite
+from leaderboard_toy_env import toy_suite
 
 TESTS = Path(__file__).resolve().parent
 KEY_COLUMNS = ("task_id", "seed", "success", "spl", "return", "length", "truncated")

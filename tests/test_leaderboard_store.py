@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from leaderboard_toy_env import toy_suite
-
 from embodied_gym.leaderboard.store import EpisodeRecord, ResultsStore, StoreError
 from embodied_gym.leaderboard.suites import Suite, SuiteError, SuiteTask, get_suite
+from leaderboard_toy_env import toy_suite
 
 TESTS = Path(__file__).resolve().parent
 

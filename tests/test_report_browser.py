@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from leaderboard_toy_env import toy_suite
-
 from embodied_gym.leaderboard.report import load_leaderboard, write_html
 from embodied_gym.leaderboard.runner import evaluate
+from leaderboard_toy_env import toy_suite
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -9,16 +9,15 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import torch
+from embodied_gym.agents.sb3.extractor import EmbodiedFeatureExtractor
+from embodied_gym.agents.sb3.observations import ObservationSpaceError, SB3ObservationWrapper
+from embodied_gym.agents.sb3.train import TrainConfig, TrainConfigError, train
+from embodied_gym.agents.sb3.vec_adapter import GymnasiumVecEnvAdapter, VectorEnvAdapterError
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 from leaderboard_toy_env import GridGoalEnv
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 from stable_baselines3.common.vec_env import DummyVecEnv
-
-from embodied_gym.agents.sb3.extractor import EmbodiedFeatureExtractor
-from embodied_gym.agents.sb3.observations import ObservationSpaceError, SB3ObservationWrapper
-from embodied_gym.agents.sb3.train import TrainConfig, TrainConfigError, train
-from embodied_gym.agents.sb3.vec_adapter import GymnasiumVecEnvAdapter, VectorEnvAdapterError
 
 
 class FakeEncoder:
