@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from voxel_helpers import FLOOR, act, arena, craft_index, flat_env, give
-
 from embodied_gym.envs.voxel.env import VoxelEnv
 from embodied_gym.envs.voxel.mobs import mob_id
+from voxel_helpers import FLOOR, act, arena, craft_index, flat_env, give
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from embodied_gym.envs.voxel.env import VoxelEnv
 
 FLOOR = 60

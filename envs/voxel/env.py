@@ -119,7 +119,7 @@ class VoxelEnv(gym.Env):
         rgb = self._renderer.render([self.world])[0]
         self._frame = rgb
         self._counts = observe.fill(self._buf, 0, self.world, rgb, self._counts, crafted)
-        return observe.take(self._buf, 0)
+        return observe.take(self._buf, 0, self.observation_space)
 
     def _info(self, success: bool) -> dict[str, Any]:
         info = self.world.task_info()

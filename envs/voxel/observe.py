@@ -68,12 +68,15 @@ def allocate(space, n: int) -> dict:
     return alloc(space)
 
 
-def take(buf, i: int):
+def take(buf, i: int, space):
     """Row ``i`` of a batched observation, copied (what a single env returns)."""
+    import gymnasium as gym
+
     if isinstance(buf, dict):
-        return {k: take(v, i) for k, v in buf.items()}
-    v = buf[i]
-    return v.copy() if isinstance(v, np.ndarray) else np.int64(v)
+        return {k: take(v, i, space[k]) for k, v in buf.items()}
+    if isinstance(space, gym.spaces.Discrete):
+        return np.int64(buf[i])
+    return np.array(buf[i], copy=True)
 
 
 def craft_mask(counts: np.ndarray, table: bool, furnace: bool) -> np.ndarray:

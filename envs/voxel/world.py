@@ -124,6 +124,8 @@ class VoxelWorld:
         self.dimension = "nether" if biome == "nether" else ("end" if biome == "the_end" else "overworld")
         self.terrain = TerrainGenerator(int(terrain_seed), self.dimension, biome)
         self.blocks.fill(0)
+        self.heights.fill(0)
+        self.biomes.fill(0)
         self.chunk_done = np.zeros((self.size // CHUNK, self.size // CHUNK), np.bool_)
         c = self.size // 2
         self.end_center = (c, c)

@@ -1,0 +1,281 @@
+"""VoxelEnv API: MineDojo's spaces, env checkers, determinism, save/restore, errors, task set-up."""
+
+from __future__ import annotations
+
+import warnings
+
+import embodied_gym  # noqa: F401  (registers the ids)
+import gymnasium as gym
+import numpy as np
+import pytest
+from embodied_gym.envs.voxel.env import VoxelEnv
+from embodied_gym.envs.voxel.spaces import ACTION_NVEC, NOOP, InvalidActionError, decode_names
+from embodied_gym.envs.voxel.tasks.spec import InventoryItem, TaskSpec
+from voxel_helpers import act, arena, craft_index, flat_env, give
+
+
+def _flat(tree, prefix=""):
+    if isinstance(tree, dict):
+        out = {}
+        for k, v in tree.items():
+            out.update(_flat(v, f"{prefix}{k}/"))
+        return out
+    return {prefix[:-1]: np.asarray(tree)}
+
+
+def _same(a, b) -> bool:
+    fa, fb = _flat(a), _flat(b)
+    return fa.keys() == fb.keys() and all(fa[k].dtype == fb[k].dtype and np.array_equal(fa[k], fb[k]) for k in fa)
+
+
+def test_action_space_is_minedojos():
+    env = VoxelEnv(image_size=64)
+    assert isinstance(env.action_space, gym.spaces.MultiDiscrete)
+    assert env.action_space.nvec.tolist() == [3, 3, 4, 25, 25, 8, 244, 36]
+    assert list(ACTION_NVEC) == [3, 3, 4, 25, 25, 8, 244, 36]
+    assert env.noop().tolist() == list(NOOP) == [0, 0, 0, 12, 12, 0, 0, 0]
+
+
+def test_craft_smelt_items_follow_minedojo_order():
+    items = VoxelEnv(image_size=64).world.cat.craft_smelt_items
+    assert len(items) == 244 and len(set(items)) == 244
+    # hand-craftable (sorted), then table-only (sorted), then smeltable (sorted): MineDojo's rule
+    assert items[0] == "blaze_powder" and items[29] == "planks" and items[41] == "stick"
+    assert items[54] == "acacia_boat" and items[-20] == "baked_potato" and items[-1] == "stone"
+    assert items.index("crafting_table") < 54 <= items.index("wooden_pickaxe") < 224 <= items.index("iron_ingot")
+
+
+def test_observation_keys_and_shapes():
+    env = VoxelEnv(image_size=(48, 80))
+    obs, _ = env.reset(seed=0)
+    assert set(obs) == {"rgb", "inventory", "equipment", "life_stats", "location_stats", "nearby_tools",
+                        "damage_source", "voxels", "masks", "delta_inv"}
+    assert obs["rgb"].shape == (3, 48, 80) and obs["rgb"].dtype == np.uint8
+    assert obs["inventory"]["name"].shape == (36,) and obs["equipment"]["name"].shape == (6,)
+    assert obs["voxels"]["block_name"].shape == (3, 3, 3)
+    assert obs["masks"]["craft_smelt"].shape == (244,) and obs["masks"]["action_type"].shape == (8,)
+    assert obs["masks"]["action_arg"].shape == (8, 1)
+    assert obs["delta_inv"]["dec_name_by_craft"].shape == (4,)
+    assert obs["life_stats"]["life"].tolist() == [20.0] and obs["life_stats"]["oxygen"].tolist() == [300.0]
+    assert env.observation_space.contains(obs)
+    assert set(decode_names(obs["inventory"]["name"])) == {"air"}
+    assert obs["rgb"].std() > 5, "the first-person frame shows terrain and sky, not a blank image"
+
+
+def test_default_image_size_is_minedojos():
+    env = VoxelEnv()
+    assert env.observation_space["rgb"].shape == (3, 160, 256)
+
+
+def test_gymnasium_check_env():
+    from gymnasium.utils.env_checker import check_env
+
+    env = gym.make("embodied_gym/Voxel-Open-v0", image_size=64, render_mode="rgb_array")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_env(env.unwrapped, skip_render_check=False)
+
+
+def test_sb3_check_env():
+    sb3_checker = pytest.importorskip("stable_baselines3.common.env_checker")
+    env = VoxelEnv(image_size=64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SB3 warns that nested Dict observations need flattening
+        sb3_checker.check_env(env, warn=False)
+
+
+def test_same_seed_same_episode_bit_for_bit():
+    a, b = VoxelEnv(image_size=64), VoxelEnv(image_size=64)
+    oa, _ = a.reset(seed=11)
+    ob, _ = b.reset(seed=11)
+    assert _same(oa, ob)
+    assert np.array_equal(a.world.blocks, b.world.blocks)
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        action = rng.integers(0, ACTION_NVEC)
+        ra = a.step(action)
+        rb = b.step(action)
+        assert _same(ra[0], rb[0]) and ra[1:4] == rb[1:4]
+    assert np.array_equal(a.world.blocks, b.world.blocks)
+
+
+def test_different_seeds_give_different_worlds():
+    a = VoxelEnv(image_size=64)
+    a.reset(seed=1)
+    blocks = a.world.blocks.copy()
+    a.reset(seed=2)
+    assert not np.array_equal(blocks, a.world.blocks)
+
+
+def test_save_restore_is_exact():
+    env = VoxelEnv(image_size=64)
+    env.reset(seed=5)
+    rng = np.random.default_rng(1)
+    for _ in range(40):
+        env.step(rng.integers(0, ACTION_NVEC))
+    state = env.get_state()
+    actions = [rng.integers(0, ACTION_NVEC) for _ in range(60)]
+    first = [env.step(a) for a in actions]
+    env.set_state(state)
+    again = [env.step(a) for a in actions]
+    for x, y in zip(first, again, strict=True):
+        assert _same(x[0], y[0]) and x[1:4] == y[1:4]
+
+
+@pytest.mark.parametrize("bad, fragment", [
+    ([0, 0, 0, 12, 12, 0, 244, 0], "action[6] = 244"),
+    ([3, 0, 0, 12, 12, 0, 0, 0], "action[0] = 3"),
+    ([0, 0, 0, 12, 12, 8, 0, 0], "action[5] = 8"),
+    ([0, 0, 0, 12, 12, 0, 0, 36], "action[7] = 36"),
+    ([0, 0, 0, 12, 12, 0, 0], "shape (8,)"),
+    ([0, 0, 0, 12.5, 12, 0, 0, 0], "integers"),
+])
+def test_bad_actions_raise_clear_errors(bad, fragment):
+    env = VoxelEnv(image_size=64)
+    env.reset(seed=0)
+    with pytest.raises(InvalidActionError, match=None) as err:
+        env.step(np.array(bad))
+    assert fragment in str(err.value)
+    assert isinstance(err.value, ValueError)
+
+
+def test_unknown_item_name_is_a_typed_error():
+    from embodied_gym.procgen.catalog.minecraft import UnknownItemError
+
+    env = VoxelEnv(image_size=64)
+    with pytest.raises(UnknownItemError, match="iron_ingot"):
+        env.world.cat.item_id("iron_ingots")
+    with pytest.raises(KeyError):
+        env.world.cat.item_id("no such thing")
+
+
+def test_impossible_actions_leave_the_world_unchanged():
+    env = flat_env(seed=4)
+    w = env.world
+    give(env, "stick", 1)
+    before = w.get_state()
+    for action in (act(fn=4, craft=craft_index(env, "wooden_pickaxe")),  # no planks, no table
+                   act(fn=4, craft=craft_index(env, "iron_ingot")),  # no furnace
+                   act(fn=4, craft=craft_index(env, "planks")),  # no log
+                   act(fn=5, slot=20), act(fn=6, slot=20), act(fn=7, slot=20)):  # empty slot
+        env.step(action)
+    after = w.get_state()
+    assert np.array_equal(before["blocks"], after["blocks"])
+    assert all(np.array_equal(before["inventory"][k], after["inventory"][k]) for k in before["inventory"])
+    assert after["stats"]["craft_item"] == {}
+
+
+def test_craft_mask_tracks_ingredients_and_table():
+    env = flat_env(seed=4)
+    give(env, "log", 1)
+    obs, *_ = env.step(act())
+    mask = obs["masks"]["craft_smelt"]
+    assert mask[craft_index(env, "planks")] and not mask[craft_index(env, "stick")]
+    obs, *_ = env.step(act(fn=4, craft=craft_index(env, "planks")))
+    assert obs["masks"]["craft_smelt"][craft_index(env, "stick")]
+    assert not obs["masks"]["craft_smelt"][craft_index(env, "wooden_pickaxe")]
+    d = obs["delta_inv"]
+    assert decode_names(d["inc_name_by_craft"])[0] == "planks" and d["inc_quantity_by_craft"][0] == 4
+
+
+def test_task_setup_inventory_mobs_night():
+    spec = TaskSpec(
+        task_id="combat_zombie_test", category="combat", prompt="combat a zombie",
+        initial_inventory=(InventoryItem("mainhand", "iron_sword"), InventoryItem("head", "iron_helmet"),
+                           InventoryItem(3, "cooked_beef", 5)),
+        initial_mobs=("zombie", "zombie"), start_at_night=True, allow_mob_spawn=False, specified_biome="plains")
+    env = VoxelEnv(task=spec, image_size=64)
+    obs, info = env.reset(seed=0)
+    w = env.world
+    assert w.is_night() and not w.allow_spawn
+    assert info["inventory"] == {"iron_sword": 1, "iron_helmet": 1, "cooked_beef": 5}
+    assert decode_names(obs["equipment"]["name"]).tolist()[:5] == ["iron sword", "air", "air", "air", "iron helmet"]
+    mobs = [e for e in w.entities() if e["name"] == "zombie"]
+    assert len(mobs) == 2
+    for m in mobs:
+        assert np.all(np.abs(m["pos"][[0, 2]] - w.player.pos[[0, 2]]) <= 7.6)
+    generated = np.repeat(np.repeat(w.chunk_done, 16, axis=0), 16, axis=1)
+    assert generated.sum() >= 49 * 256 and (w.biomes[generated] == 1).all()
+
+
+@pytest.mark.parametrize("biome, dimension", [("nether", "nether"), ("the_end", "end"), ("desert", "overworld")])
+def test_specified_biome_and_dimensions(biome, dimension):
+    spec = TaskSpec(task_id="t", category="harvest", prompt="p", specified_biome=biome)
+    env = VoxelEnv(task=spec, image_size=64)
+    obs, _ = env.reset(seed=2)
+    assert env.world.dimension == dimension
+    names = set(env.world.cat.block_names[i] for i in np.unique(env.world.blocks))
+    expect = {"nether": "netherrack", "end": "end_stone", "overworld": "sand"}[dimension]
+    assert expect in names
+    assert env.world.player.alive and obs["life_stats"]["life"][0] == 20
+
+
+class _CountLogs:
+    """A minimal rule: success once 1 log is in the inventory."""
+
+    def reset(self, world):
+        self.resets = getattr(self, "resets", 0) + 1
+
+    def step(self, world, info):
+        return float(info["inventory"].get("log", 0)), info["inventory"].get("log", 0) >= 1
+
+
+def test_rule_hook_gives_reward_and_terminates_on_success():
+    rule = _CountLogs()
+    env = VoxelEnv(rule=rule, image_size=64)
+    env.reset(seed=0)
+    assert rule.resets == 1
+    arena(env)
+    *_, r, term, _, info = env.step(act())
+    assert r == 0.0 and not term
+    give(env, "log", 1)
+    _, r, term, trunc, info = env.step(act())
+    assert r == 1.0 and term and not trunc and info["success"]
+
+
+def test_rule_must_have_reset_and_step():
+    with pytest.raises(TypeError, match="reset"):
+        VoxelEnv(rule=object())
+
+
+def test_open_id_and_make_vec():
+    env = gym.make("embodied_gym/Voxel-Open-v0", image_size=64)
+    obs, _ = env.reset(seed=0)
+    assert obs["rgb"].shape == (3, 64, 64)
+    venv = gym.make_vec("embodied_gym/Voxel-Open-v0", num_envs=3, image_size=64)
+    obs, info = venv.reset(seed=0)
+    assert obs["rgb"].shape == (3, 3, 64, 64) and obs["inventory"]["name"].shape == (3, 36)
+    obs, r, term, trunc, info = venv.step(venv.action_space.sample())
+    assert r.shape == (3,) and venv.observation_space.contains(obs)
+
+
+def test_vector_env_matches_single_envs():
+    from embodied_gym.envs.voxel.vector import VoxelVectorEnv
+
+    venv = VoxelVectorEnv(2, image_size=64)
+    vobs, _ = venv.reset(seed=[7, 8])
+    singles = [VoxelEnv(image_size=64) for _ in range(2)]
+    for k, e in enumerate(singles):
+        e.reset(seed=7 + k)
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        acts = rng.integers(0, ACTION_NVEC, size=(2, 8))
+        vobs, vr, vt, vtr, _ = venv.step(acts)
+        for k, e in enumerate(singles):
+            o, r, t, tr, _ = e.step(acts[k])
+            assert np.array_equal(vobs["rgb"][k], o["rgb"])
+            assert np.array_equal(vobs["location_stats"]["pos"][k], o["location_stats"]["pos"])
+
+
+def test_vector_env_autoresets_after_death():
+    from embodied_gym.envs.voxel.vector import VoxelVectorEnv
+
+    venv = VoxelVectorEnv(2, image_size=64, max_episode_steps=5)
+    venv.reset(seed=0)
+    noop = np.tile(np.array(NOOP), (2, 1))
+    for _ in range(4):
+        _, _, term, trunc, _ = venv.step(noop)
+    _, _, term, trunc, _ = venv.step(noop)
+    assert trunc.all() and not term.any()
+    obs, r, term, trunc, _ = venv.step(noop)  # the autoreset step
+    assert not trunc.any() and (r == 0).all()
