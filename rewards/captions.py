@@ -23,8 +23,7 @@ from dataclasses import dataclass
 VOXEL_ITEMS: dict[str, str] = {
     "log": "log", "log2": "log", "dirt": "dirt", "cobblestone": "cobblestone", "sand": "sand",
     "planks": "planks", "stick": "sticks", "crafting_table": "crafting table",
-    "wooden_pickaxe": "wooden pickaxe", "wool": "wool", "milk_bucket": "milk", "beef": "beef",
-    "porkchop": "porkchop", "mutton": "mutton", "chicken": "chicken", "coal": "coal", "iron_ore": "iron ore",
+    "wooden_pickaxe": "wooden pickaxe", "wool": "wool", "milk_bucket": "milk", "coal": "coal", "iron_ore": "iron ore",
     "sapling": "sapling", "apple": "apple", "wheat_seeds": "seeds", "reeds": "sugar cane", "leaves": "leaves",
 }
 VOXEL_MOBS = ("cow", "pig", "sheep", "chicken", "zombie", "spider", "skeleton", "creeper", "rabbit", "horse")
@@ -142,6 +141,14 @@ def _kills(info: Mapping) -> dict[str, int]:
     return {str(k): int(v) for k, v in (stat.get("kill_entity", {}) or {}).items()}
 
 
+def _uses(info: Mapping) -> dict[str, int]:
+    stat = info.get("stat", {}) or {}
+    use = stat.get("use_item", {}) or {}
+    if isinstance(use.get("minecraft"), Mapping):
+        use = use["minecraft"]
+    return {str(k): int(v) for k, v in use.items()}
+
+
 @dataclass
 class VoxelCaptioner:
     """Turns successive MineDojo-format infos into events (inventory gains, kills)."""
@@ -149,21 +156,22 @@ class VoxelCaptioner:
     def reset(self, info: Mapping) -> None:
         self._inv = _inventory(info)
         self._kills = _kills(info)
+        self._uses = _uses(info)
 
     def step(self, info: Mapping) -> list[str]:
-        inv, kills = _inventory(info), _kills(info)
+        inv, kills, uses = _inventory(info), _kills(info), _uses(info)
+        sheared = uses.get("shears", 0) > self._uses.get("shears", 0)
         events = []
         for mob, count in kills.items():
             if count > self._kills.get(mob, 0):
                 events.append(f"voxel/kill/{mob}")
         for item, count in inv.items():
             if count > self._inv.get(item, 0) and item in VOXEL_ITEMS:
-                key = "log" if item in ("log", "log2") else item
-                # meat and leather are the by-products of a kill already captioned
-                if key in ("beef", "porkchop", "mutton", "chicken", "leather") and events:
-                    continue
-                events.append(f"voxel/get/{key}")
-        self._inv, self._kills = inv, kills
+                if item == "wool" and not sheared:
+                    continue  # wool dropped by a killed sheep: the kill is the event
+                # meat and leather are not in VOXEL_ITEMS: they are a kill's drops, captioned as the kill
+                events.append(f"voxel/get/{'log' if item in ('log', 'log2') else item}")
+        self._inv, self._kills, self._uses = inv, kills, uses
         return events
 
     idle_event = "voxel/idle"

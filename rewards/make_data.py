@@ -42,18 +42,22 @@ def _voxel(task: str) -> str:
 
 
 VOXEL_PLANS: tuple[Plan, ...] = (
-    Plan("voxel", _voxel("harvest_1_log"), "seek:block:log", 300, 3.0),
-    Plan("voxel", _voxel("harvest_1_log_plains"), "seek:block:log", 300, 1.0),
-    Plan("voxel", _voxel("harvest_1_log_taiga"), "seek:block:log", 300, 1.0),
-    Plan("voxel", _voxel("harvest_1_dirt"), "seek:block:dirt", 200, 1.5),
+    Plan("voxel", _voxel("harvest_8_log"), "seek:block:log", 600, 3.0),
+    Plan("voxel", _voxel("harvest_1_log_plains"), "seek:block:log", 300, 0.5),
+    Plan("voxel", _voxel("harvest_1_log_taiga"), "seek:block:log", 300, 0.5),
+    Plan("voxel", _voxel("harvest_8_dirt"), "seek:block:dirt", 400, 1.5),
+    Plan("voxel", _voxel("harvest_8_beef"), "seek:mob:cow", 400, 1.0),
+    Plan("voxel", _voxel("harvest_8_porkchop"), "seek:mob:pig", 400, 1.0),
+    Plan("voxel", _voxel("harvest_8_mutton"), "seek:mob:sheep", 400, 1.0),
+    Plan("voxel", _voxel("harvest_8_chicken"), "seek:mob:chicken", 400, 0.5),
+    Plan("voxel", _voxel("combat_cow_forest_leather_armors_wooden_sword_shield"), "seek:mob:cow", 200, 1.0),
+    Plan("voxel", _voxel("combat_pig_forest_leather_armors_wooden_sword_shield"), "seek:mob:pig", 200, 0.7),
+    Plan("voxel", _voxel("combat_sheep_forest_leather_armors_wooden_sword_shield"), "seek:mob:sheep", 200, 0.7),
+    Plan("voxel", _voxel("combat_chicken_forest_leather_armors_wooden_sword_shield"), "seek:mob:chicken", 200, 0.5),
+    Plan("voxel", _voxel("combat_zombie_forest_leather_armors_wooden_sword_shield"), "seek:mob:zombie", 200, 1.0),
     Plan("voxel", _voxel("harvest_milk_with_empty_bucket_and_cow"), "seek:mob:cow:use", 200, 1.0),
     Plan("voxel", _voxel("harvest_wool_with_shears_and_sheep"), "seek:mob:sheep:use", 200, 1.0),
-    Plan("voxel", _voxel("combat_cow_forest_leather_armors_wooden_sword_shield"), "seek:mob:cow", 200, 2.0),
-    Plan("voxel", _voxel("combat_pig_forest_leather_armors_wooden_sword_shield"), "seek:mob:pig", 200, 1.5),
-    Plan("voxel", _voxel("combat_sheep_forest_leather_armors_wooden_sword_shield"), "seek:mob:sheep", 200, 1.5),
-    Plan("voxel", _voxel("combat_chicken_forest_leather_armors_wooden_sword_shield"), "seek:mob:chicken", 200, 1.0),
-    Plan("voxel", _voxel("combat_zombie_forest_leather_armors_wooden_sword_shield"), "seek:mob:zombie", 200, 1.0),
-    Plan("voxel", _voxel("harvest_1_log"), "wander", 160, 1.5),
+    Plan("voxel", _voxel("harvest_1_log"), "wander", 200, 1.5),
     Plan("voxel", _voxel("harvest_1_log"), "random", 160, 0.5),
 )
 
