@@ -81,6 +81,7 @@ ORACLES: list[tuple[str, str]] = [
     ("FrozenLake-v1", "embodied_gym.leaderboard.oracles:FrozenLakeOracle"),
     ("CartPole-v1", "embodied_gym.leaderboard.oracles:CartPoleOracle"),
     ("embodied_gym/Tiles-4x4*", "embodied_gym.leaderboard.oracles:TilesOracle"),
+    ("embodied_gym/MineDojo-*", "embodied_gym.leaderboard.oracles:VoxelOracle"),
 ]
 
 

@@ -71,3 +71,21 @@ class TilesOracle:
         if not hidden_reds:
             raise RuntimeError("Tiles oracle: asked to act after every red tile was found")
         return (hidden_reds & -hidden_reds).bit_length() - 1  # lowest hidden red tile
+
+
+class VoxelOracle:
+    """The voxel world's planning oracle (:mod:`embodied_gym.agents.voxel_oracle`), given the MineDojo
+    task id behind the gym id it is asked to play."""
+
+    def __init__(self) -> None:
+        from embodied_gym.agents.voxel_oracle import VoxelOracle as Planner
+
+        self._planner = Planner()
+
+    def reset(self, env: gym.Env, task_id: str, seed: int) -> None:
+        from embodied_gym.envs.voxel.ids import task_id_of
+
+        self._planner.reset(env, task_id_of(task_id), seed)
+
+    def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        return self._planner.act(observation, info)

@@ -141,3 +141,20 @@ def test_train_checkpoints_resumes_and_plays_on_the_leaderboard(tmp_path):
     suite = Suite("ppo-toy", "1", (SuiteTask("leaderboard_toy_env:GridGoal-v0", (1, 2, 3), max_steps=50),))
     summary = evaluate(suite, str(out), tmp_path / "r.sqlite", progress=False, gifs=False)
     assert summary.written == 3 and summary.agent_name == "ppo:run"
+
+
+def test_goal_text_bytes_are_decoded_and_embedded():
+    class Recorder(FakeEncoder):
+        def encode(self, text):
+            self.last = text
+            return super().encode(text)
+
+    enc = Recorder()
+    space = spaces.Dict({"goal_text": spaces.Box(0, 255, (16,), np.uint8), "goal_id": spaces.Discrete(3)})
+    env = gym.wrappers.TransformObservation(GridGoalEnv(), lambda o: o, space)
+    wrapped = SB3ObservationWrapper(env, text_encoder=enc)
+    assert wrapped.observation_space["goal_text"].shape == (384,)
+    raw = np.zeros(16, np.uint8)
+    raw[:8] = np.frombuffer(b"find mug", np.uint8)
+    out = wrapped.observation({"goal_text": raw, "goal_id": 1})
+    assert enc.last == "find mug" and out["goal_text"].shape == (384,) and out["goal_id"] == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gymnasium as gym
 import torch
+from embodied_gym.agents.sb3.observations import is_channel_first_image
 from gymnasium import spaces
 from stable_baselines3.common.preprocessing import get_flattened_obs_dim
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
@@ -37,8 +38,7 @@ class EmbodiedFeatureExtractor(BaseFeaturesExtractor):
         if not isinstance(observation_space, spaces.Dict):
             raise TypeError(f"EmbodiedFeatureExtractor needs a Dict observation space, got {observation_space}")
         super().__init__(observation_space, features_dim)
-        self.image_keys = [k for k, s in observation_space.spaces.items()
-                           if isinstance(s, spaces.Box) and len(s.shape) == 3]
+        self.image_keys = [k for k, s in observation_space.spaces.items() if is_channel_first_image(s)]
         self.vector_keys = [k for k in observation_space.spaces if k not in self.image_keys]
         self.cnns = nn.ModuleDict({
             k.replace("/", "__"): _cnn(*observation_space.spaces[k].shape, cnn_dim) for k in self.image_keys
@@ -53,6 +53,7 @@ class EmbodiedFeatureExtractor(BaseFeaturesExtractor):
     def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
         parts = [self.cnns[k.replace("/", "__")](observations[k].float()) for k in self.image_keys]
         if self.vector_net is not None:
-            flat = torch.cat([observations[k].float().flatten(1) for k in self.vector_keys], dim=1)
+            batch = parts[0].shape[0] if parts else next(iter(observations.values())).shape[0]
+            flat = torch.cat([observations[k].float().reshape(batch, -1) for k in self.vector_keys], dim=1)
             parts.append(self.vector_net(flat))
         return self.head(torch.cat(parts, dim=1))

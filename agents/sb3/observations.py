@@ -4,7 +4,9 @@ SB3 accepts neither nested dicts nor text. :class:`SB3ObservationWrapper`:
 
 - flattens nested ``Dict`` spaces into ``"outer/inner"`` keys (MineDojo's observation is nested);
 - replaces a ``Text`` goal by its all-MiniLM-L6-v2 sentence embedding (384 floats, cached per
-  string, so a goal is embedded once per run rather than once per step);
+  string, so a goal is embedded once per run rather than once per step); a 1-D ``uint8`` Box whose
+  key ends in ``text`` (the house tasks' ``goal_text``: UTF-8 bytes, zero-padded) is decoded and
+  embedded the same way, since its raw bytes mean nothing to a network;
 - turns images into channel-first arrays (``rgb`` stays uint8, so SB3 scales it to [0, 1]; ``depth``
   and other float images stay float), which is what the CNN of the feature extractor reads;
 - keeps ``Box`` vectors, ``Discrete``, ``MultiDiscrete`` and ``MultiBinary`` as they are (SB3 one-hot
@@ -55,8 +57,28 @@ class TextEncoder:
         return self._cache[text]
 
 
+def _is_text_bytes(key: str, space: spaces.Space) -> bool:
+    return (isinstance(space, spaces.Box) and space.dtype == np.uint8 and len(space.shape) == 1
+            and key.rsplit("/", 1)[-1].endswith("text"))
+
+
+def decode_text_bytes(value: Any) -> str:
+    """UTF-8 bytes in a zero-padded uint8 array -> str."""
+    return bytes(np.asarray(value, dtype=np.uint8)).rstrip(b"\0").decode("utf-8", errors="replace")
+
+
 def _is_image(space: spaces.Space) -> bool:
-    return isinstance(space, spaces.Box) and len(space.shape) == 3
+    """A 3-D Box with a plausible channel axis and spatial sides >= 8 (a 3x3x3 voxel patch is not)."""
+    if not (isinstance(space, spaces.Box) and len(space.shape) == 3):
+        return False
+    spatial = space.shape[:2] if _channels_last(space.shape) else space.shape[1:]
+    return min(spatial) >= 8
+
+
+def is_channel_first_image(space: spaces.Space) -> bool:
+    """What the feature extractor runs a CNN on (after :class:`ObservationPlan`): C x H x W, H, W >= 8."""
+    return isinstance(space, spaces.Box) and len(space.shape) == 3 and min(space.shape[1:]) >= 8 \
+        and space.shape[0] <= 16
 
 
 def _channels_last(shape: tuple[int, ...]) -> bool:
@@ -105,8 +127,8 @@ class ObservationPlan:
         for key, sub in _flatten_spaces(space):
             if key in self._drop:
                 continue
-            if isinstance(sub, spaces.Text):
-                self.steps.append((key, "text"))
+            if isinstance(sub, spaces.Text) or _is_text_bytes(key, sub):
+                self.steps.append((key, "text" if isinstance(sub, spaces.Text) else "text_bytes"))
                 out[key] = spaces.Box(-1.0, 1.0, (TEXT_EMBEDDING_DIM,), np.float32)
             elif _is_image(sub):
                 assert isinstance(sub, spaces.Box)
@@ -141,6 +163,8 @@ class ObservationPlan:
             value = _get(observation, key)
             if kind == "text":
                 out[key] = self.encoder.encode(str(value))
+            elif kind == "text_bytes":
+                out[key] = self.encoder.encode(decode_text_bytes(value))
             elif kind == "image_hwc":
                 out[key] = np.ascontiguousarray(np.moveaxis(np.asarray(value), -1, 0))
             else:
@@ -155,6 +179,8 @@ class ObservationPlan:
             value = _get(observations, key)
             if kind == "text":
                 out[key] = np.stack([self.encoder.encode(str(v)) for v in value])
+            elif kind == "text_bytes":
+                out[key] = np.stack([self.encoder.encode(decode_text_bytes(v)) for v in value])
             elif kind == "image_hwc":
                 out[key] = np.ascontiguousarray(np.moveaxis(np.asarray(value), -1, 1))
             else:
