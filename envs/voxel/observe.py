@@ -68,6 +68,13 @@ def allocate(space, n: int) -> dict:
     return alloc(space)
 
 
+def copy_tree(buf):
+    """A copy of a (batched) observation: fresh arrays the caller may keep."""
+    if isinstance(buf, dict):
+        return {k: copy_tree(v) for k, v in buf.items()}
+    return buf.copy()
+
+
 def take(buf, i: int, space):
     """Row ``i`` of a batched observation, copied (what a single env returns)."""
     import gymnasium as gym
@@ -159,29 +166,37 @@ def fill(out: dict, i: int, world, rgb: np.ndarray | None, prev_counts: np.ndarr
     ds["is_projectile"][i] = dmg.get("projectile", False)
     ds["is_unblockable"][i] = dmg.get("source") in ("drown", "starve", "fall")
     p.last_damage = {}
-    # 3 x 3 x 3 voxels around the feet block
+    # 3 x 3 x 3 voxels around the feet block (block-derived arrays cached until the cube or world changes)
     fx, fy, fz = int(math.floor(p.pos[0])), int(math.floor(p.pos[1])), int(math.floor(p.pos[2]))
-    cube = np.zeros((3, 3, 3), np.uint8)
-    xs, ys, zs = slice(max(fx - 1, 0), fx + 2), slice(max(fy - 1, 0), fy + 2), slice(max(fz - 1, 0), fz + 2)
-    sub = world.blocks[xs, ys, zs]
-    cube[xs.start - (fx - 1):xs.start - (fx - 1) + sub.shape[0], ys.start - (fy - 1):ys.start - (fy - 1) + sub.shape[1],
-         zs.start - (fz - 1):zs.start - (fz - 1) + sub.shape[2]] = sub
     v = out["voxels"]
-    v["block_name"][i] = t["block_vocab"][cube]
-    v["is_collidable"][i] = t["collidable"][cube]
-    v["is_tool_not_required"][i] = t["no_tool"][cube]
-    v["blocks_movement"][i] = t["collidable"][cube]
-    v["is_liquid"][i] = t["liquid"][cube]
-    v["is_solid"][i] = t["solid"][cube]
-    v["can_burn"][i] = t["burn"][cube]
-    v["blocks_light"][i] = t["light"][cube]
+    key = (fx, fy, fz, world.version, world.generation)
+    cached = getattr(world, "_obs_voxel_cache", None)
+    if cached is None or cached[0] != key:
+        cube = np.zeros((3, 3, 3), np.uint8)
+        xs, ys, zs = slice(max(fx - 1, 0), fx + 2), slice(max(fy - 1, 0), fy + 2), slice(max(fz - 1, 0), fz + 2)
+        sub = world.blocks[xs, ys, zs]
+        ox, oy, oz = xs.start - (fx - 1), ys.start - (fy - 1), zs.start - (fz - 1)
+        cube[ox:ox + sub.shape[0], oy:oy + sub.shape[1], oz:oz + sub.shape[2]] = sub
+        cached = (key, {"block_name": t["block_vocab"][cube], "is_collidable": t["collidable"][cube],
+                        "is_tool_not_required": t["no_tool"][cube], "blocks_movement": t["collidable"][cube],
+                        "is_liquid": t["liquid"][cube], "is_solid": t["solid"][cube], "can_burn": t["burn"][cube],
+                        "blocks_light": t["light"][cube]})
+        world._obs_voxel_cache = cached
+    for name, arr in cached[1].items():
+        v[name][i] = arr
     eye = p.pos + (0.0, physics.EYE_HEIGHT, 0.0)
     g = t["cube_offsets"] + (fx - 1 + 0.5 - eye[0], fy - 1 + 0.5 - eye[1], fz - 1 + 0.5 - eye[2])
     look = world.look_vector()
     v["cos_look_vec_angle"][i] = (g @ look / np.maximum(np.linalg.norm(g, axis=1), 1e-9)).reshape(3, 3, 3)
     # masks, as MineDojo's ARMasksWrapper computes them
     counts = inv.counts()
-    cm = craft_mask(counts, table, furnace)
+    mkey = (table, furnace)
+    mcache = getattr(world, "_obs_mask_cache", None)
+    if mcache is not None and mcache[0] == mkey and np.array_equal(mcache[1], counts):
+        cm = mcache[2]
+    else:
+        cm = craft_mask(counts, table, furnace)
+        world._obs_mask_cache = (mkey, counts, cm)
     occupied = inv.item != world.air_item
     m = out["masks"]
     m["craft_smelt"][i] = cm

@@ -11,7 +11,6 @@ the full MineDojo stats of world ``i`` are ``env.worlds[i].task_info()``.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -122,7 +121,7 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
         rgb = self._renderer.render(self.worlds)
         for i, w in enumerate(self.worlds):
             self._counts[i] = observe.fill(self._buf, i, w, rgb[i], self._counts[i], int(crafted[i]))
-        return copy.deepcopy(self._buf)
+        return observe.copy_tree(self._buf)
 
     def _infos(self, success: np.ndarray) -> dict:
         ones = np.ones(self.num_envs, np.bool_)

@@ -386,7 +386,7 @@ class VoxelWorld:
     def get_state(self) -> dict:
         """Everything that defines the world now; :meth:`set_state` restores it exactly."""
         skip = {"cat", "collidable", "liquid_kind", "targetable", "fluid_target", "mob_params", "terrain", "tool_lut",
-                "_near_key", "_near"}
+                "_near_key", "_near", "_obs_voxel_cache", "_obs_mask_cache"}
         state = {}
         for k, v in self.__dict__.items():
             if k in skip:
