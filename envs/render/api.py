@@ -26,6 +26,7 @@ from .types import Cameras, EntityBatch, RenderError, VoxelScene
 
 OUTPUTS = ("rgb", "depth", "semantic", "instance")
 MIN_SIZE, MAX_SIZE = 32, 512
+_EMPTY: tuple = ()
 
 
 def render_batch(
@@ -36,6 +37,7 @@ def render_batch(
     outputs: Sequence[str] = ("rgb", "depth"),
     entities: EntityBatch | None = None,
     out: dict[str, np.ndarray] | None = None,
+    parallel: bool | None = None,
 ) -> dict[str, np.ndarray]:
     """Render one image per camera; returns batch-first arrays keyed by output name.
 
@@ -48,15 +50,27 @@ def render_batch(
 
     ``scenes``: a packed :class:`SceneBatch` (fastest: pack once, reuse), or scenes to pack now.
     ``out``: optional preallocated arrays of the shapes above (reused across steps, no allocation).
+    ``parallel``: spread rows over numba's threads; default: when there is more than one camera and
+    more than one numba thread. One camera renders on the calling thread (no pool start-up cost).
     """
-    from .kernel import empty_outputs, entity_rects, render_kernel
+    import numba
+
+    from .kernel import empty_outputs, entity_rects, render_parallel, render_serial
+
+    global _EMPTY
+    if not _EMPTY:
+        _EMPTY = empty_outputs()
 
     batch = scenes if isinstance(scenes, SceneBatch) else SceneBatch(
         [scenes] if isinstance(scenes, VoxelScene) else scenes
     )
     if not isinstance(cameras, Cameras):
         raise RenderError(f"cameras must be a Cameras (use Cameras.make), got {type(cameras).__name__}")
-    cameras.validate(len(batch))
+    n = len(cameras)
+    if n == 0:
+        raise RenderError("cameras must hold at least one camera")
+    if int(cameras.scene_index.min()) < 0 or int(cameras.scene_index.max()) >= len(batch):
+        raise RenderError(f"camera scene_index must lie in [0, {len(batch)}) (scenes in the batch)")
     for name, size in (("width", width), ("height", height)):
         if not isinstance(size, int | np.integer) or not (MIN_SIZE <= size <= MAX_SIZE):
             raise RenderError(f"{name} must be an int in [{MIN_SIZE}, {MAX_SIZE}], got {size!r}")
@@ -65,12 +79,11 @@ def render_batch(
     if unknown or not wanted:
         raise RenderError(f"outputs must be a non-empty subset of {OUTPUTS}, got {wanted}")
     if entities is None:
-        entities = EntityBatch.empty(len(batch))
+        entities = batch._no_entities
     elif entities.offsets.shape != (len(batch) + 1,):
         raise RenderError(
             f"entities were built for {entities.offsets.shape[0] - 1} scenes, the batch has {len(batch)}"
         )
-    n = len(cameras)
     shapes = {
         "rgb": ((n, height, width, 3), np.uint8),
         "depth": ((n, height, width), np.float32),
@@ -78,7 +91,7 @@ def render_batch(
         "instance": ((n, height, width), np.int32),
     }
     result: dict[str, np.ndarray] = {}
-    dummy = dict(zip(OUTPUTS, empty_outputs(), strict=True))
+    dummy = dict(zip(OUTPUTS, _EMPTY, strict=True))
     arrays = []
     for name in OUTPUTS:
         if name in wanted:
@@ -93,16 +106,20 @@ def render_batch(
         else:
             arrays.append(dummy[name])
 
-    per_scene = np.diff(entities.offsets)
-    cap = max(1, int(per_scene.max()) if per_scene.size else 1)
-    vis_n = np.zeros(n, np.int32)
-    vis_idx = np.zeros((n, cap), np.int32)
-    vis_rect = np.zeros((n, cap, 4), np.int32)
-    if entities.box.shape[0]:
+    if entities.box.shape[0] == 0:
+        vis_n, vis_idx, vis_rect = batch._no_visible(n)
+    else:
+        per_scene = np.diff(entities.offsets)
+        cap = max(1, int(per_scene.max()))
+        vis_n = np.zeros(n, np.int32)
+        vis_idx = np.zeros((n, cap), np.int32)
+        vis_rect = np.zeros((n, cap, 4), np.int32)
         entity_rects(cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg,
                      cameras.scene_index, entities.box, entities.offsets, height, width,
                      vis_n, vis_idx, vis_rect)
-    render_kernel(
+    use_parallel = (n > 1 and numba.get_num_threads() > 1) if parallel is None else bool(parallel)
+    kernel = render_parallel if use_parallel else render_serial
+    kernel(
         batch.scene_int, batch.scene_float, batch.coarse, batch.pool, batch.top, batch.light,
         batch.part_material, batch.part_class, batch.part_instance, batch.part_tint, batch.materials,
         cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg, cameras.scene_index,

@@ -16,8 +16,9 @@ from .materials import material_array
 from .types import MAX_EMPTY_DISTANCE, RenderError, VoxelScene
 
 # Column layout of SceneBatch.scene_int (int64) and SceneBatch.scene_float (float32).
-SI_CX, SI_CY, SI_CZ, SI_B, SI_COARSE, SI_TOP, SI_LIGHT, SI_PART, SI_GROUND_PART, SI_NPARTS = range(10)
-SI_COLUMNS = 10
+(SI_CX, SI_CY, SI_CZ, SI_B, SI_COARSE, SI_TOP, SI_LIGHT, SI_PART, SI_GROUND_PART, SI_NPARTS, SI_SHIFT,
+ SI_YLO, SI_YHI) = range(13)
+SI_COLUMNS = 13
 (SF_OX, SF_OY, SF_OZ, SF_VS, SF_VIEW, SF_FOG, SF_ZEN, _, _, SF_HOR, _, _, SF_SUN, _, _, SF_SUNK,
  SF_AMB, SF_GROUND_Y, SF_HAS_GROUND) = range(19)
 SF_COLUMNS = 19
@@ -51,6 +52,10 @@ class SceneBatch:
             si[SI_COARSE], si[SI_TOP], si[SI_LIGHT], si[SI_PART] = c_off, t_off, l_off, p_off
             si[SI_GROUND_PART] = p_off + st.ground_part
             si[SI_NPARTS] = len(s.parts)
+            si[SI_SHIFT] = int(s.brick).bit_length() - 1
+            occupied_y = np.nonzero((s.coarse >= 0).any(axis=(0, 2)))[0]
+            si[SI_YLO] = occupied_y.min() * s.brick if occupied_y.size else 0
+            si[SI_YHI] = (occupied_y.max() + 1) * s.brick if occupied_y.size else 0
             sf[SF_OX:SF_OZ + 1] = s.origin
             sf[SF_VS] = s.voxel_size
             sf[SF_VIEW], sf[SF_FOG] = st.view_distance, st.fog_start
@@ -88,9 +93,27 @@ class SceneBatch:
         self.part_tint = np.ascontiguousarray(np.concatenate(tint), np.float32)
         self.materials = np.ascontiguousarray(material_array())
         self._opaque = self.materials[:, 8] >= 1.0
+        self._empty_entities = None
+        self._vis_cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.scenes)
+
+    @property
+    def _no_entities(self):
+        """A cached empty EntityBatch for this batch (saves building one per render call)."""
+        if self._empty_entities is None:
+            from .types import EntityBatch
+
+            self._empty_entities = EntityBatch.empty(len(self.scenes))
+        return self._empty_entities
+
+    def _no_visible(self, n_cameras: int):
+        """Cached all-zero visible-entity arrays for n cameras (no entity in view)."""
+        if n_cameras not in self._vis_cache:
+            self._vis_cache[n_cameras] = (np.zeros(n_cameras, np.int32), np.zeros((n_cameras, 1), np.int32),
+                                          np.zeros((n_cameras, 1, 4), np.int32))
+        return self._vis_cache[n_cameras]
 
     @property
     def pool(self) -> np.ndarray:
@@ -141,6 +164,9 @@ class SceneBatch:
                     continue
                 brick = self._new_brick()
                 self._claim_brick(coarse, (ci, cj, ck), brick)
+                si = self.scene_int[scene_index]
+                si[SI_YLO] = min(si[SI_YLO], cj * b)
+                si[SI_YHI] = max(si[SI_YHI], (cj + 1) * b)
             self._pool[brick, ((i % b) * b + j % b) * b + k % b] = p
             opaque = p != 0 and self._opaque[self.part_material[part_base + p]]
             if opaque and top[i, k] <= j:

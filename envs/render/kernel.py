@@ -42,7 +42,10 @@ from .batch import (
     SI_GROUND_PART,
     SI_LIGHT,
     SI_PART,
+    SI_SHIFT,
     SI_TOP,
+    SI_YHI,
+    SI_YLO,
 )
 from .materials import (
     TEX_BRICK,
@@ -234,408 +237,452 @@ def entity_rects(cpos, cyaw, cpitch, cfov, cscene, ebox, eoff, height, width, vi
         vis_n[c] = count
 
 
-@njit(parallel=True, cache=True, fastmath=FASTMATH)
-def render_kernel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
-                  cpos, cyaw, cpitch, cfov, cscene,
-                  ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
-                  height, width, want_rgb, want_depth, want_sem, want_inst,
-                  out_rgb, out_depth, out_sem, out_inst):
-    """Render every camera; outputs are written only where the matching ``want_*`` flag is set."""
-    n_cam = cpos.shape[0]
-    for job in prange(n_cam * height):
-        c = job // height
-        row = job - c * height
-        s = cscene[c]
-        # ---- scene constants
-        b = si[s, SI_B]
-        cxn, cyn, czn = si[s, SI_CX], si[s, SI_CY], si[s, SI_CZ]
-        nx, ny, nz = cxn * b, cyn * b, czn * b
-        coff, toff, loff, poff = si[s, SI_COARSE], si[s, SI_TOP], si[s, SI_LIGHT], si[s, SI_PART]
-        gpart = si[s, SI_GROUND_PART]
-        orx, ory, orz, vs = sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ], sf[s, SF_VS]
-        ivs = 1.0 / vs
-        view, fog = sf[s, SF_VIEW], sf[s, SF_FOG]
-        fog_span = max(view - fog, 1e-6)
-        sunx, suny, sunz, sunk, amb = sf[s, SF_SUN], sf[s, SF_SUN + 1], sf[s, SF_SUN + 2], sf[s, SF_SUNK], sf[s, SF_AMB]
-        hr, hg, hb = sf[s, SF_HOR], sf[s, SF_HOR + 1], sf[s, SF_HOR + 2]
-        zr, zg, zb = sf[s, SF_ZEN], sf[s, SF_ZEN + 1], sf[s, SF_ZEN + 2]
-        has_ground = sf[s, SF_HAS_GROUND] > 0.5
-        gy = sf[s, SF_GROUND_Y]
-        # ---- camera basis
-        yaw = cyaw[c] * (math.pi / 180.0)
-        pit = cpitch[c] * (math.pi / 180.0)
-        sy, cy, sp, cp = math.sin(yaw), math.cos(yaw), math.sin(pit), math.cos(pit)
-        ty = math.tan(cfov[c] * (math.pi / 360.0))
-        tx = ty * width / height
-        vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
-        bdx = sy * cp + vrow * sy * sp
-        bdy = -sp + vrow * cp
-        bdz = cy * cp + vrow * cy * sp
-        ox, oy, oz = cpos[c, 0], cpos[c, 1], cpos[c, 2]
-        gx0, gy0, gz0 = (ox - orx) * ivs, (oy - ory) * ivs, (oz - orz) * ivs
-        nvis = vis_n[c]
-        for col in range(width):
-            ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
-            dx = bdx + ucol * cy
-            dy = bdy
-            dz = bdz - ucol * sy
-            dlen = math.sqrt(dx * dx + dy * dy + dz * dz)
-            t_end = view / dlen
-            kind = 0  # 0 sky, 1 voxel, 2 entity, 3 ground
-            if has_ground and dy < 0.0 and oy > gy:
-                tg = (gy - oy) / dy
-                if tg < t_end:
-                    t_end = tg
-                    kind = 3
-            # ---- entities (only those whose screen rectangle holds this pixel)
-            ent = -1
-            e_axis = 1
-            e_up = True
-            elx = 0.0
-            ely = 0.0
-            elz = 0.0
-            for q in range(nvis):
-                if col < vis_rect[c, q, 0] or col > vis_rect[c, q, 2] or row < vis_rect[c, q, 1] or row > vis_rect[c, q, 3]:
-                    continue
-                e = vis_idx[c, q]
-                ya = ebox[e, 6] * (math.pi / 180.0)
-                es, ec = math.sin(ya), math.cos(ya)
-                rxo, ryo, rzo = ox - ebox[e, 0], oy - ebox[e, 1], oz - ebox[e, 2]
-                lox = ec * rxo - es * rzo
-                loz = es * rxo + ec * rzo
-                ldx = ec * dx - es * dz
-                ldz = es * dx + ec * dz
-                tn = -BIG
-                tf = BIG
-                ax = 1
-                hit = True
-                for a in range(3):
-                    if a == 0:
-                        o_, d_, h_ = lox, ldx, ebox[e, 3]
-                    elif a == 1:
-                        o_, d_, h_ = ryo, dy, ebox[e, 4]
-                    else:
-                        o_, d_, h_ = loz, ldz, ebox[e, 5]
-                    if abs(d_) < 1e-12:
-                        if o_ < -h_ or o_ > h_:
-                            hit = False
-                        continue
-                    inv = 1.0 / d_
-                    t1 = (-h_ - o_) * inv
-                    t2 = (h_ - o_) * inv
-                    if t1 > t2:
-                        t1, t2 = t2, t1
-                    if t1 > tn:
-                        tn = t1
-                        ax = a
-                    if t2 < tf:
-                        tf = t2
-                if not hit or tn > tf or tn <= NEAR or tn >= t_end:
-                    continue
-                t_end = tn
-                kind = 2
-                ent = e
-                e_axis = ax
-                elx = lox + tn * ldx
-                ely = ryo + tn * dy
-                elz = loz + tn * ldz
-                if ax == 0:
-                    e_up = ldx < 0.0
-                elif ax == 1:
-                    e_up = dy < 0.0
-                else:
-                    e_up = ldz < 0.0
-            # ---- voxel grid: clip the ray to the grid box
-            gdx, gdy, gdz = dx * ivs, dy * ivs, dz * ivs
-            invx = 1.0 / gdx if abs(gdx) > 1e-12 else BIG
-            invy = 1.0 / gdy if abs(gdy) > 1e-12 else BIG
-            invz = 1.0 / gdz if abs(gdz) > 1e-12 else BIG
-            t0 = 0.0
-            t1 = t_end
-            axis = -1
-            inside = True
+@njit(cache=True, fastmath=FASTMATH)
+def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+                cpos, cyaw, cpitch, cfov, cscene,
+                ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+                height, width, want_rgb, want_depth, want_sem, want_inst,
+                out_rgb, out_depth, out_sem, out_inst):
+    """Render image row ``job % height`` of camera ``job // height``."""
+    c = job // height
+    row = job - c * height
+    s = cscene[c]
+    # ---- scene constants
+    b = si[s, SI_B]
+    bs = si[s, SI_SHIFT]
+    bm = b - 1
+    ylo = si[s, SI_YLO]
+    yhi = si[s, SI_YHI]
+    cxn, cyn, czn = si[s, SI_CX], si[s, SI_CY], si[s, SI_CZ]
+    nx, ny, nz = cxn * b, cyn * b, czn * b
+    coff, toff, loff, poff = si[s, SI_COARSE], si[s, SI_TOP], si[s, SI_LIGHT], si[s, SI_PART]
+    gpart = si[s, SI_GROUND_PART]
+    orx, ory, orz, vs = sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ], sf[s, SF_VS]
+    ivs = 1.0 / vs
+    view, fog = sf[s, SF_VIEW], sf[s, SF_FOG]
+    fog_span = max(view - fog, 1e-6)
+    sunx, suny, sunz, sunk, amb = sf[s, SF_SUN], sf[s, SF_SUN + 1], sf[s, SF_SUN + 2], sf[s, SF_SUNK], sf[s, SF_AMB]
+    hr, hg, hb = sf[s, SF_HOR], sf[s, SF_HOR + 1], sf[s, SF_HOR + 2]
+    zr, zg, zb = sf[s, SF_ZEN], sf[s, SF_ZEN + 1], sf[s, SF_ZEN + 2]
+    has_ground = sf[s, SF_HAS_GROUND] > 0.5
+    gy = sf[s, SF_GROUND_Y]
+    # ---- camera basis
+    yaw = cyaw[c] * (math.pi / 180.0)
+    pit = cpitch[c] * (math.pi / 180.0)
+    sy, cy, sp, cp = math.sin(yaw), math.cos(yaw), math.sin(pit), math.cos(pit)
+    ty = math.tan(cfov[c] * (math.pi / 360.0))
+    tx = ty * width / height
+    vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
+    bdx = sy * cp + vrow * sy * sp
+    bdy = -sp + vrow * cp
+    bdz = cy * cp + vrow * cy * sp
+    ox, oy, oz = cpos[c, 0], cpos[c, 1], cpos[c, 2]
+    gx0, gy0, gz0 = (ox - orx) * ivs, (oy - ory) * ivs, (oz - orz) * ivs
+    nvis = vis_n[c]
+    for col in range(width):
+        ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
+        dx = bdx + ucol * cy
+        dy = bdy
+        dz = bdz - ucol * sy
+        dlen = math.sqrt(dx * dx + dy * dy + dz * dz)
+        t_end = view / dlen
+        kind = 0  # 0 sky, 1 voxel, 2 entity, 3 ground
+        if has_ground and dy < 0.0 and oy > gy:
+            tg = (gy - oy) / dy
+            if tg < t_end:
+                t_end = tg
+                kind = 3
+        # ---- entities (only those whose screen rectangle holds this pixel)
+        ent = -1
+        e_axis = 1
+        e_up = True
+        elx = 0.0
+        ely = 0.0
+        elz = 0.0
+        for q in range(nvis):
+            if col < vis_rect[c, q, 0] or col > vis_rect[c, q, 2] or row < vis_rect[c, q, 1] or row > vis_rect[c, q, 3]:
+                continue
+            e = vis_idx[c, q]
+            ya = ebox[e, 6] * (math.pi / 180.0)
+            es, ec = math.sin(ya), math.cos(ya)
+            rxo, ryo, rzo = ox - ebox[e, 0], oy - ebox[e, 1], oz - ebox[e, 2]
+            lox = ec * rxo - es * rzo
+            loz = es * rxo + ec * rzo
+            ldx = ec * dx - es * dz
+            ldz = es * dx + ec * dz
+            tn = -BIG
+            tf = BIG
+            ax = 1
+            hit = True
             for a in range(3):
                 if a == 0:
-                    o_, d_, i_, n_ = gx0, gdx, invx, nx
+                    o_, d_, h_ = lox, ldx, ebox[e, 3]
                 elif a == 1:
-                    o_, d_, i_, n_ = gy0, gdy, invy, ny
+                    o_, d_, h_ = ryo, dy, ebox[e, 4]
                 else:
-                    o_, d_, i_, n_ = gz0, gdz, invz, nz
-                if abs(d_) <= 1e-12:
-                    if o_ < 0.0 or o_ >= n_:
-                        inside = False
+                    o_, d_, h_ = loz, ldz, ebox[e, 5]
+                if abs(d_) < 1e-12:
+                    if o_ < -h_ or o_ > h_:
+                        hit = False
                     continue
-                ta = (0.0 - o_) * i_
-                tb = (n_ - o_) * i_
-                if ta > tb:
-                    ta, tb = tb, ta
-                if ta > t0:
-                    t0 = ta
-                    axis = a
-                if tb < t1:
-                    t1 = tb
-            thr = 1.0
-            addr = 0.0
-            addg = 0.0
-            addb = 0.0
-            first_t = -1.0
-            first_part = -1
-            hit_part = -1
-            t = t0
-            ix = 0
-            iy = 0
-            iz = 0
-            if inside and t0 < t1:
-                ix = min(max(int(math.floor(gx0 + t0 * gdx)), 0), nx - 1)
-                iy = min(max(int(math.floor(gy0 + t0 * gdy)), 0), ny - 1)
-                iz = min(max(int(math.floor(gz0 + t0 * gdz)), 0), nz - 1)
-                if axis == 0:
-                    ix = 0 if gdx > 0 else nx - 1
-                elif axis == 1:
-                    iy = 0 if gdy > 0 else ny - 1
-                elif axis == 2:
-                    iz = 0 if gdz > 0 else nz - 1
-                stx = 1 if gdx > 0 else -1
-                sty = 1 if gdy > 0 else -1
-                stz = 1 if gdz > 0 else -1
-                tdx, tdy, tdz = abs(invx), abs(invy), abs(invz)
-                last_trans = 0
-                while True:
-                    bxi = ix // b
-                    byi = iy // b
-                    bzi = iz // b
-                    cv = coarse[coff + (bxi * cyn + byi) * czn + bzi]
-                    if cv < 0:
-                        k = -cv
-                        ex = (((bxi + k) * b if gdx > 0 else (bxi - k + 1) * b) - gx0) * invx if gdx != 0.0 else BIG
-                        ey = (((byi + k) * b if gdy > 0 else (byi - k + 1) * b) - gy0) * invy if gdy != 0.0 else BIG
-                        ez = (((bzi + k) * b if gdz > 0 else (bzi - k + 1) * b) - gz0) * invz if gdz != 0.0 else BIG
-                        if abs(gdx) <= 1e-12:
-                            ex = BIG
-                        if abs(gdy) <= 1e-12:
-                            ey = BIG
-                        if abs(gdz) <= 1e-12:
-                            ez = BIG
-                        if ex <= ey and ex <= ez:
-                            t = ex
-                            axis = 0
-                        elif ey <= ez:
-                            t = ey
-                            axis = 1
-                        else:
-                            t = ez
-                            axis = 2
-                        if t >= t1:
-                            break
-                        lo_x, hi_x = (bxi - k + 1) * b, (bxi + k) * b - 1
-                        lo_y, hi_y = (byi - k + 1) * b, (byi + k) * b - 1
-                        lo_z, hi_z = (bzi - k + 1) * b, (bzi + k) * b - 1
-                        if axis == 0:
-                            ix = hi_x + 1 if gdx > 0 else lo_x - 1
-                        else:
-                            ix = min(max(int(math.floor(gx0 + t * gdx)), lo_x), hi_x)
-                        if axis == 1:
-                            iy = hi_y + 1 if gdy > 0 else lo_y - 1
-                        else:
-                            iy = min(max(int(math.floor(gy0 + t * gdy)), lo_y), hi_y)
-                        if axis == 2:
-                            iz = hi_z + 1 if gdz > 0 else lo_z - 1
-                        else:
-                            iz = min(max(int(math.floor(gz0 + t * gdz)), lo_z), hi_z)
-                        if ix < 0 or iy < 0 or iz < 0 or ix >= nx or iy >= ny or iz >= nz:
-                            break
-                        last_trans = 0
-                        continue
-                    # ---- fine DDA inside an occupied brick
-                    x0b = bxi * b
-                    y0b = byi * b
-                    z0b = bzi * b
-                    tmx = ((ix + (1 if gdx > 0 else 0)) - gx0) * invx if abs(gdx) > 1e-12 else BIG
-                    tmy = ((iy + (1 if gdy > 0 else 0)) - gy0) * invy if abs(gdy) > 1e-12 else BIG
-                    tmz = ((iz + (1 if gdz > 0 else 0)) - gz0) * invz if abs(gdz) > 1e-12 else BIG
-                    done = False
-                    while True:
-                        p = pool[cv, ((ix - x0b) * b + (iy - y0b)) * b + (iz - z0b)]
-                        if p != 0:
-                            gp = poff + p
-                            m = pmat[gp]
-                            alpha = mats[m, 8]
-                            if alpha >= 1.0:
-                                hit_part = gp
-                                done = True
-                                break
-                            if p != last_trans:
-                                if first_t < 0.0:
-                                    first_t = t
-                                    first_part = gp
-                                w = thr * alpha
-                                addr += w * mats[m, 0] * ptint[gp, 0]
-                                addg += w * mats[m, 1] * ptint[gp, 1]
-                                addb += w * mats[m, 2] * ptint[gp, 2]
-                                thr *= 1.0 - alpha
-                                last_trans = p
-                        else:
-                            last_trans = 0
-                        if tmx <= tmy and tmx <= tmz:
-                            t = tmx
-                            tmx += tdx
-                            ix += stx
-                            axis = 0
-                            if ix < x0b or ix >= x0b + b:
-                                break
-                        elif tmy <= tmz:
-                            t = tmy
-                            tmy += tdy
-                            iy += sty
-                            axis = 1
-                            if iy < y0b or iy >= y0b + b:
-                                break
-                        else:
-                            t = tmz
-                            tmz += tdz
-                            iz += stz
-                            axis = 2
-                            if iz < z0b or iz >= z0b + b:
-                                break
-                        if t >= t1:
-                            done = True
-                            break
-                    if done or t >= t1:
+                inv = 1.0 / d_
+                t1 = (-h_ - o_) * inv
+                t2 = (h_ - o_) * inv
+                if t1 > t2:
+                    t1, t2 = t2, t1
+                if t1 > tn:
+                    tn = t1
+                    ax = a
+                if t2 < tf:
+                    tf = t2
+            if not hit or tn > tf or tn <= NEAR or tn >= t_end:
+                continue
+            t_end = tn
+            kind = 2
+            ent = e
+            e_axis = ax
+            elx = lox + tn * ldx
+            ely = ryo + tn * dy
+            elz = loz + tn * ldz
+            if ax == 0:
+                e_up = ldx < 0.0
+            elif ax == 1:
+                e_up = dy < 0.0
+            else:
+                e_up = ldz < 0.0
+        # ---- voxel grid: clip the ray to the grid box
+        gdx, gdy, gdz = dx * ivs, dy * ivs, dz * ivs
+        invx = 1.0 / gdx if abs(gdx) > 1e-12 else BIG
+        invy = 1.0 / gdy if abs(gdy) > 1e-12 else BIG
+        invz = 1.0 / gdz if abs(gdz) > 1e-12 else BIG
+        t0 = 0.0
+        t1 = t_end
+        axis = -1
+        inside = True
+        for a in range(3):
+            if a == 0:
+                o_, d_, i_, n_ = gx0, gdx, invx, nx
+            elif a == 1:
+                o_, d_, i_, n_ = gy0, gdy, invy, ny
+            else:
+                o_, d_, i_, n_ = gz0, gdz, invz, nz
+            if abs(d_) <= 1e-12:
+                if o_ < 0.0 or o_ >= n_:
+                    inside = False
+                continue
+            ta = (0.0 - o_) * i_
+            tb = (n_ - o_) * i_
+            if ta > tb:
+                ta, tb = tb, ta
+            if ta > t0:
+                t0 = ta
+                axis = a
+            if tb < t1:
+                t1 = tb
+        # rays that leave the occupied y-slab of the grid can stop there
+        if gdy > 1e-12:
+            tb = (yhi - gy0) * invy
+            if tb < t1:
+                t1 = tb
+        elif gdy < -1e-12:
+            tb = (ylo - gy0) * invy
+            if tb < t1:
+                t1 = tb
+        elif gy0 < ylo or gy0 >= yhi:
+            inside = False
+        thr = 1.0
+        addr = 0.0
+        addg = 0.0
+        addb = 0.0
+        first_t = -1.0
+        first_part = -1
+        hit_part = -1
+        t = t0
+        ix = 0
+        iy = 0
+        iz = 0
+        if inside and t0 < t1:
+            ix = min(max(int(math.floor(gx0 + t0 * gdx)), 0), nx - 1)
+            iy = min(max(int(math.floor(gy0 + t0 * gdy)), 0), ny - 1)
+            iz = min(max(int(math.floor(gz0 + t0 * gdz)), 0), nz - 1)
+            if axis == 0:
+                ix = 0 if gdx > 0 else nx - 1
+            elif axis == 1:
+                iy = 0 if gdy > 0 else ny - 1
+            elif axis == 2:
+                iz = 0 if gdz > 0 else nz - 1
+            stx = 1 if gdx > 0 else -1
+            sty = 1 if gdy > 0 else -1
+            stz = 1 if gdz > 0 else -1
+            tdx, tdy, tdz = abs(invx), abs(invy), abs(invz)
+            last_trans = 0
+            while True:
+                bxi = ix >> bs
+                byi = iy >> bs
+                bzi = iz >> bs
+                cv = coarse[coff + (bxi * cyn + byi) * czn + bzi]
+                if cv < 0:
+                    k = -cv
+                    ex = (((bxi + k) * b if gdx > 0 else (bxi - k + 1) * b) - gx0) * invx if gdx != 0.0 else BIG
+                    ey = (((byi + k) * b if gdy > 0 else (byi - k + 1) * b) - gy0) * invy if gdy != 0.0 else BIG
+                    ez = (((bzi + k) * b if gdz > 0 else (bzi - k + 1) * b) - gz0) * invz if gdz != 0.0 else BIG
+                    if abs(gdx) <= 1e-12:
+                        ex = BIG
+                    if abs(gdy) <= 1e-12:
+                        ey = BIG
+                    if abs(gdz) <= 1e-12:
+                        ez = BIG
+                    if ex <= ey and ex <= ez:
+                        t = ex
+                        axis = 0
+                    elif ey <= ez:
+                        t = ey
+                        axis = 1
+                    else:
+                        t = ez
+                        axis = 2
+                    if t >= t1:
                         break
+                    lo_x, hi_x = (bxi - k + 1) * b, (bxi + k) * b - 1
+                    lo_y, hi_y = (byi - k + 1) * b, (byi + k) * b - 1
+                    lo_z, hi_z = (bzi - k + 1) * b, (bzi + k) * b - 1
+                    if axis == 0:
+                        ix = hi_x + 1 if gdx > 0 else lo_x - 1
+                    else:
+                        ix = min(max(int(math.floor(gx0 + t * gdx)), lo_x), hi_x)
+                    if axis == 1:
+                        iy = hi_y + 1 if gdy > 0 else lo_y - 1
+                    else:
+                        iy = min(max(int(math.floor(gy0 + t * gdy)), lo_y), hi_y)
+                    if axis == 2:
+                        iz = hi_z + 1 if gdz > 0 else lo_z - 1
+                    else:
+                        iz = min(max(int(math.floor(gz0 + t * gdz)), lo_z), hi_z)
                     if ix < 0 or iy < 0 or iz < 0 or ix >= nx or iy >= ny or iz >= nz:
                         break
-            # ---- resolve what this pixel sees
-            cls_id = 0
-            inst_id = 0
-            if hit_part >= 0:
-                kind = 1
-                t_hit = t
-                if axis < 0:
-                    axis = 1
+                    last_trans = 0
+                    continue
+                # ---- fine DDA inside an occupied brick
+                x0b = bxi * b
+                y0b = byi * b
+                z0b = bzi * b
+                tmx = ((ix + (1 if gdx > 0 else 0)) - gx0) * invx if abs(gdx) > 1e-12 else BIG
+                tmy = ((iy + (1 if gdy > 0 else 0)) - gy0) * invy if abs(gdy) > 1e-12 else BIG
+                tmz = ((iz + (1 if gdz > 0 else 0)) - gz0) * invz if abs(gdz) > 1e-12 else BIG
+                done = False
+                while True:
+                    p = pool[cv, ((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm)]
+                    if p != 0:
+                        gp = poff + p
+                        m = pmat[gp]
+                        alpha = mats[m, 8]
+                        if alpha >= 1.0:
+                            hit_part = gp
+                            done = True
+                            break
+                        if p != last_trans:
+                            if first_t < 0.0:
+                                first_t = t
+                                first_part = gp
+                            w = thr * alpha
+                            addr += w * mats[m, 0] * ptint[gp, 0]
+                            addg += w * mats[m, 1] * ptint[gp, 1]
+                            addb += w * mats[m, 2] * ptint[gp, 2]
+                            thr *= 1.0 - alpha
+                            last_trans = p
+                    else:
+                        last_trans = 0
+                    if tmx <= tmy and tmx <= tmz:
+                        t = tmx
+                        tmx += tdx
+                        ix += stx
+                        axis = 0
+                        if ix < x0b or ix >= x0b + b:
+                            break
+                    elif tmy <= tmz:
+                        t = tmy
+                        tmy += tdy
+                        iy += sty
+                        axis = 1
+                        if iy < y0b or iy >= y0b + b:
+                            break
+                    else:
+                        t = tmz
+                        tmz += tdz
+                        iz += stz
+                        axis = 2
+                        if iz < z0b or iz >= z0b + b:
+                            break
+                    if t >= t1:
+                        done = True
+                        break
+                if done or t >= t1:
+                    break
+                if ix < 0 or iy < 0 or iz < 0 or ix >= nx or iy >= ny or iz >= nz:
+                    break
+        # ---- resolve what this pixel sees
+        cls_id = 0
+        inst_id = 0
+        if hit_part >= 0:
+            kind = 1
+            t_hit = t
+            if axis < 0:
+                axis = 1
+            if axis == 0:
+                up = gdx < 0.0
+            elif axis == 1:
+                up = gdy < 0.0
+            else:
+                up = gdz < 0.0
+            cls_id = pcls[hit_part]
+            inst_id = pinst[hit_part]
+        elif kind == 2:
+            t_hit = t_end
+            cls_id = ecls[ent]
+            inst_id = einst[ent]
+        elif kind == 3:
+            t_hit = t_end
+            cls_id = pcls[gpart]
+            inst_id = pinst[gpart]
+        else:
+            t_hit = t_end
+        if first_t >= 0.0:
+            depth = first_t
+            cls_id = pcls[first_part]
+            inst_id = pinst[first_part]
+        elif kind == 0:
+            depth = view
+        else:
+            depth = t_hit
+        if want_depth:
+            out_depth[c, row, col] = depth
+        if want_sem:
+            out_sem[c, row, col] = cls_id
+        if want_inst:
+            out_inst[c, row, col] = inst_id
+        if not want_rgb:
+            continue
+        # ---- shading
+        idlen = 1.0 / dlen
+        if kind == 0:
+            sdy = dy * idlen
+            sfac = min(max(sdy * 1.4, 0.0), 1.0)
+            r = hr + (zr - hr) * sfac
+            g = hg + (zg - hg) * sfac
+            bl = hb + (zb - hb) * sfac
+            sd = (dx * sunx + dy * suny + dz * sunz) * idlen
+            if sd > 0.9992:
+                r, g, bl = 1.0, 0.97, 0.86
+        else:
+            px = ox + t_hit * dx
+            py = oy + t_hit * dy
+            pz = oz + t_hit * dz
+            if kind == 1:
+                m = pmat[hit_part]
+                tr, tg_, tb = ptint[hit_part, 0], ptint[hit_part, 1], ptint[hit_part, 2]
                 if axis == 0:
-                    up = gdx < 0.0
+                    uu, vv = pz, py
+                    nxv, nyv, nzv = (1.0 if up else -1.0), 0.0, 0.0
+                    ax_ = ix + (1 if up else -1)
+                    ay_ = iy
+                    az_ = iz
                 elif axis == 1:
-                    up = gdy < 0.0
-                else:
-                    up = gdz < 0.0
-                cls_id = pcls[hit_part]
-                inst_id = pinst[hit_part]
-            elif kind == 2:
-                t_hit = t_end
-                cls_id = ecls[ent]
-                inst_id = einst[ent]
-            elif kind == 3:
-                t_hit = t_end
-                cls_id = pcls[gpart]
-                inst_id = pinst[gpart]
-            else:
-                t_hit = t_end
-            if first_t >= 0.0:
-                depth = first_t
-                cls_id = pcls[first_part]
-                inst_id = pinst[first_part]
-            elif kind == 0:
-                depth = view
-            else:
-                depth = t_hit
-            if want_depth:
-                out_depth[c, row, col] = depth
-            if want_sem:
-                out_sem[c, row, col] = cls_id
-            if want_inst:
-                out_inst[c, row, col] = inst_id
-            if not want_rgb:
-                continue
-            # ---- shading
-            idlen = 1.0 / dlen
-            if kind == 0:
-                sdy = dy * idlen
-                sfac = min(max(sdy * 1.4, 0.0), 1.0)
-                r = hr + (zr - hr) * sfac
-                g = hg + (zg - hg) * sfac
-                bl = hb + (zb - hb) * sfac
-                sd = (dx * sunx + dy * suny + dz * sunz) * idlen
-                if sd > 0.9992:
-                    r, g, bl = 1.0, 0.97, 0.86
-            else:
-                px = ox + t_hit * dx
-                py = oy + t_hit * dy
-                pz = oz + t_hit * dz
-                if kind == 1:
-                    m = pmat[hit_part]
-                    tr, tg_, tb = ptint[hit_part, 0], ptint[hit_part, 1], ptint[hit_part, 2]
-                    if axis == 0:
-                        uu, vv = pz, py
-                        nxv, nyv, nzv = (1.0 if up else -1.0), 0.0, 0.0
-                        ax_ = ix + (1 if up else -1)
-                        ay_ = iy
-                        az_ = iz
-                    elif axis == 1:
-                        uu, vv = px, pz
-                        nxv, nyv, nzv = 0.0, (1.0 if up else -1.0), 0.0
-                        ax_ = ix
-                        ay_ = iy + (1 if up else -1)
-                        az_ = iz
-                    else:
-                        uu, vv = px, py
-                        nxv, nyv, nzv = 0.0, 0.0, (1.0 if up else -1.0)
-                        ax_ = ix
-                        ay_ = iy
-                        az_ = iz + (1 if up else -1)
-                    fa = axis
-                    wy = (iy + 0.5) * vs + ory if axis != 1 else py
-                elif kind == 2:
-                    m = emat[ent]
-                    tr, tg_, tb = etint[ent, 0], etint[ent, 1], etint[ent, 2]
-                    fa = e_axis
-                    up = e_up
-                    sgn = 1.0 if up else -1.0
-                    ya = ebox[ent, 6] * (math.pi / 180.0)
-                    es, ec = math.sin(ya), math.cos(ya)
-                    if fa == 0:
-                        uu, vv = elz, ely
-                        nxv, nyv, nzv = ec * sgn, 0.0, -es * sgn
-                    elif fa == 1:
-                        uu, vv = elx, elz
-                        nxv, nyv, nzv = 0.0, sgn, 0.0
-                    else:
-                        uu, vv = elx, ely
-                        nxv, nyv, nzv = es * sgn, 0.0, ec * sgn
-                    ax_ = int(math.floor((px - orx) * ivs + nxv))
-                    ay_ = int(math.floor((py - ory) * ivs + nyv))
-                    az_ = int(math.floor((pz - orz) * ivs + nzv))
-                    wy = ely + ebox[ent, 4]
-                else:
-                    m = pmat[gpart]
-                    tr, tg_, tb = ptint[gpart, 0], ptint[gpart, 1], ptint[gpart, 2]
-                    fa = 1
-                    up = True
                     uu, vv = px, pz
-                    nxv, nyv, nzv = 0.0, 1.0, 0.0
-                    ax_ = int(math.floor((px - orx) * ivs))
-                    ay_ = int(math.floor((py - ory) * ivs + 0.5))
-                    az_ = int(math.floor((pz - orz) * ivs))
-                    wy = py
-                r, g, bl = _albedo(mats, m, tr, tg_, tb, uu, vv, fa, up, wy)
-                lit = _top_at(top, toff, nx, nz, ax_, az_) <= ay_
-                lam = nxv * sunx + nyv * suny + nzv * sunz
-                sun = sunk * lam if (lit and lam > 0.0) else 0.0
-                shade = _face_factor(fa, up) * (amb + _light_at(light, loff, cxn, czn, b, ax_, az_)) + sun
-                emit = mats[m, 9]
-                shade = shade * (1.0 - emit) + emit
-                r *= shade
-                g *= shade
-                bl *= shade
-                f = min(max((t_hit * dlen - fog) / fog_span, 0.0), 1.0)
-                r += (hr - r) * f
-                g += (hg - g) * f
-                bl += (hb - bl) * f
-            r = r * thr + addr
-            g = g * thr + addg
-            bl = bl * thr + addb
-            out_rgb[c, row, col, 0] = min(int(r * 255.0 + 0.5), 255)
-            out_rgb[c, row, col, 1] = min(int(g * 255.0 + 0.5), 255)
-            out_rgb[c, row, col, 2] = min(int(bl * 255.0 + 0.5), 255)
+                    nxv, nyv, nzv = 0.0, (1.0 if up else -1.0), 0.0
+                    ax_ = ix
+                    ay_ = iy + (1 if up else -1)
+                    az_ = iz
+                else:
+                    uu, vv = px, py
+                    nxv, nyv, nzv = 0.0, 0.0, (1.0 if up else -1.0)
+                    ax_ = ix
+                    ay_ = iy
+                    az_ = iz + (1 if up else -1)
+                fa = axis
+                wy = (iy + 0.5) * vs + ory if axis != 1 else py
+            elif kind == 2:
+                m = emat[ent]
+                tr, tg_, tb = etint[ent, 0], etint[ent, 1], etint[ent, 2]
+                fa = e_axis
+                up = e_up
+                sgn = 1.0 if up else -1.0
+                ya = ebox[ent, 6] * (math.pi / 180.0)
+                es, ec = math.sin(ya), math.cos(ya)
+                if fa == 0:
+                    uu, vv = elz, ely
+                    nxv, nyv, nzv = ec * sgn, 0.0, -es * sgn
+                elif fa == 1:
+                    uu, vv = elx, elz
+                    nxv, nyv, nzv = 0.0, sgn, 0.0
+                else:
+                    uu, vv = elx, ely
+                    nxv, nyv, nzv = es * sgn, 0.0, ec * sgn
+                ax_ = int(math.floor((px - orx) * ivs + nxv))
+                ay_ = int(math.floor((py - ory) * ivs + nyv))
+                az_ = int(math.floor((pz - orz) * ivs + nzv))
+                wy = ely + ebox[ent, 4]
+            else:
+                m = pmat[gpart]
+                tr, tg_, tb = ptint[gpart, 0], ptint[gpart, 1], ptint[gpart, 2]
+                fa = 1
+                up = True
+                uu, vv = px, pz
+                nxv, nyv, nzv = 0.0, 1.0, 0.0
+                ax_ = int(math.floor((px - orx) * ivs))
+                ay_ = int(math.floor((py - ory) * ivs + 0.5))
+                az_ = int(math.floor((pz - orz) * ivs))
+                wy = py
+            r, g, bl = _albedo(mats, m, tr, tg_, tb, uu, vv, fa, up, wy)
+            lit = _top_at(top, toff, nx, nz, ax_, az_) <= ay_
+            lam = nxv * sunx + nyv * suny + nzv * sunz
+            sun = sunk * lam if (lit and lam > 0.0) else 0.0
+            shade = _face_factor(fa, up) * (amb + _light_at(light, loff, cxn, czn, b, ax_, az_)) + sun
+            emit = mats[m, 9]
+            shade = shade * (1.0 - emit) + emit
+            r *= shade
+            g *= shade
+            bl *= shade
+            f = min(max((t_hit * dlen - fog) / fog_span, 0.0), 1.0)
+            r += (hr - r) * f
+            g += (hg - g) * f
+            bl += (hb - bl) * f
+        r = r * thr + addr
+        g = g * thr + addg
+        bl = bl * thr + addb
+        out_rgb[c, row, col, 0] = min(int(r * 255.0 + 0.5), 255)
+        out_rgb[c, row, col, 1] = min(int(g * 255.0 + 0.5), 255)
+        out_rgb[c, row, col, 2] = min(int(bl * 255.0 + 0.5), 255)
+
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+                cpos, cyaw, cpitch, cfov, cscene,
+                ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+                height, width, want_rgb, want_depth, want_sem, want_inst,
+                out_rgb, out_depth, out_sem, out_inst):
+    """Render every camera, rows spread over all numba threads; writes only the wanted outputs."""
+    for job in prange(cpos.shape[0] * height):
+        _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+                cpos, cyaw, cpitch, cfov, cscene,
+                ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+                height, width, want_rgb, want_depth, want_sem, want_inst,
+                out_rgb, out_depth, out_sem, out_inst)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+                cpos, cyaw, cpitch, cfov, cscene,
+                ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+                height, width, want_rgb, want_depth, want_sem, want_inst,
+                out_rgb, out_depth, out_sem, out_inst):
+    """Same as :func:`render_parallel` on the calling thread (no thread-pool start-up per call)."""
+    for job in range(cpos.shape[0] * height):
+        _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+                cpos, cyaw, cpitch, cfov, cscene,
+                ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+                height, width, want_rgb, want_depth, want_sem, want_inst,
+                out_rgb, out_depth, out_sem, out_inst)
 
 
 def empty_outputs() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -1,0 +1,203 @@
+"""Renderer speed: frames/s of the numba ray caster on a generated 6-room house and on a block world,
+beside Miniworld's OpenGL rendering measured in the same run.
+
+Run: ``python benchmarks/bench_render.py`` (or ``make bench``; ``--quick`` for a short run).
+
+Figures printed:
+- single: one camera per call, numba limited to one thread (the per-env cost of a plain gym env)
+- batched: 64 cameras per call over all cores (the vector-env path)
+- multi-scene: 64 cameras in 64 *different* scenes in one call (houses: 8 distinct houses x 8 copies
+  keep set-up short; the kernel treats them as 64 scenes)
+- first frame in a fresh process with the JIT cache warm (cache=True)
+- Miniworld (OpenGL through pyglet's headless EGL, Mesa llvmpipe on CPU): env steps/s at its default
+  60x80 observation, which renders one frame per step.
+
+Frames/s count RGB + planar depth. The machine load (``os.getloadavg``) is printed beside them: on a
+shared box the figures are pessimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def house_cameras(scene, house: dict, n: int, seed: int, pitch: float = 0.0):
+    """n eye positions (1.5 m) at random free spots inside rooms, random yaw."""
+    from embodied_gym.envs.house.scene import _inside_polygon, _points_xz
+
+    rng = np.random.default_rng(seed)
+    dense = scene.to_dense()
+    vs = scene.voxel_size
+    polys = [_points_xz(r["floorPolygon"], "floor") for r in house["rooms"]]
+    out = []
+    while len(out) < n:
+        poly = polys[int(rng.integers(len(polys)))]
+        lo, hi = poly.min(0) + 0.4, poly.max(0) - 0.4
+        x, z = rng.uniform(lo, hi)
+        if not _inside_polygon(np.array(x), np.array(z), poly):
+            continue
+        i = int((x - scene.origin[0]) / vs)
+        k = int((z - scene.origin[2]) / vs)
+        j_eye = int((1.7 - scene.origin[1]) / vs)
+        j_floor = int(round(-scene.origin[1] / vs))
+        if dense[i - 4:i + 5, j_floor:j_eye, k - 4:k + 5].any():
+            continue
+        out.append((x, 1.5, z))
+    from embodied_gym.envs.render import Cameras
+
+    return Cameras.make(np.array(out), yaw_deg=rng.uniform(0, 360, n), pitch_deg=pitch, fov_deg=90.0)
+
+
+def block_cameras(scene, n: int, seed: int):
+    from embodied_gym.envs.render import Cameras
+    from embodied_gym.envs.render.blockworld import eye_position
+
+    rng = np.random.default_rng(seed)
+    nx, _, nz = scene.shape
+    pos = [eye_position(scene, *rng.uniform([nx * 0.3, nz * 0.3], [nx * 0.7, nz * 0.7])) for _ in range(n)]
+    return Cameras.make(np.array(pos), yaw_deg=rng.uniform(0, 360, n), pitch_deg=0.0, fov_deg=70.0)
+
+
+def fps(batch, cams, size: int, seconds: float) -> float:
+    """Frames per second, best of several timed blocks of at least ``seconds`` / 3 each."""
+    from embodied_gym.envs.render import render_batch
+
+    out = render_batch(batch, cams, size, size, outputs=("rgb", "depth"))
+    best = 0.0
+    for _ in range(3):
+        frames, t0 = 0, time.perf_counter()
+        while True:
+            render_batch(batch, cams, size, size, outputs=("rgb", "depth"), out=out)
+            frames += len(cams)
+            dt = time.perf_counter() - t0
+            if dt > seconds / 3:
+                break
+        best = max(best, frames / dt)
+    return best
+
+
+def single_fps(batch, cams, size: int, seconds: float) -> float:
+    """One camera per call, cycling through the cameras, on one numba thread."""
+    import numba
+    from embodied_gym.envs.render import Cameras, render_batch
+
+    numba.set_num_threads(1)
+    singles = [Cameras.make(cams.position[i], cams.yaw_deg[i], cams.pitch_deg[i], cams.fov_deg[i],
+                            cams.scene_index[i]) for i in range(len(cams))]
+    out = render_batch(batch, singles[0], size, size, outputs=("rgb", "depth"))
+    best = 0.0
+    for _ in range(3):
+        frames, t0 = 0, time.perf_counter()
+        while True:
+            for c in singles:
+                render_batch(batch, c, size, size, outputs=("rgb", "depth"), out=out)
+            frames += len(singles)
+            dt = time.perf_counter() - t0
+            if dt > seconds / 3:
+                break
+        best = max(best, frames / dt)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    return best
+
+
+def first_frame_seconds() -> float:
+    """Wall time of a fresh Python process that imports the renderer and renders one frame."""
+    code = (
+        "import time; t=time.perf_counter();"
+        "from embodied_gym.envs.render import render_batch, Cameras;"
+        "from embodied_gym.envs.render.blockworld import block_test_scene;"
+        "s=block_test_scene(0, size=(32, 32, 32));"
+        "render_batch(s, Cameras.make([16.5, 25.0, 16.5]), 64, 64);"
+        "print(time.perf_counter()-t)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=REPO)  # warm cache
+    res = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=REPO)
+    return float(res.stdout.strip().splitlines()[-1])
+
+
+def miniworld_steps_per_second(seconds: float) -> str:
+    code = (
+        "import pyglet; pyglet.options['headless'] = True\n"
+        "import time, gymnasium as gym, miniworld\n"
+        "env = gym.make('MiniWorld-Hallway-v0'); env.reset(seed=0); env.action_space.seed(0)\n"
+        "n, t0 = 0, time.perf_counter()\n"
+        f"while time.perf_counter() - t0 < {seconds}:\n"
+        "    _, _, term, trunc, _ = env.step(env.action_space.sample()); n += 1\n"
+        "    if term or trunc: env.reset()\n"
+        "print(n / (time.perf_counter() - t0))\n"
+    )
+    try:
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+        if res.returncode != 0:
+            return f"unavailable ({res.stderr.strip().splitlines()[-1][:120]})"
+        return f"{float(res.stdout.strip().splitlines()[-1]):,.0f} steps/s (60x80 RGB, one env, headless EGL)"
+    except (subprocess.TimeoutExpired, FileNotFoundError, ValueError, IndexError) as e:
+        return f"unavailable ({e})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short timings (CI smoke run)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per figure")
+    args = parser.parse_args(argv)
+    seconds = 0.6 if args.quick else args.seconds
+
+    import numba
+    from embodied_gym.envs.house.scene import house_scene
+    from embodied_gym.envs.render import Cameras, SceneBatch
+    from embodied_gym.envs.render.blockworld import block_test_scene
+    from embodied_gym.procgen.house import generate_house
+
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus; "
+          f"numba threads {numba.config.NUMBA_NUM_THREADS}; threading layer set on first call")
+    houses = [generate_house(seed, spec="2-bed-2-bath") for seed in range(8)]
+    t0 = time.perf_counter()
+    house_scenes = [house_scene(h) for h in houses]
+    build_s = (time.perf_counter() - t0) / len(houses)
+    h0 = house_scenes[0]
+    print(f"house: 6 rooms, grid {h0.shape} voxels of {h0.voxel_size} m, {h0.bricks.shape[0]} bricks; "
+          f"scene build {build_s * 1e3:.0f} ms/house")
+    block = block_test_scene(0)
+    print(f"block world: {block.shape} blocks, view distance {block.style.view_distance:.0f} m")
+
+    worlds = {
+        "house": (SceneBatch([h0]), house_cameras(h0, houses[0], 64, 1)),
+        "block": (SceneBatch([block]), block_cameras(block, 64, 1)),
+    }
+    rows = []
+    for name, (batch, cams) in worlds.items():
+        rows.append((name, "single camera, 1 thread", 64, single_fps(batch, cams, 64, seconds)))
+        for size in (64, 128, 224):
+            rows.append((name, f"batched 64 cams, {numba.config.NUMBA_NUM_THREADS} threads", size,
+                         fps(batch, cams, size, seconds)))
+    # 64 different scenes in one call
+    multi_house = SceneBatch([house_scenes[i % 8] for i in range(64)])
+    cams = [house_cameras(house_scenes[i % 8], houses[i % 8], 1, 100 + i) for i in range(64)]
+    mcams = Cameras.make(np.concatenate([c.position for c in cams]),
+                         np.concatenate([c.yaw_deg for c in cams]), 0.0, 90.0, np.arange(64))
+    rows.append(("house", "64 cams in 64 scenes", 64, fps(multi_house, mcams, 64, seconds)))
+    blocks = [block_test_scene(i) for i in range(8)]
+    multi_block = SceneBatch([blocks[i % 8] for i in range(64)])
+    bc = block_cameras(block, 64, 7)
+    bc.scene_index = np.arange(64, dtype=np.int32)
+    rows.append(("block", "64 cams in 64 scenes", 64, fps(multi_block, bc, 64, seconds)))
+
+    print(f"{'world':6} {'mode':32} {'size':>8} {'frames/s':>10}")
+    for world, mode, size, value in rows:
+        print(f"{world:6} {mode:32} {size:>4}x{size:<3} {value:>10,.0f}")
+    print(f"first frame in a fresh process (JIT cache warm): {first_frame_seconds():.2f} s")
+    print(f"Miniworld MiniWorld-Hallway-v0: {miniworld_steps_per_second(max(seconds, 2.0))}")
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
