@@ -29,6 +29,8 @@ from embodied_gym.leaderboard.suites import Suite
 AGGREGATES = ("iqm", "mean", "median", "optimality_gap")
 AGGREGATE_LABELS = {"iqm": "IQM", "mean": "Mean", "median": "Median", "optimality_gap": "Optimality gap"}
 SCORES = ("success", "score")
+#: The score whose performance profile is computed (success alone is 0/1: its profile is a step).
+PROFILE_SCORE = "score"
 #: Thresholds at which performance profiles are evaluated.
 PROFILE_TAUS = np.linspace(0.0, 1.0, 21)
 
@@ -63,7 +65,7 @@ class AgentResult:
     tasks: dict[str, TaskResult] = field(default_factory=dict)
     #: score name -> aggregate name -> estimate; empty while the agent has not finished the suite
     aggregates: dict[str, dict[str, Estimate]] = field(default_factory=dict)
-    #: score name -> (profile, low, high) at PROFILE_TAUS
+    #: PROFILE_SCORE -> (profile, low, high) at PROFILE_TAUS
     profiles: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
@@ -128,13 +130,16 @@ def aggregate(
 
         with _seeded_global_rng(seed):
             points, intervals = rly.get_interval_estimates(score_dict, all_aggregates, reps=reps)
-        with _seeded_global_rng(seed + 1):
-            prof, prof_ci = rly.create_performance_profile(score_dict, PROFILE_TAUS, reps=reps)
         for agent in score_dict:
             estimates[agent][score] = {
                 a: Estimate(float(points[agent][k]), float(intervals[agent][0, k]), float(intervals[agent][1, k]))
                 for k, a in enumerate(AGGREGATES)
             }
+        if score != PROFILE_SCORE:
+            continue
+        with _seeded_global_rng(seed + 1):
+            prof, prof_ci = rly.create_performance_profile(score_dict, PROFILE_TAUS, reps=reps)
+        for agent in score_dict:
             profiles[agent][score] = (np.asarray(prof[agent]), np.asarray(prof_ci[agent][0]),
                                       np.asarray(prof_ci[agent][1]))
     return dict(estimates), dict(profiles)
