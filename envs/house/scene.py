@@ -205,6 +205,7 @@ def house_scene(house: Mapping[str, Any], voxel_size: float = 0.05, brick: int =
             raise HouseSceneError(f"house['rooms'][{i}] has no 'id'")
         rooms[rid] = _points_xz(room.get("floorPolygon"), f"house['rooms'][{i}]['floorPolygon']")
     all_pts = np.concatenate(list(rooms.values()))
+    vs = snap_voxel_size(all_pts, vs)
     walls = {}
     height = 0.0
     for i, wall in enumerate(house["walls"]):
@@ -215,6 +216,7 @@ def house_scene(house: Mapping[str, Any], voxel_size: float = 0.05, brick: int =
         walls[wall.get("id", f"wall{i}")] = (wall, pts, min(ys), max(ys))
     if height <= 0:
         raise HouseSceneError("house['walls'] polygons must reach above y = 0 (wall height)")
+    margin = max(1, round(margin / vs)) * vs
     lo = all_pts.min(axis=0) - margin
     hi = all_pts.max(axis=0) + margin
     nx = int(np.ceil((hi[0] - lo[0]) / vs))
@@ -355,6 +357,27 @@ def house_scene(house: Mapping[str, Any], voxel_size: float = 0.05, brick: int =
     return VoxelScene.from_dense(grid, parts.table(), origin=origin, voxel_size=vs, brick=brick,
                                  style=style, light=light, class_names=house_classes(),
                                  instance_names=parts.instance_names)
+
+
+def snap_voxel_size(points: np.ndarray, target: float) -> float:
+    """A voxel size near ``target`` that puts every floor-plan coordinate on a voxel boundary.
+
+    ProcTHOR plans sit on a grid (e.g. 2.74 m cells) that 5 cm does not divide; snapping the voxel
+    size (2.74 / 55 = 4.98 cm) keeps walls, doors and floors exactly where the house dict says.
+    Falls back to ``target`` when no size within 20% aligns every coordinate to 1 mm.
+    """
+    offsets = np.unique(np.round(np.abs(points - points.min(axis=0)).ravel(), 4))
+    offsets = offsets[offsets > 1e-6]
+
+    def error(v: float) -> float:
+        return float(np.max(np.abs(offsets / v - np.round(offsets / v))) * v) if offsets.size else 0.0
+
+    if error(target) < 1e-3:
+        return float(target)
+    big = float(offsets.max())
+    candidates = [big / n for n in range(max(1, int(big / (target * 1.2))), int(big / (target * 0.8)) + 2)]
+    good = [v for v in candidates if 0.8 * target <= v <= 1.2 * target and error(v) < 1e-3]
+    return float(min(good, key=lambda v: abs(v - target))) if good else float(target)
 
 
 _TABLES = {"DiningTable", "CoffeeTable", "SideTable", "Desk", "TVStand"}

@@ -1,0 +1,204 @@
+"""Renderer behaviour users depend on: metric planar depth, masks that agree with the scene,
+batched == one-by-one, in-place edits, entities, glass, bit-identical output across processes,
+and clear errors for bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from embodied_gym.envs.render import Cameras, EntityBatch, PartTable, SceneBatch, VoxelScene, render_batch
+from embodied_gym.envs.render.blockworld import BLOCK_ID, block_test_scene, eye_position
+from embodied_gym.envs.render.materials import UnknownMaterialError, material_id
+from embodied_gym.envs.render.types import RenderError, SceneStyle
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def wall_scene(distance: float = 2.0, vs: float = 0.05) -> VoxelScene:
+    """A 4 m x 3 m wall whose near face lies ``distance`` metres in front of z = 0 (camera plane)."""
+    nx, ny, nz = 120, 80, 160
+    grid = np.zeros((nx, ny, nz), np.uint16)
+    # origin (-3, -1, -1): the wall face z = distance is voxel boundary (distance + 1) / vs
+    k = int(round((distance + 1.0) / vs))
+    grid[20:100, 0:60, k:k + 2] = 1
+    parts = PartTable.build([0, material_id("wall_paint")], [0, 7], [0, 42])
+    return VoxelScene.from_dense(grid, parts, origin=(-3.0, -1.0, -1.0), voxel_size=vs, brick=4,
+                                 style=SceneStyle(view_distance=20.0, fog_start=20.0))
+
+
+def test_wall_two_metres_ahead_reads_two_metres_everywhere():
+    scene = wall_scene(2.0)
+    cams = Cameras.make([0.0, 0.5, 0.0], yaw_deg=0.0, pitch_deg=0.0, fov_deg=60.0)
+    out = render_batch(scene, cams, 64, 64, outputs=("depth", "semantic", "instance"))
+    depth = out["depth"][0]
+    wall = out["instance"][0] == 42
+    assert wall.mean() > 0.9
+    # planar depth: every wall pixel, centre and corners alike, reads the same 2.00 m
+    assert np.all(np.abs(depth[wall] - 2.0) <= 0.02)
+    assert np.all(out["semantic"][0][wall] == 7)
+
+
+def test_depth_is_planar_not_ray_length_and_pitch_is_downwards():
+    scene = wall_scene(3.0)
+    # turned 20 degrees: planar depth across the wall varies linearly, the centre ray length is 3/cos20
+    cams = Cameras.make([0.0, 0.5, 0.0], yaw_deg=20.0, pitch_deg=0.0, fov_deg=60.0)
+    d = render_batch(scene, cams, 64, 64, outputs=("depth",))["depth"][0]
+    centre_planar = 3.0 / np.cos(np.radians(20.0))
+    assert abs(0.5 * (d[32, 31] + d[32, 32]) - centre_planar) < 0.03
+    # looking down: the upper image half still sees the wall, lower rows see it nearer than the top
+    down = render_batch(scene, Cameras.make([0.0, 0.5, 0.0], 0.0, 30.0, 60.0), 64, 64, outputs=("depth",))["depth"][0]
+    # ray = forward + v * up with pitch 30 down: its z component is cos30 + v sin30 (v > 0 above centre)
+    v = np.tan(np.radians(30.0)) * (1 - 2 * 5.5 / 64)
+    p = np.radians(30.0)
+    assert abs(down[5, 32] - 3.0 / (np.cos(p) + v * np.sin(p))) < 0.02
+    assert down[5, 32] < 3.0 < down[58, 32]  # looking down: the top of the image sees the wall nearer
+    empty = render_batch(scene, Cameras.make([0.0, 0.5, 0.0], 180.0, 0.0, 60.0), 64, 64, outputs=("depth",))
+    assert np.all(empty["depth"][0] == 20.0)  # nothing behind: the view distance
+
+
+def test_entity_pixels_project_where_its_box_projects():
+    scene = wall_scene(6.0)
+    cams = Cameras.make([0.0, 0.5, 0.0], yaw_deg=0.0, pitch_deg=0.0, fov_deg=90.0)
+    box_c, half = np.array([0.6, 0.4, 2.0]), np.array([0.2, 0.3, 0.2])
+    ents = EntityBatch.build(1, [0], box_c[None], half[None], 0.0, material_id("mob_pink"), 9, 77)
+    out = render_batch(scene, cams, 128, 128, outputs=("rgb", "depth", "semantic", "instance"), entities=ents)
+    mask = out["instance"][0] == 77
+    assert mask.sum() > 50
+    assert np.all(out["semantic"][0][mask] == 9)
+    # project the box's corners with the pinhole model: the mask must lie inside, and fill it
+    t = np.tan(np.radians(45.0))
+    corners = np.array([[box_c[0] + sx * half[0], box_c[1] + sy * half[1], box_c[2] + sz * half[2]]
+                        for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
+    rel = corners - np.array([0.0, 0.5, 0.0])
+    cols = (rel[:, 0] / rel[:, 2] / t + 1) * 64
+    rows = (1 - rel[:, 1] / rel[:, 2] / t) * 64
+    r, c = np.nonzero(mask)
+    assert r.min() >= np.floor(rows.min()) - 1 and r.max() <= np.ceil(rows.max())
+    assert c.min() >= np.floor(cols.min()) - 1 and c.max() <= np.ceil(cols.max())
+    # the front face is planar at z = 1.8; the side face seen from the left lies behind it
+    assert np.all(out["depth"][0][mask] >= 1.78) and np.all(out["depth"][0][mask] <= 2.22)
+    front_col = int((box_c[0] - half[0] / 2) / 1.8 / t * 64 + 64)
+    front_row = int((1 - (box_c[1] - 0.5) / 1.8 / t) * 64)
+    assert abs(out["depth"][0][front_row, front_col] - 1.8) <= 0.02
+
+
+def test_batched_render_equals_one_by_one_and_serial_equals_parallel():
+    a, b = block_test_scene(0, size=(48, 40, 48)), block_test_scene(1, size=(48, 40, 48))
+    batch = SceneBatch([a, b])
+    pos = np.array([eye_position(a, 24.5, 24.5), eye_position(b, 20.5, 30.5), eye_position(a, 10.5, 30.5)])
+    cams = Cameras.make(pos, yaw_deg=[0.0, 130.0, 250.0], pitch_deg=[0.0, 20.0, -10.0], fov_deg=70.0,
+                        scene_index=[0, 1, 0])
+    outputs = ("rgb", "depth", "semantic", "instance")
+    together = render_batch(batch, cams, 48, 40, outputs=outputs, parallel=True)
+    serial = render_batch(batch, cams, 48, 40, outputs=outputs, parallel=False)
+    for i, scene in enumerate((a, b, a)):
+        alone = render_batch(scene, Cameras.make(pos[i], cams.yaw_deg[i], cams.pitch_deg[i], 70.0), 48, 40,
+                             outputs=outputs)
+        for key in outputs:
+            assert np.array_equal(together[key][i], alone[key][0]), key
+            assert np.array_equal(serial[key][i], alone[key][0]), key
+
+
+def test_set_voxels_shows_up_and_matches_a_fresh_pack():
+    scene = block_test_scene(0, size=(48, 40, 48))
+    batch = SceneBatch([scene])
+    eye = eye_position(scene, 24.5, 24.5)
+    cams = Cameras.make(eye, yaw_deg=0.0, pitch_deg=0.0, fov_deg=70.0)
+    ahead = np.array([[24, int(eye[1]), 27], [24, int(eye[1]) + 6, 27]])  # one in an empty brick far up
+    batch.set_voxels(0, ahead, BLOCK_ID["diamond_ore"])
+    assert np.all(batch.get_voxels(0, ahead) == BLOCK_ID["diamond_ore"])
+    out = render_batch(batch, cams, 64, 64, outputs=("rgb", "semantic"))
+    assert out["semantic"][0][32, 32] == BLOCK_ID["diamond_ore"]
+    dense = scene.to_dense()
+    dense[ahead[:, 0], ahead[:, 1], ahead[:, 2]] = BLOCK_ID["diamond_ore"]
+    fresh = VoxelScene.from_dense(dense, scene.parts, voxel_size=1.0, brick=4, style=scene.style)
+    again = render_batch(fresh, cams, 64, 64, outputs=("rgb", "semantic"))
+    assert np.array_equal(out["rgb"], again["rgb"]) and np.array_equal(out["semantic"], again["semantic"])
+    batch.set_voxels(0, ahead, 0)
+    back = render_batch(batch, cams, 64, 64, outputs=("semantic",))
+    assert back["semantic"][0][32, 32] != BLOCK_ID["diamond_ore"]
+    assert np.array_equal(batch.top, SceneBatch([scene]).top)
+
+
+def test_glass_is_seen_through_and_counts_as_the_first_surface():
+    grid = np.zeros((40, 40, 40), np.uint16)
+    grid[:, :, 20] = 1  # a glass pane at z = 20 m
+    grid[:, :, 30] = 2  # a stone wall behind it
+    parts = PartTable.build([0, material_id("block_glass"), material_id("stone")], [0, 5, 6], [0, 1, 2])
+    scene = VoxelScene.from_dense(grid, parts, voxel_size=1.0, brick=4, style=SceneStyle(view_distance=60, fog_start=60))
+    cams = Cameras.make([20.5, 20.5, 5.0], fov_deg=40.0)
+    out = render_batch(scene, cams, 32, 32, outputs=("rgb", "depth", "semantic"))
+    assert np.all(out["semantic"][0] == 5)
+    assert np.allclose(out["depth"][0][16, 16], 15.0, atol=0.02)
+    no_glass = grid.copy()
+    no_glass[:, :, 20] = 0
+    plain = render_batch(VoxelScene.from_dense(no_glass, parts, voxel_size=1.0, brick=4, style=scene.style),
+                         cams, 32, 32, outputs=("rgb",))
+    tinted, behind = out["rgb"][0].astype(int), plain["rgb"][0].astype(int)
+    assert np.abs(tinted - behind).mean() > 10  # the pane tints what lies behind it
+    assert np.corrcoef(tinted[..., 0].ravel(), behind[..., 0].ravel())[0, 1] > 0.5  # but it is still seen
+
+
+_RENDER_SCRIPT = """
+import hashlib, numpy as np
+from embodied_gym.envs.render import Cameras, render_batch
+from embodied_gym.envs.render.blockworld import block_test_scene, eye_position
+s = block_test_scene(3, size=(48, 40, 48))
+rng = np.random.default_rng(5)
+pos = np.array([eye_position(s, *rng.uniform(10, 38, 2)) for _ in range(4)])
+out = render_batch(s, Cameras.make(pos, rng.uniform(0, 360, 4), rng.uniform(-30, 30, 4), 80.0), 64, 48,
+                   outputs=("rgb", "depth", "semantic", "instance"))
+print(hashlib.sha256(b"".join(out[k].tobytes() for k in sorted(out))).hexdigest())
+"""
+
+
+def test_bit_identical_across_processes():
+    digests = [subprocess.run([sys.executable, "-c", _RENDER_SCRIPT], capture_output=True, text=True,
+                              check=True, cwd=REPO).stdout.strip() for _ in range(2)]
+    namespace: dict = {}
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(_RENDER_SCRIPT, namespace)
+    assert digests[0] == digests[1] == buf.getvalue().strip()
+    assert len(digests[0]) == 64 and hashlib.sha256(b"").hexdigest() != digests[0]
+
+
+def test_bad_input_raises_typed_errors_naming_the_problem():
+    scene = wall_scene(2.0)
+    cams = Cameras.make([0.0, 0.5, 0.0])
+    with pytest.raises(RenderError, match="width"):
+        render_batch(scene, cams, 31, 64)
+    with pytest.raises(RenderError, match="height"):
+        render_batch(scene, cams, 64, 600)
+    with pytest.raises(RenderError, match="outputs"):
+        render_batch(scene, cams, 64, 64, outputs=("normals",))
+    with pytest.raises(RenderError, match="scene_index"):
+        render_batch(scene, Cameras.make([0.0, 0.5, 0.0], scene_index=1), 64, 64)
+    with pytest.raises(RenderError, match="fov_deg"):
+        Cameras.make([0.0, 0.5, 0.0], fov_deg=0.0)
+    with pytest.raises(RenderError, match="pitch_deg"):
+        Cameras.make([0.0, 0.5, 0.0], pitch_deg=95.0)
+    with pytest.raises(RenderError, match="position"):
+        Cameras.make([[0.0, 0.5]])
+    with pytest.raises(RenderError, match="part ids"):
+        VoxelScene.from_dense(np.full((4, 4, 4), 3, np.uint16), PartTable.build([0, 1], [0, 1], [0, 1]))
+    with pytest.raises(RenderError, match="material"):
+        PartTable.build([0, 9999], [0, 1], [0, 1])
+    with pytest.raises(UnknownMaterialError, match="accepted"):
+        material_id("unobtainium")
+    with pytest.raises(RenderError, match="brick"):
+        VoxelScene.from_dense(np.zeros((4, 4, 4), np.uint16), PartTable.build([0], [0], [0]), brick=3)
+    with pytest.raises(RenderError, match="brick size"):
+        SceneBatch([wall_scene(2.0), VoxelScene.from_dense(np.zeros((8, 8, 8), np.uint16),
+                                                           PartTable.build([0], [0], [0]), brick=8)])
+    with pytest.raises(RenderError, match="voxel coordinates"):
+        SceneBatch([scene]).set_voxels(0, [[-1, 0, 0]], 1)
+    assert issubclass(RenderError, ValueError)
