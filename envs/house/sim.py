@@ -1,0 +1,269 @@
+"""One sub-environment's episode logic, shared by the single env and the batched vector env.
+
+:class:`HouseSim` picks houses, resets the world, samples goals and start poses, applies actions and
+turns a rendered frame into an observation, reward and info. It does not render: the caller renders
+the cameras of all its sims in one renderer call, so the single env and the vector env share every
+line of task logic and differ only in how many frames they draw at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from gymnasium import spaces
+
+from .tasks import TASKS, HouseTask, NoFeasibleGoalError, PointNavTask, RearrangeTask
+from .world import ALL_ACTIONS, NAVIGATION_ACTIONS, AgentConfig, AgentState, HouseWorld, InvalidActionError
+
+#: ProcTHOR's ObjectNav action set (MoveAhead, turns, look up/down, Done).
+NAV_ACTIONS: tuple[str, ...] = ("MoveAhead", "RotateLeft", "RotateRight", "LookUp", "LookDown", "Done")
+REARRANGE_ACTIONS: tuple[str, ...] = NAVIGATION_ACTIONS + ("PickupObject", "PutObject", "OpenObject", "CloseObject")
+GOAL_TEXT_BYTES = 128
+SUCCESS_REWARD = 10.0
+STEP_PENALTY = -0.01
+MAX_HOUSE_TRIES = 32
+
+
+class HouseSourceError(ValueError):
+    """``houses=`` is not a dataset path, a list of house dicts or "procedural"."""
+
+
+def encode_goal_text(text: str) -> np.ndarray:
+    """UTF-8 bytes of the goal, zero-padded to GOAL_TEXT_BYTES (the ``goal_text`` observation)."""
+    raw = text.encode("utf-8")[:GOAL_TEXT_BYTES]
+    out = np.zeros(GOAL_TEXT_BYTES, np.uint8)
+    out[: len(raw)] = np.frombuffer(raw, np.uint8)
+    return out
+
+
+def decode_goal_text(arr: np.ndarray) -> str:
+    """Inverse of :func:`encode_goal_text`."""
+    b = bytes(np.asarray(arr, np.uint8).tolist())
+    return b.rstrip(b"\x00").decode("utf-8", errors="replace")
+
+
+class HouseSource:
+    """Where houses come from: generated from a seed, a list of dicts, or a dataset file.
+
+    Built worlds and render scenes are kept in a small LRU cache, since a house serves many episodes.
+    """
+
+    def __init__(self, houses: str | Path | Sequence[dict] = "procedural", split: str = "train",
+                 agent: AgentConfig | None = None, cache_size: int = 4):
+        self.split = split
+        self.agent = agent or AgentConfig()
+        self._cache: OrderedDict[int, tuple[HouseWorld, object]] = OrderedDict()
+        self.cache_size = cache_size
+        if isinstance(houses, str) and houses == "procedural":
+            self.houses: list[dict] | None = None
+        elif isinstance(houses, str | Path):
+            from embodied_gym.procgen.house import load_houses
+
+            path = Path(houses)
+            if not path.exists():
+                raise HouseSourceError(f"houses={str(houses)!r}: no such dataset file; pass a .jsonl(.gz) path, "
+                                       "a list of house dicts, or 'procedural'")
+            self.houses = list(load_houses(path))
+        elif isinstance(houses, Sequence) and all(isinstance(h, dict) for h in houses) and len(houses) > 0:
+            from embodied_gym.procgen.house import load_house
+
+            self.houses = [load_house(h) for h in houses]
+        else:
+            raise HouseSourceError(f"houses= must be 'procedural', a dataset path or a non-empty list of house dicts, "
+                                   f"got {type(houses).__name__}")
+
+    def draw_key(self, rng: np.random.Generator) -> int:
+        if self.houses is None:
+            return int(rng.integers(2**31 - 1))
+        return int(rng.integers(len(self.houses)))
+
+    def get(self, key: int) -> tuple[HouseWorld, object]:
+        """(world, render scene) of house ``key``."""
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        if self.houses is None:
+            from embodied_gym.procgen.house import generate_house
+
+            house = generate_house(key, split=self.split)
+        else:
+            house = self.houses[key]
+        from .render_scene import build_render_scene
+
+        world = HouseWorld(house, self.agent)
+        entry = (world, build_render_scene(house))
+        self._cache[key] = entry
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return entry
+
+
+@dataclass
+class StepResult:
+    reward: float
+    terminated: bool
+    truncated: bool
+
+
+class HouseSim:
+    """Episode logic of one sub-environment (see module docstring)."""
+
+    def __init__(self, task: str | HouseTask = "ObjectNav", houses: str | Path | Sequence[dict] = "procedural",
+                 split: str = "train", agent: AgentConfig | str | None = None, actions: Sequence[str] | None = None,
+                 max_steps: int | None = None, reward_shaping: bool = True, episodes_per_house: int = 50,
+                 depth: bool = False, semantic: bool = False, width: int = 64, height: int = 64,
+                 task_kwargs: dict | None = None):
+        if isinstance(task, str):
+            if task not in TASKS:
+                raise ValueError(f"unknown house task {task!r}; accepted: {', '.join(TASKS)}")
+            task = TASKS[task](**(task_kwargs or {}))
+        self.task = task
+        if agent is None or agent == "default":
+            agent = AgentConfig()
+        elif agent == "locobot":
+            agent = AgentConfig.locobot()
+        elif not isinstance(agent, AgentConfig):
+            raise ValueError(f"agent= must be 'default', 'locobot' or an AgentConfig, got {agent!r}")
+        self.agent = agent
+        default_actions = REARRANGE_ACTIONS if isinstance(task, RearrangeTask) else NAV_ACTIONS
+        self.actions = tuple(actions) if actions is not None else default_actions
+        bad = [a for a in self.actions if a not in ALL_ACTIONS]
+        if bad or not self.actions:
+            raise InvalidActionError(f"unknown actions {bad}; accepted AI2-THOR names: {', '.join(ALL_ACTIONS)}")
+        self.max_steps = int(max_steps or task.max_steps)
+        self.reward_shaping = reward_shaping
+        if episodes_per_house < 1:
+            raise ValueError(f"episodes_per_house must be >= 1, got {episodes_per_house}")
+        self.episodes_per_house = episodes_per_house
+        self.depth, self.semantic = depth, semantic
+        self.width, self.height = width, height
+        self.source = HouseSource(houses, split=split, agent=agent)
+        self.world: HouseWorld | None = None
+        self.scene = None
+        self._episode = 0
+        self.scene_changed = True
+
+    # ------------------------------------------------------------------ spaces
+    def observation_space(self) -> spaces.Dict:
+        h, w = self.height, self.width
+        d: dict[str, spaces.Space] = {"rgb": spaces.Box(0, 255, (h, w, 3), np.uint8)}
+        if self.depth:
+            d["depth"] = spaces.Box(0.0, np.inf, (h, w), np.float32)
+        if self.semantic:
+            d["semantic"] = spaces.Box(0, np.iinfo(np.int32).max, (h, w), np.int32)
+        d["goal_id"] = spaces.Discrete(len(self.task.goal_ids))
+        d["goal_text"] = spaces.Box(0, 255, (GOAL_TEXT_BYTES,), np.uint8)
+        if isinstance(self.task, PointNavTask):
+            d["goal"] = spaces.Box(-np.inf, np.inf, (2,), np.float32)
+        return spaces.Dict(d)
+
+    def action_space(self) -> spaces.Discrete:
+        return spaces.Discrete(len(self.actions))
+
+    # ------------------------------------------------------------------ episode
+    def reset(self, rng: np.random.Generator, reseeded: bool) -> None:
+        if reseeded:
+            self._episode = 0
+        for _ in range(MAX_HOUSE_TRIES):
+            if self.world is None or self._episode % self.episodes_per_house == 0:
+                key = self.source.draw_key(rng)
+                self.world, self.scene = self.source.get(key)
+                self.scene_changed = True
+            self._episode += 1
+            self.world.reset()
+            try:
+                self.goal = self.task.sample(self.world, rng)
+            except NoFeasibleGoalError:
+                self._episode = 0  # move on to another house
+                continue
+            starts = self.task.start_cells(self.world, self.goal.distance_field)
+            if starts.size == 0:
+                self._episode = 0
+                continue
+            k = int(starts[rng.integers(starts.size)])
+            i, j = divmod(k, self.world.blocked.shape[1])
+            x, z = self.world.floor.cell_centre(i, j)
+            rot = float(rng.integers(0, int(round(360 / self.agent.rotate_step_degrees)))) * self.agent.rotate_step_degrees
+            self.world.agent = AgentState(x, z, rot, 0.0)
+            break
+        else:
+            raise NoFeasibleGoalError(f"no house with a feasible {self.task.name} goal in {MAX_HOUSE_TRIES} draws")
+        self.steps = 0
+        self.path_length = 0.0
+        self.shortest_path = self.task.geodesic(self.world, self.goal, x, z)
+        self.prev_distance = self.shortest_path
+        self.success = False
+        self.goal_text = encode_goal_text(self.goal.text)
+
+    def camera(self) -> tuple[tuple[float, float, float], float, float]:
+        w = self.world
+        return (w.agent.x, self.agent.camera_height, w.agent.z), w.agent.rotation, w.agent.horizon
+
+    def apply(self, action) -> StepResult:
+        """Apply the action of a step; the caller renders and then calls :meth:`observe`."""
+        if not (isinstance(action, int | np.integer) or (isinstance(action, np.ndarray) and action.shape == ()
+                                                        and np.issubdtype(action.dtype, np.integer))):
+            raise InvalidActionError(f"action must be an integer in [0, {len(self.actions)}), got {action!r}")
+        a = int(action)
+        if not 0 <= a < len(self.actions):
+            raise InvalidActionError(f"action {a} outside Discrete({len(self.actions)}); actions: {self.actions}")
+        name = self.actions[a]
+        w = self.world
+        x0, z0 = w.agent.x, w.agent.z
+        w.step(name)
+        self.steps += 1
+        self.path_length += math.hypot(w.agent.x - x0, w.agent.z - z0)
+        self.last_action = name
+        terminated = name == "Done"
+        truncated = not terminated and self.steps >= self.max_steps
+        return StepResult(0.0, terminated, truncated)
+
+    def finish(self, result: StepResult) -> float:
+        """Reward of the step once the new frame is observed (success needs the frame)."""
+        w = self.world
+        reward = STEP_PENALTY
+        dist = self.task.geodesic(w, self.goal, w.agent.x, w.agent.z)
+        if self.reward_shaping and math.isfinite(dist) and math.isfinite(self.prev_distance):
+            reward += self.prev_distance - dist
+        self.prev_distance = dist
+        if result.terminated:
+            self.success = self.task.success(w, self.goal)
+            if self.success:
+                reward += SUCCESS_REWARD
+        return reward
+
+    def observation(self, rgb: np.ndarray, depth: np.ndarray | None, semantic: np.ndarray | None) -> dict:
+        obs = {"rgb": rgb}
+        if self.depth:
+            obs["depth"] = depth
+        if self.semantic:
+            obs["semantic"] = semantic
+        obs["goal_id"] = np.int64(self.goal.goal_id)
+        obs["goal_text"] = self.goal_text.copy()
+        if isinstance(self.task, PointNavTask):
+            obs["goal"] = PointNavTask.relative_goal(self.world, self.goal)
+        return obs
+
+    def info(self, done: bool) -> dict:
+        w = self.world
+        spl = 0.0
+        if done and self.success:
+            L = self.shortest_path
+            spl = L / max(L, self.path_length) if L > 0 else 1.0
+        info = {
+            "success": bool(self.success),
+            "spl": float(spl),
+            "distance_to_goal": float(self.prev_distance),
+            "goal_text": self.goal.text,
+            "last_action_success": bool(w.last_action_success),
+            "error_message": w.error_message,
+            "steps": self.steps,
+        }
+        if isinstance(self.task, RearrangeTask):
+            info["percent_fixed"] = self.task.percent_fixed(w, self.goal)
+        return info
