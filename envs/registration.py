@@ -14,6 +14,7 @@ WORLD_ID_MODULES: tuple[str, ...] = (
     "embodied_gym.envs.voxel.ids",
     "embodied_gym.envs.voxel.open_ids",
     "embodied_gym.envs.tiles.ids",
+    "embodied_gym.envs.house.ids",
 )
 
 _registered = False
