@@ -14,12 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-from render_cases import two_room_house
-
 from embodied_gym.envs.house.scene import house_scene
 from embodied_gym.envs.render import Cameras, render_batch
 from embodied_gym.envs.render.blockworld import block_test_scene, eye_position
+from PIL import Image
+from render_cases import two_room_house
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FAILURES = GOLDEN / "failures"

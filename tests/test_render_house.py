@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_cases import two_room_house
-
-from embodied_gym.envs.house.scene import HouseSceneError, class_id, house_classes, house_scene, snap_voxel_size
+from embodied_gym.envs.house.scene import (
+    HouseSceneError,
+    class_id,
+    house_classes,
+    house_scene,
+    snap_voxel_size,
+)
 from embodied_gym.envs.render import Cameras, render_batch
+from render_cases import two_room_house
 
 
 @pytest.fixture(scope="module")
