@@ -71,6 +71,7 @@ class VoxelEnv(gym.Env):
         self.world = VoxelWorld(world_size)
         self._renderer = None
         self._buf = observe.allocate(self.observation_space, 1)
+        self._take = observe.Taker(self._buf, self.observation_space, 0)
         self._counts = None
         self._initial_seed = seed
         self._frame = None
@@ -119,7 +120,7 @@ class VoxelEnv(gym.Env):
         rgb = self._renderer.render([self.world])[0]
         self._frame = rgb
         self._counts = observe.fill(self._buf, 0, self.world, rgb, self._counts, crafted)
-        return observe.take(self._buf, 0, self.observation_space)
+        return self._take()
 
     def _info(self, success: bool) -> dict[str, Any]:
         info = self.world.task_info()

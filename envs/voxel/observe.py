@@ -65,7 +65,43 @@ def allocate(space, n: int) -> dict:
             return np.zeros(n, np.int64)
         return np.zeros((n, *sp.shape), sp.dtype)
 
-    return alloc(space)
+    buf = alloc(space)
+    # values that never change are written once here, not every step
+    buf["masks"]["action_arg"][:] = np.array([0, 0, 0, 0, 1, 1, 1, 1], bool)[:, None]
+    buf["location_stats"]["sea_level"][:] = SEA_LEVEL
+    air = load_catalog().item_id("air")
+    for key, arr in buf["delta_inv"].items():
+        if key.startswith(("inc_name", "dec_name")):
+            arr[:] = air
+    return buf
+
+
+class Taker:
+    """Copies row ``i`` of a batched observation into a fresh nested dict (what a single env returns).
+
+    The nesting is resolved once here, so each call is a flat loop of ``ndarray.copy`` calls.
+    """
+
+    def __init__(self, buf: dict, space, i: int) -> None:
+        import gymnasium as gym
+
+        self.plan = []
+        for k, v in buf.items():
+            if isinstance(v, dict):
+                self.plan.append((k, [(kk, vv[i, ...], isinstance(space[k][kk], gym.spaces.Discrete)) for kk, vv in v.items()]))
+            else:
+                self.plan.append((k, v[i, ...]))
+        self.buf, self.i = buf, i
+
+    def __call__(self) -> dict:
+        out = {}
+        i = self.i
+        for k, v in self.plan:
+            if isinstance(v, list):
+                out[k] = {kk: (np.int64(self.buf[k][kk][i]) if disc else arr.copy()) for kk, arr, disc in v}
+            else:
+                out[k] = v.copy()
+        return out
 
 
 def copy_tree(buf):
@@ -119,7 +155,6 @@ def fill(out: dict, i: int, world, rgb: np.ndarray | None, prev_counts: np.ndarr
     eq_items[0], eq_qty[0], eq_dmg[0] = inv.item[0], inv.qty[0], inv.damage[0]
     e["name"][i] = eq_items
     e["quantity"][i] = eq_qty
-    e["variant"][i] = 0
     emax = t["max_dur"][eq_items]
     e["max_durability"][i] = emax
     e["cur_durability"][i] = np.where(emax > 0, emax - eq_dmg, 0)
@@ -130,7 +165,7 @@ def fill(out: dict, i: int, world, rgb: np.ndarray | None, prev_counts: np.ndarr
     ls["food"][i, 0] = p.food
     ls["saturation"][i, 0] = p.saturation
     ls["xp"][i, 0] = min(p.xp, 1395)
-    ls["is_sleeping"][i] = int(p.is_sleeping)
+    ls["is_sleeping"][i] = p.is_sleeping
     loc = out["location_stats"]
     loc["pos"][i] = p.pos
     loc["yaw"][i, 0] = p.yaw
@@ -144,25 +179,19 @@ def fill(out: dict, i: int, world, rgb: np.ndarray | None, prev_counts: np.ndarr
     loc["temperature"][i, 0] = min(temp, 1.0)
     sky = world.can_see_sky()
     loc["can_see_sky"][i] = int(sky)
-    loc["is_raining"][i] = 0
     sky_light = world.sky_light()
     loc["light_level"][i, 0] = sky_light if sky else 0
     loc["sky_light_level"][i, 0] = sky_light / 15.0
     loc["sun_brightness"][i, 0] = 0.2 if world.is_night() else 0.94
-    loc["sea_level"][i, 0] = SEA_LEVEL
     table, furnace = world.nearby_tools()
     out["nearby_tools"]["table"][i] = table
     out["nearby_tools"]["furnace"][i] = furnace
     ds = out["damage_source"]
     dmg = p.last_damage
     ds["damage_amount"][i, 0] = dmg.get("amount", 0.0)
-    ds["damage_distance"][i, 0] = 0.0
-    ds["damage_pitch"][i, 0] = 0.0
-    ds["damage_yaw"][i, 0] = 0.0
     ds["hunger_damage"][i, 0] = dmg.get("amount", 0.0) if dmg.get("source") == "starve" else 0.0
     ds["is_explosion"][i] = dmg.get("explosion", False)
     ds["is_fire_damage"][i] = dmg.get("fire", False)
-    ds["is_magic_damage"][i] = False
     ds["is_projectile"][i] = dmg.get("projectile", False)
     ds["is_unblockable"][i] = dmg.get("source") in ("drown", "starve", "fall")
     p.last_damage = {}
@@ -208,15 +237,16 @@ def fill(out: dict, i: int, world, rgb: np.ndarray | None, prev_counts: np.ndarr
     # order: no_op, use, drop, attack, craft, equip, place, destroy
     m["action_type"][i] = (True, True, occupied[0], True, bool(cm.any()) and not occupied.all(), eq.any(),
                            m["place"][i].any(), occupied.any())
-    m["action_arg"][i] = np.array([0, 0, 0, 0, 1, 1, 1, 1], bool)[:, None]
     # inventory change since the last step, split by craft and other causes
     d = out["delta_inv"]
     air = world.air_item
-    for key in ("inc_name_by_craft", "dec_name_by_craft", "inc_name_by_other", "dec_name_by_other"):
-        d[key][i] = air
-    for key in ("inc_quantity_by_craft", "dec_quantity_by_craft", "inc_quantity_by_other", "dec_quantity_by_other"):
-        d[key][i] = 0
-    if prev_counts is not None:
+    if d["inc_quantity_by_craft"][i, 0] or d["inc_quantity_by_other"][i, 0] or d["dec_quantity_by_craft"][i, 0] \
+            or d["dec_quantity_by_other"][i, 0] or d["inc_name_by_craft"][i, 0] != air:
+        for key in ("inc_name_by_craft", "dec_name_by_craft", "inc_name_by_other", "dec_name_by_other"):
+            d[key][i] = air
+        for key in ("inc_quantity_by_craft", "dec_quantity_by_craft", "inc_quantity_by_other", "dec_quantity_by_other"):
+            d[key][i] = 0
+    if prev_counts is not None and not np.array_equal(counts, prev_counts):
         delta = counts - prev_counts
         inc = np.flatnonzero(delta > 0)[:1]
         dec = np.flatnonzero(delta < 0)[:4]

@@ -168,46 +168,58 @@ def camera_arrays(worlds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def entity_batch(worlds):
-    """Mob and dropped-item boxes of every world, for :func:`render_batch`."""
+    """Mob and dropped-item boxes of every world, grouped by world, for :func:`render_batch`.
+
+    Built directly (not through ``EntityBatch.build``): the rows are already in world order and every
+    size comes from the mob table, so the per-step validation would only cost time.
+    """
     from ..render import EntityBatch
 
-    scene_idx, centers, halves, yaws, mats, classes, insts = [], [], [], [], [], [], []
-    from ..render import material_id
-
-    item_mat = material_id("wool")
+    boxes, mats, classes, insts, counts = [], [], [], [], []
     mob_mats = mob_materials()
-    for s, w in enumerate(worlds):
+    for w in worlds:
+        n = 0
         alive = np.flatnonzero(w.mob_alive)
         if alive.size:
             kinds = w.mob_kind[alive]
+            box = np.empty((alive.size, 7), np.float32)
             hw = w.mob_params[kinds, physics.P_WIDTH] * 0.5
             hh = w.mob_params[kinds, physics.P_HEIGHT] * 0.5
-            c = w.mob_pos[alive].copy()
-            c[:, 1] += hh
-            scene_idx.append(np.full(alive.size, s))
-            centers.append(c)
-            halves.append(np.stack([hw, hh, hw], 1))
-            yaws.append(np.zeros(alive.size))
+            box[:, 0:3] = w.mob_pos[alive]
+            box[:, 1] += hh
+            box[:, 3], box[:, 4], box[:, 5], box[:, 6] = hw, hh, hw, 0.0
+            boxes.append(box)
             mats.append(mob_mats[kinds])
-            classes.append(MOB_CLASS_BASE + kinds)
-            insts.append(alive + 1)
+            classes.append((MOB_CLASS_BASE + kinds).astype(np.int32))
+            insts.append((alive + 1).astype(np.int32))
+            n += alive.size
         items = np.flatnonzero(w.item_alive)
         if items.size:
-            c = w.item_pos[items].copy()
-            c[:, 1] += 0.125
-            scene_idx.append(np.full(items.size, s))
-            centers.append(c)
-            halves.append(np.full((items.size, 3), 0.125))
-            yaws.append(np.full(items.size, 45.0))
-            mats.append(np.full(items.size, item_mat))
-            classes.append(np.full(items.size, ITEM_CLASS))
-            insts.append(1000 + items)
-    if not scene_idx:
+            box = np.empty((items.size, 7), np.float32)
+            box[:, 0:3] = w.item_pos[items]
+            box[:, 1] += 0.125
+            box[:, 3:6] = 0.125
+            box[:, 6] = 45.0
+            boxes.append(box)
+            mats.append(np.full(items.size, _item_material(), np.int32))
+            classes.append(np.full(items.size, ITEM_CLASS, np.int32))
+            insts.append((1000 + items).astype(np.int32))
+            n += items.size
+        counts.append(n)
+    if not boxes:
         return _empty_entities(len(worlds))
-    return EntityBatch.build(len(worlds), np.concatenate(scene_idx), np.concatenate(centers).astype(np.float32),
-                             np.concatenate(halves).astype(np.float32), np.concatenate(yaws),
-                             np.concatenate(mats).astype(np.int32), np.concatenate(classes).astype(np.int32),
-                             np.concatenate(insts).astype(np.int32))
+    offsets = np.zeros(len(worlds) + 1, np.int64)
+    offsets[1:] = np.cumsum(counts)
+    m = int(offsets[-1])
+    return EntityBatch(np.concatenate(boxes), np.concatenate(mats), np.concatenate(classes), np.concatenate(insts),
+                       np.ones((m, 3), np.float32), offsets)
+
+
+@lru_cache(maxsize=1)
+def _item_material() -> int:
+    from ..render import material_id
+
+    return material_id("wool")
 
 
 @lru_cache(maxsize=8)
@@ -246,7 +258,9 @@ class BatchRenderer:
                 elif e is not None:
                     self.batch.set_voxels(i, e[0], e[1])
         pos, yaw, pitch = camera_arrays(worlds)
-        cams = Cameras.make(pos, yaw_deg=yaw, pitch_deg=pitch, fov_deg=FOV_DEG, scene_index=np.arange(len(worlds)))
+        n = len(worlds)
+        cams = Cameras(pos, yaw.astype(np.float32), pitch.astype(np.float32), np.full(n, FOV_DEG, np.float32),
+                       np.arange(n, dtype=np.int32))
         if self.out is None:
             self.out = {"rgb": np.empty((len(worlds), self.height, self.width, 3), np.uint8)}
         threads = numba.get_num_threads()
@@ -263,20 +277,26 @@ class BatchRenderer:
         return np.ascontiguousarray(rgb.transpose(0, 3, 1, 2))
 
 
+@lru_cache(maxsize=1)
+def _item_colors() -> np.ndarray:
+    """Per item id: the colour of its block, or a neutral grey for non-block items."""
+    cat = load_catalog()
+    out = np.full((len(cat.item_names), 3), 160, np.uint8)
+    for k, name in enumerate(cat.item_names):
+        if (name, 0) in cat.block_index:
+            out[k] = cat.colors[cat.block_index[(name, 0)]]
+    return out
+
+
 def overlay_hud(rgb: np.ndarray, worlds) -> None:
     """Draw the held item (bottom-right swatch, block colour) and the mining progress (crosshair bar)."""
-    cat = load_catalog()
     n, h, w, _ = rgb.shape
     s = max(2, h // 10)
+    colors = _item_colors()
     for i, wd in enumerate(worlds):
         held = wd.inventory.held
         if held != wd.air_item:
-            name = cat.item_names[held]
-            try:
-                color = cat.colors[cat.block_id(name)]
-            except KeyError:
-                color = np.array([160, 160, 170], np.uint8)
-            rgb[i, h - s - 1:h - 1, w - 2 * s - 1:w - s - 1] = color
+            rgb[i, h - s - 1:h - 1, w - 2 * s - 1:w - s - 1] = colors[held]
         prog = wd.player.mine_progress
         if prog > 0:
             length = max(1, int(round(prog * (w // 4))))
