@@ -159,7 +159,7 @@ class HouseSim:
         d["goal_id"] = spaces.Discrete(len(self.task.goal_ids))
         d["goal_text"] = spaces.Box(0, 255, (GOAL_TEXT_BYTES,), np.uint8)
         if isinstance(self.task, PointNavTask):
-            d["goal"] = spaces.Box(-np.inf, np.inf, (2,), np.float32)
+            d["goal"] = spaces.Box(np.array([0.0, -np.pi], np.float32), np.array([1000.0, np.pi], np.float32))
         return spaces.Dict(d)
 
     def action_space(self) -> spaces.Discrete:
