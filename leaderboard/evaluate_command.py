@@ -20,6 +20,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ray", metavar="ADDRESS", default=None,
                         help="spread episodes over a Ray cluster ('auto', 'ray://host:10001', or 'local')")
     parser.add_argument("--ray-num-cpus", type=int, default=None, help="CPUs for --ray local")
+    parser.add_argument("--allow-partial", action="store_true",
+                        help="evaluate the tasks an agent can play and skip the others (no aggregate score)")
     parser.add_argument("--no-gif", action="store_true", help="do not record a GIF per agent and task")
     parser.add_argument("--report", metavar="DIR", default=None,
                         help="also print the table and write the HTML leaderboard to DIR")
@@ -37,7 +39,10 @@ def run(args: argparse.Namespace) -> int:
         summary = evaluate(
             suite, spec, args.db, name=names[i] if i < len(names) else None, workers=args.workers,
             ray_address=args.ray, ray_num_cpus=args.ray_num_cpus, gifs=not args.no_gif,
+            allow_partial=args.allow_partial,
         )
+        if summary.skipped_tasks:
+            print(f"{summary.agent_name}: skipped {list(summary.skipped_tasks)} (no policy for them)")
         print(f"{summary.agent_name}: {summary.written} new episodes, {summary.already_done} already stored, "
               f"{suite.num_episodes} in suite {suite.name} v{suite.version} -> {args.db}")
     if args.report:

@@ -65,7 +65,10 @@ def _write_gif(frames: list[np.ndarray], path: Path) -> None:
 def run_episode(task: SuiteTask, seed: int, agent: Agent, gif_path: Path | None = None) -> EpisodeRecord:
     """Play one episode; record it to ``gif_path`` when given (rendering does not change the episode)."""
     started = time.perf_counter()
-    env = gym.make(task.task_id, render_mode="rgb_array" if gif_path else None, **dict(task.env_kwargs))
+    from embodied_gym.agents.sb3.env_kwargs import resolve_env_kwargs
+
+    env = gym.make(task.task_id, render_mode="rgb_array" if gif_path else None,
+                   **resolve_env_kwargs(task.env_kwargs))
     wrap = getattr(agent, "wrap_env", None)
     if callable(wrap):
         env = wrap(env, task.task_id)
@@ -146,10 +149,11 @@ class EvaluationSummary:
     planned: int
     already_done: int
     written: int
+    skipped_tasks: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
-        return self.already_done + self.written >= self.planned
+        return not self.skipped_tasks and self.already_done + self.written >= self.planned
 
 
 Job = tuple[SuiteTask, int, str | None]
@@ -201,12 +205,15 @@ def evaluate(
     ray_num_cpus: int | None = None,
     gifs: bool = True,
     progress: bool = True,
+    allow_partial: bool = False,
     on_episode: Callable[[EpisodeRecord], None] | None = None,
 ) -> EvaluationSummary:
     """Evaluate ``agent_spec`` on every episode of ``suite`` not yet in the store at ``db_path``.
 
     GIFs of each task's first episode go to ``<db dir>/media/<agent>/<task>.gif`` (paths stored
-    relative to the db's folder). ``ray_address="local"`` starts a local Ray instance.
+    relative to the db's folder). ``ray_address="local"`` starts a local Ray instance. An agent that
+    cannot play some task (``agent.supports(task_id)`` is False) is refused unless ``allow_partial``,
+    which plays the other tasks and lists the skipped ones in the summary.
     """
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
@@ -214,10 +221,11 @@ def evaluate(
     agent_name = name or default_name
     probe = build_agent(agent_spec)  # fail fast on a bad spec, before any worker starts
     supports = getattr(probe, "supports", None)
-    if callable(supports):
-        missing = [t.task_id for t in suite.tasks if not supports(t.task_id)]
-        if missing:
-            raise AgentSpecError(f"agent {agent_name!r} cannot play {missing} of suite {suite.name!r}")
+    missing = [t.task_id for t in suite.tasks if callable(supports) and not supports(t.task_id)]
+    if missing and not allow_partial:
+        raise AgentSpecError(f"agent {agent_name!r} cannot play {missing} of suite {suite.name!r} "
+                             "(allow_partial / --allow-partial evaluates the rest; the agent then gets "
+                             "per-task results but no aggregate score)")
 
     db_path = Path(db_path)
     root = db_path.parent
@@ -227,6 +235,8 @@ def evaluate(
         done = store.done_keys(agent_id, suite_id)
         todo: list[Job] = []
         for task in suite.tasks:
+            if task.task_id in missing:
+                continue
             for i, seed in enumerate(task.seeds):
                 if (task.task_id, seed) in done:
                     continue
@@ -264,4 +274,5 @@ def evaluate(
             if bar is not None:
                 bar.close()
             store.finish_run(run_id, status)
-    return EvaluationSummary(agent_name, agent_id, suite_id, run_id, suite.num_episodes, len(done), written)
+    return EvaluationSummary(agent_name, agent_id, suite_id, run_id, suite.num_episodes, len(done), written,
+                             tuple(missing))

@@ -140,7 +140,27 @@ def test_train_checkpoints_resumes_and_plays_on_the_leaderboard(tmp_path):
     assert PPO.load(str(final)).num_timesteps == 512
     suite = Suite("ppo-toy", "1", (SuiteTask("leaderboard_toy_env:GridGoal-v0", (1, 2, 3), max_steps=50),))
     summary = evaluate(suite, str(out), tmp_path / "r.sqlite", progress=False, gifs=False)
-    assert summary.written == 3 and summary.agent_name == "ppo:run"
+    assert summary.written == 3 and summary.agent_name == "ppo:run" and summary.complete
+    # a suite with a task it was not trained on: refused, or played partially when asked
+    from embodied_gym.leaderboard.agents import AgentSpecError
+    from leaderboard_toy_env import toy_suite
+
+    with pytest.raises(AgentSpecError, match="cannot play \\['leaderboard_toy_env:GridGoalBig-v0'\\]"):
+        evaluate(toy_suite(episodes=2), str(out), tmp_path / "r.sqlite", progress=False, gifs=False)
+    partial = evaluate(toy_suite(episodes=2), str(out), tmp_path / "r.sqlite", progress=False, gifs=False,
+                       allow_partial=True)
+    assert partial.skipped_tasks == ("leaderboard_toy_env:GridGoalBig-v0",) and partial.written == 2
+    assert not partial.complete
+
+
+def test_run_time_env_kwargs_are_checked():
+    from embodied_gym.agents.sb3.env_kwargs import EnvKwargsError, resolve_env_kwargs
+
+    assert resolve_env_kwargs({"width": 32}) == {"width": 32}
+    with pytest.raises(EnvKwargsError, match="unknown keys \\['spec'\\]"):
+        resolve_env_kwargs({"houses": {"generate": {"seeds": [1], "spec": "kitchen"}}})
+    with pytest.raises(EnvKwargsError, match="mapping form"):
+        resolve_env_kwargs({"houses": {"generate": {"seeds": []}}})
 
 
 def test_goal_text_bytes_are_decoded_and_embedded():

@@ -108,9 +108,10 @@ class TrainConfig:
 def _env_factory(config: TrainConfig, rank: int, for_eval: bool = False) -> Callable[[], gym.Env]:
     def make() -> gym.Env:
         import embodied_gym  # noqa: F401  (registers ids in subprocess workers)
+        from embodied_gym.agents.sb3.env_kwargs import resolve_env_kwargs
         from stable_baselines3.common.monitor import Monitor
 
-        env = gym.make(config.env_id, **config.env_kwargs)
+        env = gym.make(config.env_id, **resolve_env_kwargs(config.env_kwargs))
         if config.reward_wrapper and not for_eval:
             from embodied_gym.leaderboard.agents import load_entry_point
 
@@ -129,14 +130,16 @@ def make_vec_env(config: TrainConfig) -> Any:
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecMonitor
 
     if config.vectorization == "native":
+        from embodied_gym.agents.sb3.env_kwargs import resolve_env_kwargs
         from embodied_gym.agents.sb3.observations import ObservationPlan
         from embodied_gym.agents.sb3.vec_adapter import GymnasiumVecEnvAdapter
         from gymnasium.vector import AutoresetMode
 
         if config.wrappers or config.reward_wrapper:
             raise TrainConfigError("--wrapper/--reward-wrapper need per-env wrappers; use vectorization dummy/subproc")
+        # a native vector env takes its options as kwargs (gymnasium passes no vector_kwargs to it)
         venv = gym.make_vec(config.env_id, num_envs=config.n_envs, vectorization_mode="vector_entry_point",
-                            vector_kwargs={"autoreset_mode": AutoresetMode.SAME_STEP}, **config.env_kwargs)
+                            autoreset_mode=AutoresetMode.SAME_STEP, **resolve_env_kwargs(config.env_kwargs))
         plan = ObservationPlan(venv.single_observation_space, config.drop_keys)
         adapter = GymnasiumVecEnvAdapter(venv, plan)
         adapter.seed(config.seed)

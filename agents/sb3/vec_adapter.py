@@ -52,7 +52,7 @@ def split_infos(infos: dict[str, Any], num_envs: int) -> list[dict[str, Any]]:
     """Gymnasium's batched info dict -> one dict per sub-env (only the keys set for that env)."""
     out: list[dict[str, Any]] = [{} for _ in range(num_envs)]
     for key, value in infos.items():
-        if key.startswith("_"):
+        if key.startswith("_") or key in ("final_obs", "final_info"):  # handled by the adapter itself
             continue
         mask = infos.get(f"_{key}")
         for i in range(num_envs):
@@ -81,8 +81,8 @@ class GymnasiumVecEnvAdapter(VecEnv):
         self.venv = venv
         self.autoreset_mode = mode
         self.plan = plan if plan is not None else ObservationPlan(venv.single_observation_space)
-        super().__init__(venv.num_envs, self.plan.space, venv.single_action_space)
         self.render_mode = getattr(venv, "render_mode", None)
+        super().__init__(venv.num_envs, self.plan.space, venv.single_action_space)
         self._actions: np.ndarray | None = None
 
     # -- core API ------------------------------------------------------------------------------------
@@ -107,9 +107,13 @@ class GymnasiumVecEnvAdapter(VecEnv):
         if self.autoreset_mode == AutoresetMode.SAME_STEP:
             final_obs = infos.get("final_obs")
             final_info = infos.get("final_info")
-            final_per_env = split_infos(final_info, self.num_envs) if final_info else None
+            # gymnasium's own vector envs batch final_info as a dict; others keep one dict per env
+            if isinstance(final_info, dict):
+                final_per_env: Any = split_infos(final_info, self.num_envs)
+            else:
+                final_per_env = final_info
             for i in np.flatnonzero(dones):
-                if final_per_env is not None:
+                if final_per_env is not None and isinstance(final_per_env[i], dict):
                     per_env[i] = {**per_env[i], **final_per_env[i]}
                 per_env[i]["terminal_observation"] = self.plan.single(_index(final_obs, i))
         elif dones.any():  # DISABLED: reset the finished sub-envs ourselves
