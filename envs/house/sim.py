@@ -223,8 +223,11 @@ class HouseSim:
         truncated = not terminated and self.steps >= self.max_steps
         return StepResult(0.0, terminated, truncated)
 
-    def finish(self, result: StepResult) -> float:
-        """Reward of the step once the new frame is observed (success needs the frame)."""
+    def finish(self, result: StepResult, success: bool | None = None) -> float:
+        """Reward of the step once the new frame is observed (success needs the frame).
+
+        ``success`` overrides the task's own test (the AI2-THOR backend judges from its metadata).
+        """
         w = self.world
         reward = STEP_PENALTY
         dist = self.task.geodesic(w, self.goal, w.agent.x, w.agent.z)
@@ -232,7 +235,7 @@ class HouseSim:
             reward += self.prev_distance - dist
         self.prev_distance = dist
         if result.terminated:
-            self.success = self.task.success(w, self.goal)
+            self.success = self.task.success(w, self.goal) if success is None else success
             if self.success:
                 reward += SUCCESS_REWARD
         return reward
