@@ -115,8 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=3000, help="steps for the single-env figures")
     parser.add_argument("--num-envs", type=int, default=16, help="worlds in the batched env")
     parser.add_argument("--size", type=int, default=64, help="image height and width")
+    parser.add_argument("--threads", type=int, default=0, help="numba threads for the batched renderer (0: numba's default)")
     args = parser.parse_args(argv)
     import numba
+
+    if args.threads:
+        numba.set_num_threads(args.threads)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, numba threads {numba.get_num_threads()}, "
           f"load average before: {load_average()}")
