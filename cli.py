@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "houses": ("embodied_gym.procgen.house.commands", "house datasets: `houses stats DIR`, `houses draw DIR`"),
     "evaluate": ("embodied_gym.leaderboard.evaluate_command", "evaluate agents on a suite (resumable, SQLite)"),
     "leaderboard": ("embodied_gym.leaderboard.leaderboard_command", "print the leaderboard, write its HTML"),
+    "play": ("embodied_gym.leaderboard.play_command", "play one episode with an agent, record a GIF"),
     "train": ("embodied_gym.agents.sb3.train_command", "train PPO / RecurrentPPO on any gym id (SB3)"),
     "run": ("embodied_gym.leaderboard.mainjob", "the main job: houses, quick-suite evaluation, HTML leaderboard"),
     "rewards": ("embodied_gym.rewards.commands", "video-language reward model: `rewards make-data|train|eval`"),
