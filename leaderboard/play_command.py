@@ -33,9 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import gymnasium as gym
-
     import embodied_gym  # noqa: F401  (registers the ids)
+    import gymnasium as gym
 
     from .agents import build_agent
     from .runner import run_episode
