@@ -279,3 +279,31 @@ def test_vector_env_autoresets_after_death():
     assert trunc.all() and not term.any()
     obs, r, term, trunc, _ = venv.step(noop)  # the autoreset step
     assert not trunc.any() and (r == 0).all()
+
+
+def test_frames_show_mobs_items_night_and_mining_progress():
+    from embodied_gym.envs.voxel.mobs import mob_id
+
+    env = flat_env(seed=9)
+    w = env.world
+    x, z = int(w.player.pos[0]), int(w.player.pos[2])
+    base, *_ = env.step(act())
+    w.spawn_mob(mob_id("cow"), (x + 0.5, 61.0, z + 3.5))
+    w.mob_params = w.mob_params.copy()
+    w.mob_params[:, 1] = 0.0  # mobs stand still for the comparison
+    with_cow, *_ = env.step(act())
+    centre = (slice(None), slice(24, 48), slice(24, 40))
+    assert np.abs(with_cow["rgb"][centre].astype(int) - base["rgb"][centre]).mean() > 10
+    w.mob_alive[:] = False
+    w.drop_item(w.cat.item_id("log"), 1, (x + 0.5, 61.0, z + 2.5))
+    with_item, *_ = env.step(act())
+    assert not np.array_equal(with_item["rgb"], base["rgb"])
+    w.item_alive[:] = False
+    w.day_time = 15000
+    night, *_ = env.step(act())
+    assert night["rgb"].mean() < base["rgb"].mean() - 20
+    w.day_time = 1000
+    w.set_block(x, 62, z + 1, "stone")
+    before, *_ = env.step(act())
+    mining, *_ = env.step(act(fn=3))
+    assert not np.array_equal(mining["rgb"], before["rgb"]), "the breaking progress is drawn"

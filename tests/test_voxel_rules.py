@@ -243,3 +243,61 @@ def test_killing_a_pig_counts_and_drops(env):
     for _ in range(30):
         env.step(act())
     assert w.task_info()["inventory"].get("porkchop", 0) >= 1
+
+
+def test_tool_uses_are_counted_for_techtree_rules(env):
+    x, z = _fresh(env)
+    w = env.world
+    give(env, "wooden_pickaxe", 1, slot=0)
+    give(env, "iron_helmet", 1, slot=5)
+    w.set_block(x, FLOOR + 2, z + 1, "dirt")
+    _mine(env, 20)
+    env.step(act(fn=5, slot=5))
+    uses = w.task_info()["stat"]["use_item"]
+    assert uses["wooden_pickaxe"] == 1 and uses["iron_helmet"] == 1
+    assert w.inventory.damage[0] == 1, "one block costs the tool one durability point"
+
+
+def test_creeper_explodes_and_breaks_blocks(env):
+    x, z = _fresh(env)
+    w = env.world
+    w.spawn_mob(mob_id("creeper"), (x + 0.5, FLOOR + 1.0, z + 2.5))
+    for _ in range(40):
+        env.step(act())
+    assert not w.mob_alive.any()
+    assert w.player.health < 20
+    assert (w.blocks[x - 3:x + 4, FLOOR - 2:FLOOR + 1, z - 1:z + 6] == 0).any(), "the blast leaves a crater"
+
+
+def test_skeleton_shoots_from_range(env):
+    x, z = _fresh(env)
+    w = env.world
+    w.day_time = 14000
+    w.spawn_mob(mob_id("skeleton"), (x + 0.5, FLOOR + 1.0, z + 7.5))
+    for _ in range(200):
+        env.step(act())
+    assert w.task_info()["stat"]["damage_taken"].get("arrow", 0) > 0
+
+
+def test_hostile_mobs_spawn_at_night_only(env):
+    _fresh(env)
+    w = env.world
+    w.allow_spawn = True
+    for _ in range(200):
+        env.step(act())
+    assert not any(e["name"] in ("zombie", "skeleton", "spider", "creeper") for e in w.entities())
+    w.day_time = 14000
+    for _ in range(200):
+        env.step(act())
+    hostile = [e for e in w.entities() if e["type"] == "mob"]
+    assert hostile, "the dark spawns hostile mobs around the player"
+
+
+def test_sleeping_in_a_bed_skips_the_night(env):
+    x, z = _fresh(env)
+    w = env.world
+    w.set_block(x, FLOOR + 1, z + 1, "bed")
+    w.player.pitch = 45.0
+    w.day_time = 15000
+    env.step(act(fn=1))
+    assert w.day_time % 24000 < 100 and not w.is_night()

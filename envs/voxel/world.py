@@ -648,6 +648,7 @@ class VoxelWorld:
             self.mob_vel[m] += [d[0] * 0.4, 0.3, d[2] * 0.4]
             p.exhaustion += 0.1
             if self.cat.items[self.inventory.held].get("tool") in ("sword", "axe", "pickaxe", "shovel", "hoe"):
+                self._count("use_item", self.cat.item_names[self.inventory.held])
                 self.inventory.wear_tool(0)
             if self.mob_health[m] <= 0:
                 self._kill_mob(m)
@@ -673,8 +674,10 @@ class VoxelWorld:
         self.version += 1
         self._count("mine_block", name)
         self.player.exhaustion += 0.005
-        tool = self.cat.items[self.inventory.held].get("tool")
+        held = self.inventory.held
+        tool = self.cat.items[held].get("tool")
         if tool in ("pickaxe", "axe", "shovel", "shears", "sword", "hoe"):
+            self._count("use_item", self.cat.item_names[held])  # Minecraft counts a tool's block break as a use
             self.inventory.wear_tool(0)
         if not drops:
             return
@@ -856,6 +859,7 @@ class VoxelWorld:
             k = EQUIPMENT_ORDER.index(eq)
             old = (int(inv.eq_item[k]), int(inv.eq_qty[k]), int(inv.eq_damage[k]))
             inv.eq_item[k], inv.eq_qty[k], inv.eq_damage[k] = item, 1, int(inv.damage[slot])
+            self._count("use_item", name)  # putting armour on is its use (Minecraft's right-click equip)
             inv.qty[slot] -= 1
             if inv.qty[slot] == 0:
                 inv.clear_slot(slot)
