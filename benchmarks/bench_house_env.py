@@ -21,9 +21,8 @@ import numpy as np
 
 
 def single_env_rate(seconds: float, size: int) -> float:
-    import gymnasium as gym
-
     import embodied_gym  # noqa: F401
+    import gymnasium as gym
 
     env = gym.make("embodied_gym/House-ObjectNav-v0", width=size, height=size)
     env.reset(seed=0)
@@ -43,9 +42,8 @@ def single_env_rate(seconds: float, size: int) -> float:
 
 
 def vector_env_rate(seconds: float, size: int, num_envs: int) -> float:
-    import gymnasium as gym
-
     import embodied_gym  # noqa: F401
+    import gymnasium as gym
 
     venv = gym.make_vec("embodied_gym/House-ObjectNav-v0", num_envs=num_envs, width=size, height=size)
     venv.reset(seed=0)
