@@ -57,7 +57,9 @@ MOB_KINDS: tuple[MobKind, ...] = (
     MobKind("cave_spider", 12, 0.7, 0.5, 0.15, hostile=True, damage=2, drops=(("string", 0, 2),), xp=5),
     MobKind("creeper", 20, 0.6, 1.7, 0.1, hostile=True, damage=0, drops=(("gunpowder", 0, 2),), xp=5, explodes=True),
     MobKind("enderman", 40, 0.6, 2.9, 0.15, hostile=False, damage=7, drops=(("ender_pearl", 0, 1),), xp=5, neutral=True),
-    MobKind("witch", 26, 0.6, 1.95, 0.1, hostile=True, damage=6, drops=(("glass_bottle", 0, 2), ("redstone", 0, 2)), xp=5, ranged=True),
+    MobKind("witch", 26, 0.6, 1.95, 0.1, hostile=True, damage=6, drops=(("glass_bottle", 0, 2), ("redstone", 0, 2), ("glowstone_dust", 0, 2),
+                                                                            ("sugar", 0, 2), ("stick", 0, 2), ("spider_eye", 0, 2),
+                                                                            ("gunpowder", 0, 2)), xp=5, ranged=True),
     MobKind("slime", 16, 2.04, 2.04, 0.1, hostile=True, damage=4, drops=(("slime_ball", 0, 2),), xp=4),
     MobKind("silverfish", 8, 0.4, 0.3, 0.12, hostile=True, damage=1, xp=5),
     MobKind("guardian", 30, 0.85, 0.85, 0.08, hostile=True, damage=6, drops=(("prismarine_shard", 0, 2), ("fish", 0, 1)), xp=10, aquatic=True, ranged=True),
@@ -75,9 +77,9 @@ MOB_INDEX: dict[str, int] = {m.name: k for k, m in enumerate(MOB_KINDS)}
 #: Passive mobs placed at world creation, by biome id
 PASSIVE_BY_BIOME: dict[int, tuple[str, ...]] = {
     1: ("cow", "pig", "sheep", "chicken", "horse", "donkey"), 4: ("cow", "pig", "sheep", "chicken", "wolf"),
-    27: ("cow", "pig", "sheep", "chicken"), 5: ("cow", "pig", "sheep", "wolf", "rabbit"),
-    21: ("chicken", "pig", "cow"), 6: ("cow", "pig", "sheep", "chicken"), 3: ("llama", "sheep", "cow"),
-    35: ("horse", "cow", "sheep", "llama"), 12: ("rabbit", "polar_bear"), 2: ("rabbit",),
+    27: ("cow", "pig", "sheep", "chicken"), 5: ("cow", "pig", "sheep", "wolf", "rabbit", "chicken"),
+    21: ("chicken", "pig", "cow"), 6: ("cow", "pig", "sheep", "chicken"), 3: ("llama", "sheep", "cow", "chicken"),
+    35: ("horse", "cow", "sheep", "llama", "chicken"), 12: ("rabbit", "polar_bear"), 2: ("rabbit",),
     14: ("mooshroom",), 0: ("squid",), 7: ("squid",), 16: ("chicken",),
 }
 #: Hostile mobs spawned in the dark, by biome id (the default row is key -1)

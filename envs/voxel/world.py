@@ -538,6 +538,8 @@ class VoxelWorld:
             self.mob_alive &= ~far
         if self.allow_spawn and self.time % 20 == 0:
             self._spawn_hostile()
+        if self.time % 100 == 0 and self.mob_alive.any():
+            self._lay_eggs()
         # dropped items: fall, get picked up, despawn after 5 minutes
         if self.item_alive.any():
             physics.items_tick(self.blocks, self.collidable, self.item_pos, self.item_vel, self.item_alive)
@@ -553,6 +555,7 @@ class VoxelWorld:
     def _spawn_hostile(self) -> None:
         dark = self.is_night() or self.dimension != "overworld"
         if not dark:
+            self._spawn_in_caves()
             return
         hostile = self.mob_params[self.mob_kind, physics.P_HOSTILE] > 0
         if int((self.mob_alive & hostile).sum()) >= HOSTILE_CAP:
@@ -571,6 +574,36 @@ class VoxelWorld:
         options = HOSTILE_BY_BIOME.get(key, HOSTILE_BY_BIOME[-1])
         name = options[int(hash3(self.time, 3, 0, self.seed & 0x7FFFFFFF) * len(options))]
         self.spawn_mob(mob_id(name), (x + 0.5, float(top + 1), z + 0.5))
+
+    def _spawn_in_caves(self) -> None:
+        """By day hostile mobs still spawn in the dark: in cave air pockets (no sky light) near the player."""
+        hostile = self.mob_params[self.mob_kind, physics.P_HOSTILE] > 0
+        if int((self.mob_alive & hostile).sum()) >= HOSTILE_CAP // 2:
+            return
+        s = self.seed & 0x7FFFFFFF
+        x = int(np.clip(self.player.pos[0] + (hash3(self.time, 4, 0, s) - 0.5) * 48, 1, self.size - 2))
+        z = int(np.clip(self.player.pos[2] + (hash3(self.time, 5, 0, s) - 0.5) * 48, 1, self.size - 2))
+        if not self.chunk_done[x // CHUNK, z // CHUNK]:
+            return
+        col = self.blocks[x, :, z]
+        top = int(self.heights[x, z])
+        solid = self.collidable[col]
+        cands = np.flatnonzero((col[1:top - 3] == 0) & (col[2:top - 2] == 0) & solid[0:top - 4]) + 1
+        if cands.size == 0:
+            return
+        y = int(cands[int(hash3(self.time, 6, 0, s) * cands.size)])
+        if abs(y - self.player.pos[1]) < 4 and abs(x - self.player.pos[0]) < 8 and abs(z - self.player.pos[2]) < 8:
+            return
+        options = HOSTILE_BY_BIOME.get(int(self.biomes[x, z]), HOSTILE_BY_BIOME[-1])
+        name = options[int(hash3(self.time, 7, 0, s) * len(options))]
+        self.spawn_mob(mob_id(name), (x + 0.5, float(y), z + 0.5))
+
+    def _lay_eggs(self) -> None:
+        """Chickens lay an egg every 6,000-12,000 ticks (Minecraft), here a 1-in-90 chance per 100 ticks."""
+        chicken = mob_id("chicken")
+        for m in np.flatnonzero(self.mob_alive & (self.mob_kind == chicken)):
+            if hash3(self.time, int(m), 8, self.seed & 0x7FFFFFFF) < 1.0 / 90.0:
+                self.drop_item(self.cat.item_id("egg"), 1, self.mob_pos[m] + [0, 0.3, 0])
 
     def _explode(self, center: np.ndarray) -> None:
         c = center.astype(int)
@@ -691,8 +724,16 @@ class VoxelWorld:
             item = self.cat.item_id(drop_name)
             n = int(self.rng.integers(lo, hi + 1))
             variant = int(self.cat.block_variant[block]) if drop_name == name else 0
-            if name in ("leaves", "leaves2") and n and self.rng.random() > 0.05:
-                n = 0
+            if name in ("leaves", "leaves2"):
+                # saplings 5 %; oak and dark-oak leaves also drop an apple (Minecraft 0.5 %, raised to 2 %)
+                if self.rng.random() < 0.02 and (name, int(self.cat.block_variant[block])) in (("leaves", 0), ("leaves2", 1)):
+                    self.drop_item(self.cat.item_id("apple"), 1, (x + 0.5, y + 0.25, z + 0.5))
+                if n and self.rng.random() > 0.05:
+                    n = 0
+            if name == "web" and tool != "sword":
+                n = 0  # string needs a sword (shears take the web itself, above); by hand nothing drops
+            if name == "gravel" and self.rng.random() < 0.1:
+                item = self.cat.item_id("flint")  # Minecraft: gravel drops flint 1 time in 10
             if name == "tallgrass" and n and self.rng.random() > 0.125:
                 n = 0
         if n <= 0:
@@ -775,7 +816,11 @@ class VoxelWorld:
             else:
                 tx, ty, tz = x + nx, y + ny, z + nz
                 if self._can_place_at(tx, ty, tz):
-                    self.blocks[tx, ty, tz] = self.id_water if held == self.items_bucket["water_bucket"] else self.id_lava
+                    water = held == self.items_bucket["water_bucket"]
+                    new = self.id_water if water else self.id_lava
+                    if self.blocks[tx, ty, tz] == (self.id_lava if water else self.id_water):
+                        new = self.cat.block_id("obsidian")  # water meeting still lava sets obsidian
+                    self.blocks[tx, ty, tz] = new
                     self.version += 1
                     self._count("use_item", name)
                     self._replace_one_held(self.items_bucket["bucket"])

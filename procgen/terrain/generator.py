@@ -37,13 +37,14 @@ _NAMES = [
     ("melon_block", 0), ("cactus", 0), ("deadbush", 0), ("snow_layer", 0), ("ice", 0), ("mycelium", 0),
     ("brown_mushroom", 0), ("red_mushroom", 0), ("waterlily", 0), ("clay", 0),
     ("netherrack", 0), ("soul_sand", 0), ("glowstone", 0), ("quartz_ore", 0), ("end_stone", 0),
-    ("obsidian", 0), ("double_plant", 0),
+    ("obsidian", 0), ("double_plant", 0), ("web", 0), ("vine", 0), ("farmland", 0), ("wheat", 0),
+    ("potatoes", 0), ("carrots", 0), ("beetroots", 0),
 ]
 (AIR, STONE, DIRT, GRASS, SAND, SANDSTONE, GRAVEL, WATER, LAVA, BEDROCK, COAL, IRON, GOLD, REDSTONE, LAPIS,
  DIAMOND, EMERALD, LOG_OAK, LOG_SPRUCE, LOG_BIRCH, LOG_JUNGLE, LOG_ACACIA, LOG_DARK, LEAF_OAK, LEAF_SPRUCE,
  LEAF_BIRCH, LEAF_JUNGLE, LEAF_ACACIA, LEAF_DARK, TALLGRASS, YFLOWER, RFLOWER, REEDS, PUMPKIN, MELON, CACTUS,
  DEADBUSH, SNOW_LAYER, ICE, MYCELIUM, BMUSH, RMUSH, LILY, CLAY, NETHERRACK, SOULSAND, GLOWSTONE, QUARTZ,
- END_STONE, OBSIDIAN, DOUBLE_PLANT) = range(len(_NAMES))
+ END_STONE, OBSIDIAN, DOUBLE_PLANT, WEB, VINE, FARMLAND, WHEAT, POTATOES, CARROTS, BEETROOTS) = range(len(_NAMES))
 
 # biome codes used inside the kernel (same numbers as BIOME_IDS)
 B_OCEAN, B_PLAINS, B_DESERT, B_HILLS, B_FOREST, B_TAIGA, B_SWAMP, B_RIVER = 0, 1, 2, 3, 4, 5, 6, 7
@@ -153,6 +154,30 @@ def _tree(blocks, ids, x, y, z, kind, r):
 
 
 @njit(cache=True)
+def _vines(blocks, ids, x, z, wx, wz, seed):
+    """Vines hanging from the canopy of a jungle or swamp tree (on the leaf blocks' outer faces)."""
+    leaf_top = -1
+    for y in range(blocks.shape[1] - 1, 0, -1):
+        v = blocks[x, y, z]
+        if v == ids[LEAF_OAK] or v == ids[LEAF_JUNGLE]:
+            leaf_top = y
+            break
+    if leaf_top < 0:
+        return
+    for k in range(4):
+        dx = (3, -3, 0, 0)[k]
+        dz = (0, 0, 3, -3)[k]
+        if hash3(wx + dx, 9, wz + dz, seed + 620) < 0.5:
+            continue
+        length = 2 + int(hash3(wx, k, wz, seed + 621) * 3.0)
+        for dy in range(length):
+            y = leaf_top - 2 - dy
+            if 0 < y < blocks.shape[1] and 0 <= x + dx < blocks.shape[0] and 0 <= z + dz < blocks.shape[2]:
+                if blocks[x + dx, y, z + dz] == ids[AIR]:
+                    blocks[x + dx, y, z + dz] = ids[VINE]
+
+
+@njit(cache=True)
 def _cluster(blocks, ids, x, y, z, ore, size, seed):
     stone = ids[STONE]
     for k in range(size):
@@ -189,9 +214,15 @@ def generate_overworld_chunk(blocks, heights, biomes, ids, x0, z0, wx0, wz0, see
             if b == B_DESERT or b == B_BEACH:
                 top_block = ids[SAND]
                 fill = ids[SAND]
-            elif b == B_OCEAN or b == B_RIVER:
-                top_block = ids[GRAVEL] if hash3(wx, 1, wz, seed) < 0.4 else ids[SAND]
-                fill = ids[DIRT]
+            elif b == B_OCEAN or b == B_RIVER or h < SEA_LEVEL:
+                # shallow floors: clay discs (Minecraft puts clay under shallow water), sand, gravel
+                r_floor = hash3(wx, 1, wz, seed)
+                clay = fbm2(wx, wz, seed + 61, 2, 6.0) > 0.45 and h > SEA_LEVEL - 8
+                top_block = ids[CLAY] if clay else (ids[GRAVEL] if r_floor < 0.3 else ids[SAND])
+                fill = ids[SAND] if b != B_OCEAN else ids[DIRT]
+            elif h <= SEA_LEVEL + 1 and b != B_MUSHROOM and b != B_SWAMP:
+                top_block = ids[SAND]  # sandy shores around every lake and river
+                fill = ids[SAND]
             elif b == B_MUSHROOM:
                 top_block = ids[MYCELIUM]
             elif b == B_HILLS and h > 92:
@@ -233,6 +264,10 @@ def generate_overworld_chunk(blocks, heights, biomes, ids, x0, z0, wx0, wz0, see
                         xx, yy, zz = x0 + ix + dx, iy + dy, z0 + iz + dz
                         if blocks[xx, yy, zz] != ids[BEDROCK]:
                             blocks[xx, yy, zz] = ids[LAVA] if yy <= 10 else ids[AIR]
+            if iy > 11 and hash3(wx0 + s, w, wz0 + 3, seed + 108) < 0.04:
+                blocks[x0 + ix, iy + 1, z0 + iz] = ids[WEB]  # cobwebs hang in cave tunnels
+            if iy <= 10:
+                blocks[x0 + ix, max(iy - 2, 1), z0 + iz] = ids[OBSIDIAN]  # lava pools rest on obsidian
     # ores by depth: (block, attempts, y min, y max, cluster size)
     ore_table = ((COAL, 20, 5, 128, 8), (IRON, 16, 5, 64, 6), (GOLD, 2, 5, 32, 5),
                  (REDSTONE, 6, 5, 16, 5), (LAPIS, 1, 14, 30, 4), (DIAMOND, 1, 5, 16, 4),
@@ -284,10 +319,28 @@ def generate_overworld_chunk(blocks, heights, biomes, ids, x0, z0, wx0, wz0, see
             top = blocks[x, h, z]
             if r < density and (top == ids[GRASS] or top == ids[DIRT]):
                 _tree(blocks, ids, x, h + 1, z, kind, hash3(wx, 4, wz, seed + 602))
+                if b == B_JUNGLE or b == B_SWAMP:
+                    _vines(blocks, ids, x, z, wx, wz, seed)
                 continue
             if blocks[x, h + 1, z] != ids[AIR]:
                 continue
             p = hash3(wx, 5, wz, seed + 603)
+            if (top == ids[GRASS] or top == ids[SAND]) and h == SEA_LEVEL and p < 0.2 and b != B_DESERT:
+                # sugar cane beside water
+                if blocks[x + 1, h, z] == ids[WATER] or blocks[x - 1, h, z] == ids[WATER] \
+                        or blocks[x, h, z + 1] == ids[WATER] or blocks[x, h, z - 1] == ids[WATER]:
+                    for dy in range(1, 2 + int(p * 10.0) % 3):
+                        blocks[x, h + dy, z] = ids[REEDS]
+                    continue
+            if top == ids[GRASS] and p > 0.985 and (b == B_PLAINS or b == B_FOREST or b == B_SAVANNA or b == B_BIRCH):
+                # a small wild crop patch (ripe wheat, potatoes, carrots or beetroots on farmland)
+                crop = (WHEAT, POTATOES, CARROTS, BEETROOTS)[int(hash3(wx, 6, wz, seed + 604) * 4.0)]
+                for dx in range(-1, 2):
+                    for dz in range(-1, 2):
+                        if blocks[x + dx, h, z + dz] == ids[GRASS] and blocks[x + dx, h + 1, z + dz] == ids[AIR]:
+                            blocks[x + dx, h, z + dz] = ids[FARMLAND]
+                            blocks[x + dx, h + 1, z + dz] = ids[crop]
+                continue
             if top == ids[GRASS]:
                 if p < 0.10 and b != B_ICE:
                     blocks[x, h + 1, z] = ids[TALLGRASS]
@@ -295,16 +348,10 @@ def generate_overworld_chunk(blocks, heights, biomes, ids, x0, z0, wx0, wz0, see
                     blocks[x, h + 1, z] = ids[YFLOWER] if p < 0.108 else ids[RFLOWER]
                 elif p < 0.1165 and (b == B_PLAINS or b == B_FOREST):
                     blocks[x, h + 1, z] = ids[PUMPKIN]
-                elif p < 0.125 and b == B_JUNGLE:
+                elif p < 0.13 and b == B_JUNGLE:
                     blocks[x, h + 1, z] = ids[MELON]
                 elif p < 0.135 and b == B_SWAMP:
                     blocks[x, h + 1, z] = ids[BMUSH] if p < 0.13 else ids[RMUSH]
-                elif p < 0.14 and h == SEA_LEVEL:
-                    # sugar cane beside water
-                    if blocks[x + 1, h, z] == ids[WATER] or blocks[x - 1, h, z] == ids[WATER] \
-                            or blocks[x, h, z + 1] == ids[WATER] or blocks[x, h, z - 1] == ids[WATER]:
-                        for dy in range(1, 4):
-                            blocks[x, h + dy, z] = ids[REEDS]
             elif top == ids[SAND] and b == B_DESERT:
                 if p < 0.006:
                     for dy in range(1, 4):
