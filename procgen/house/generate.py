@@ -43,26 +43,52 @@ def house_entropy(seed: int, split: str, index: int | None) -> list[int]:
     return ent
 
 
-def _start_pose(rng: np.random.Generator, house: dict) -> dict | None:
-    """A random free point from which every room is reachable, or None."""
+def _start_pose(rng: np.random.Generator, house: dict):
+    """A random free point from which every room is reachable (and the navgrid), or None.
+
+    Tries the components of the free grid one by one (a start point can land in a pocket that
+    furniture cuts off), so the draw only fails when no component reaches every room.
+    """
     from .navgrid import build_navgrid
 
     nav = build_navgrid(house)
-    free = np.argwhere(nav.free)
-    if len(free) == 0:
-        return None
-    i, j = free[int(rng.integers(len(free)))]
-    x, z = nav.point(int(i), int(j))
-    reach = nav.reachable_from(x, z)
-    if len(np.unique(nav.room_index[reach])) != len(nav.room_ids):
-        # try a point of the biggest component instead: pick from the largest room's free points
-        return None
-    return {
-        "horizon": 30,
-        "position": {"x": round(x, 4), "y": 0.95, "z": round(z, 4)},
-        "rotation": {"x": 0, "y": float(rng.integers(4)) * 90.0, "z": 0},
-        "standing": True,
-    }
+    free = nav.free.copy()
+    n_rooms = len(nav.room_ids)
+    for _ in range(4):
+        cand = np.argwhere(free)
+        if len(cand) == 0:
+            return None, nav
+        i, j = cand[int(rng.integers(len(cand)))]
+        x, z = nav.point(int(i), int(j))
+        reach = nav.reachable_from(x, z)
+        if len(np.unique(nav.room_index[reach])) == n_rooms:
+            pts = np.argwhere(reach)
+            i, j = pts[int(rng.integers(len(pts)))]
+            x, z = nav.point(int(i), int(j))
+            agent = {
+                "horizon": 30,
+                "position": {"x": round(x, 4), "y": 0.95, "z": round(z, 4)},
+                "rotation": {"x": 0, "y": float(rng.integers(4)) * 90.0, "z": 0},
+                "standing": True,
+            }
+            return agent, nav
+        free &= ~reach
+    return None, nav
+
+
+def _unblock(rng: np.random.Generator, house: dict, units: list[list[str]], max_tries: int = 10):
+    """Furniture cut a room off: take back the single most recent placement unit (a whole group)
+    whose removal makes every room reachable. Cheaper than redrawing the house, and it keeps the
+    floorplan the seed chose."""
+    for unit in reversed(units[-max_tries:] if len(units) > max_tries else units):
+        drop = set(unit)
+        trial = dict(house)
+        trial["objects"] = [o for o in house["objects"] if o["id"] not in drop]
+        agent, nav = _start_pose(rng, trial)
+        if agent is not None:
+            house["objects"] = trial["objects"]
+            return agent, nav
+    return None, None
 
 
 def _attempt(rng: np.random.Generator, spec: RoomSpec, split: str) -> dict:
@@ -71,7 +97,7 @@ def _attempt(rng: np.random.Generator, spec: RoomSpec, split: str) -> dict:
     cell = float(np.round(rng.uniform(1.05, 1.45), 2))
     fp = generate_floorplan(rng, spec.rooms, cell)
     st = build_structure(rng, fp)
-    objects = place_objects(rng, fp, st, split)
+    objects, units = place_objects(rng, fp, st, split)
     house = {
         "rooms": st.rooms,
         "walls": st.walls,
@@ -81,11 +107,13 @@ def _attempt(rng: np.random.Generator, spec: RoomSpec, split: str) -> dict:
         "proceduralParameters": lights_and_parameters(rng, st.rooms, st.wall_height),
         "metadata": {"schema": SCHEMA_VERSION, "roomSpecId": spec.spec_id, "warnings": {}},
     }
-    agent = _start_pose(rng, house)
+    agent, nav = _start_pose(rng, house)
     if agent is None:
-        raise FloorplanError("start pose cannot reach every room")
+        agent, nav = _unblock(rng, house, units)
+    if agent is None:
+        raise FloorplanError("no start pose reaches every room")
     house["metadata"]["agent"] = agent
-    return house
+    return house, nav
 
 
 def generate_house(
@@ -110,9 +138,9 @@ def generate_house(
     for attempt in range(MAX_ATTEMPTS):
         rng = np.random.default_rng(np.random.SeedSequence(entropy + [1_000_003, attempt]))
         try:
-            house = _attempt(rng, room_spec, split)
+            house, nav = _attempt(rng, room_spec, split)
             if validate:
-                validate_house(house, level="full")
+                validate_house(house, level="full", navgrid=nav)
         except (FloorplanError, HouseValidationError) as e:
             last = e
             continue

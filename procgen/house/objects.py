@@ -374,6 +374,7 @@ class ObjectBuilder:
     def __init__(self) -> None:
         self.count = 0
         self.objects: list[dict] = []
+        self.units: list[list[str]] = []  # ids of the top-level objects placed together (a group)
 
     def _id(self, object_type: str, room: str, surface: bool = False) -> str:
         self.count += 1
@@ -404,7 +405,9 @@ def _fill_types(room_type: str) -> tuple[list[str], np.ndarray]:
     return types, w / w.sum()
 
 
-def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split: str) -> list[dict]:
+def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split: str) -> tuple[list[dict], list[list[str]]]:
+    """All objects of the house, and the placement units (lists of top-level ids placed together,
+    in placement order) so a caller can take back whole groups."""
     builder = ObjectBuilder()
     pa = raw_catalog()["placement"]
     for k, room_type in enumerate(fp.room_types):
@@ -416,6 +419,7 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
         def commit(result: list[tuple[Member, Box, float, float, float]], rid: str = rid,
                    placed: list[Box] = placed, used_types: set[str] = used_types) -> None:
             made: list[dict] = []
+            builder.units.append([])
             for m, box, wx, wz, theta in result:
                 y = m.y0 + m.asset.size[1] / 2
                 if m.parent >= 0:
@@ -425,6 +429,7 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
                 else:
                     obj = builder.make(m.asset, rid, wx, y, wz, m.rot + theta)
                     builder.objects.append(obj)
+                    builder.units[-1].append(obj["id"])
                     made.append(obj)
                     placed.append(box)
                 used_types.add(m.asset.object_type)
@@ -473,11 +478,13 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
             if hung:
                 box, cx, cz, theta = hung
                 placed.append(box)
-                builder.objects.append(builder.make(asset, rid, cx, (box.y0 + box.y1) / 2, cz, theta))
+                hung_obj = builder.make(asset, rid, cx, (box.y0 + box.y1) / 2, cz, theta)
+                builder.objects.append(hung_obj)
+                builder.units.append([hung_obj["id"]])
 
     for obj in list(builder.objects):
         _small_objects(rng, builder, obj, split)
-    return builder.objects
+    return builder.objects, builder.units
 
 
 @lru_cache(maxsize=1)

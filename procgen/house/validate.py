@@ -54,7 +54,7 @@ def check_schema(house: dict) -> None:
     """Match the shipped JSON schema; the first violation raises with its field path."""
     if not isinstance(house, dict):
         raise HouseValidationError("<house>", f"a house must be a JSON object (dict), got {type(house).__name__}")
-    err = _compiled_schema()(house, "")
+    err = _compiled_schema()(house)
     if err is not None:
         raise HouseValidationError(err[0] or "<house>", err[1])
 
@@ -225,10 +225,14 @@ def check_placement(house: dict) -> None:
                 raise HouseValidationError(f"objects[{i}].position", f"object blocks door {d.opening_id!r} (doors[{d_i}])")
 
 
-def check_reachability(house: dict, resolution: float = 0.25, agent_radius: float = 0.2) -> None:
+def check_reachability(house: dict, resolution: float = 0.25, agent_radius: float = 0.2, navgrid=None) -> None:
+    """Every room reachable from the start pose. ``navgrid`` may pass a grid already built for this
+    house (same resolution and radius) to save rebuilding it."""
     from .navgrid import build_navgrid
 
-    nav = build_navgrid(house, resolution, agent_radius)
+    nav = navgrid
+    if nav is None or nav.resolution != resolution or nav.agent_radius != agent_radius:
+        nav = build_navgrid(house, resolution, agent_radius)
     pos = house["metadata"]["agent"]["position"]
     reach = nav.reachable_from(float(pos["x"]), float(pos["z"]))
     if not reach.any():
@@ -240,12 +244,15 @@ def check_reachability(house: dict, resolution: float = 0.25, agent_radius: floa
             raise HouseValidationError(f"rooms[{ri}]", f"room {rid!r} is not reachable from the start pose")
 
 
-def validate_house(house: dict, level: str = "full") -> None:
-    """Raise :class:`HouseValidationError` naming the first bad field; return None when valid."""
+def validate_house(house: dict, level: str = "full", *, navgrid=None) -> None:
+    """Raise :class:`HouseValidationError` naming the first bad field; return None when valid.
+
+    ``navgrid``: a :class:`~.navgrid.NavGrid` already built for exactly this house (optional).
+    """
     if level not in LEVELS:
         raise ValueError(f"unknown validation level {level!r}; use one of {LEVELS}")
     check_schema(house)
     check_references(house)
     if level == "full":
         check_placement(house)
-        check_reachability(house)
+        check_reachability(house, navgrid=navgrid)
