@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -45,20 +46,28 @@ def main(argv: list[str]) -> int:
     generate_house(args.seed, index=0)  # warm up: catalog load, numba cache
     times = []
     attempts = Counter()
+    cpu0 = time.process_time()
     for i in range(args.single):
         t = time.perf_counter()
         h = generate_house(args.seed, "val", index=i)
         times.append(time.perf_counter() - t)
         attempts[h["metadata"]["generator"]["attempt"]] += 1
+    cpu_single = (time.process_time() - cpu0) / args.single
     ms = np.array(times) * 1000
     print(f"single process: {args.single} houses, {args.single / ms.sum() * 1000:.1f} houses/s, "
           f"ms/house mean {ms.mean():.2f} p50 {np.median(ms):.2f} p95 {np.percentile(ms, 95):.2f}; "
           f"retried draws: {sum(v for k, v in attempts.items() if k > 0)}/{args.single}")
+    print(f"  CPU time {cpu_single * 1000:.2f} ms/house -> {1 / cpu_single:.0f} houses/s per idle core "
+          f"(load-independent estimate)")
 
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
+        c0 = time.process_time()
+        ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         path = write_house_dataset(Path(tmp), args.n, "train", args.seed, args.workers, progress=False)
         dt = time.perf_counter() - t
+        ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (time.process_time() - c0) + (ch1.ru_utime - ch0.ru_utime) + (ch1.ru_stime - ch0.ru_stime)
         size = path.stat().st_size
         rooms = Counter()
         n = 0
@@ -69,6 +78,8 @@ def main(argv: list[str]) -> int:
     chi2 = sum((rooms[k] - n * p) ** 2 / (n * p) for k, p in expected.items())
     print(f"dataset: {args.n} validated houses on {args.workers} workers in {dt:.1f} s = {args.n / dt:.1f} houses/s "
           f"({size / 1e6:.1f} MB jsonl.gz, {size / max(n, 1) / 1024:.1f} KiB/house); read back {n}")
+    print(f"  CPU time, all processes: {cpu:.1f} s = {cpu / args.n * 1000:.2f} ms/house (incl. worker start-up) -> "
+          f"{args.workers * args.n / cpu:.0f} houses/s projected on {args.workers} idle cores")
     print("rooms per house  observed  expected")
     for k in sorted(expected):
         print(f"  {k:2d}             {rooms[k] / n:7.4f}   {expected[k]:7.4f}")

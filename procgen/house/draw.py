@@ -139,3 +139,24 @@ def draw_house(house: dict, path: str | Path | None = None, *, show_navgrid: boo
             fig.savefig(path)
             plt.close(fig)
     return fig
+
+
+def draw_house_grid(houses: list[dict], path: str | Path, cols: int = 2, dpi: int = 110) -> Path:
+    """Several floor plans in one figure (for READMEs and reports)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    rows = (len(houses) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 5.0 * rows), dpi=dpi, squeeze=False)
+    for ax, house in zip(axes.flat, houses, strict=False):
+        draw_house(house, ax=ax)
+    for ax in list(axes.flat)[len(houses):]:
+        ax.axis("off")
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
