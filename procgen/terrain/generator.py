@@ -111,7 +111,12 @@ def _surface_height(x: int, z: int, seed: int, biome: int) -> int:
         base, amp = 66.0, 4.0
     else:
         base, amp = 67.0, 6.0
-    h = int(base + amp * n)
+    h = base + amp * n
+    if biome != B_OCEAN and biome != B_RIVER and biome != B_BEACH and biome != B_DESERT:
+        lake = fbm2(x, z, seed + 71, 2, 36.0)
+        if lake > 0.35:  # scattered lakes and ponds in every land biome (their shores grow sugar cane)
+            h -= (lake - 0.35) * 40.0
+    h = int(h)
     return min(max(h, 8), WORLD_HEIGHT - 20)
 
 
@@ -217,7 +222,7 @@ def generate_overworld_chunk(blocks, heights, biomes, ids, x0, z0, wx0, wz0, see
             elif b == B_OCEAN or b == B_RIVER or h < SEA_LEVEL:
                 # shallow floors: clay discs (Minecraft puts clay under shallow water), sand, gravel
                 r_floor = hash3(wx, 1, wz, seed)
-                clay = fbm2(wx, wz, seed + 61, 2, 6.0) > 0.45 and h > SEA_LEVEL - 8
+                clay = fbm2(wx, wz, seed + 61, 2, 6.0) > 0.3 and h > SEA_LEVEL - 8
                 top_block = ids[CLAY] if clay else (ids[GRAVEL] if r_floor < 0.3 else ids[SAND])
                 fill = ids[SAND] if b != B_OCEAN else ids[DIRT]
             elif h <= SEA_LEVEL + 1 and b != B_MUSHROOM and b != B_SWAMP:
@@ -332,7 +337,7 @@ def generate_overworld_chunk(blocks, heights, biomes, ids, x0, z0, wx0, wz0, see
                     for dy in range(1, 2 + int(p * 10.0) % 3):
                         blocks[x, h + dy, z] = ids[REEDS]
                     continue
-            if top == ids[GRASS] and p > 0.985 and (b == B_PLAINS or b == B_FOREST or b == B_SAVANNA or b == B_BIRCH):
+            if top == ids[GRASS] and p > 0.985:
                 # a small wild crop patch (ripe wheat, potatoes, carrots or beetroots on farmland)
                 crop = (WHEAT, POTATOES, CARROTS, BEETROOTS)[int(hash3(wx, 6, wz, seed + 604) * 4.0)]
                 for dx in range(-1, 2):
