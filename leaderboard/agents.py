@@ -82,6 +82,10 @@ ORACLES: list[tuple[str, str]] = [
     ("CartPole-v1", "embodied_gym.leaderboard.oracles:CartPoleOracle"),
     ("embodied_gym/Tiles-4x4*", "embodied_gym.leaderboard.oracles:TilesOracle"),
     ("embodied_gym/MineDojo-*", "embodied_gym.leaderboard.oracles:VoxelOracle"),
+    ("embodied_gym/House-ObjectNav-*", "embodied_gym.agents.house_oracle:HouseOracle"),
+    ("embodied_gym/House-PointNav-*", "embodied_gym.agents.house_oracle:HouseOracle"),
+    ("embodied_gym/House-RoomNav-*", "embodied_gym.agents.house_oracle:HouseOracle"),
+    ("embodied_gym/House-Instruction-*", "embodied_gym.agents.house_oracle:HouseOracle"),
 ]
 
 

@@ -24,5 +24,9 @@ def run(args: argparse.Namespace) -> int:
     board = load_leaderboard(args.db, args.suite, args.version, reps=args.reps)
     print(format_table(board))
     if not args.no_html:
-        print(f"wrote {write_html(board, args.out)}")
+        from pathlib import Path
+
+        # floor plans the main job drew beside the page stay in it when the page is rewritten
+        houses = [(f"house {p.stem.split('_')[-1]}", p) for p in sorted(Path(args.out).glob("houses/house_*.png"))]
+        print(f"wrote {write_html(board, args.out, extra_images=houses)}")
     return 0

@@ -67,14 +67,14 @@ def run_episode(task: SuiteTask, seed: int, agent: Agent, gif_path: Path | None 
     started = time.perf_counter()
     from embodied_gym.agents.sb3.env_kwargs import resolve_env_kwargs
 
-    env = gym.make(task.task_id, render_mode="rgb_array" if gif_path else None,
+    env = gym.make(task.env_id, render_mode="rgb_array" if gif_path else None,
                    **resolve_env_kwargs(task.env_kwargs))
     wrap = getattr(agent, "wrap_env", None)
     if callable(wrap):
-        env = wrap(env, task.task_id)
+        env = wrap(env, task.env_id)
     try:
         observation, info = env.reset(seed=seed)
-        agent.reset(env, task.task_id, seed)
+        agent.reset(env, task.env_id, seed)
         frames: list[np.ndarray] = []
         if gif_path:
             try:
@@ -221,7 +221,7 @@ def evaluate(
     agent_name = name or default_name
     probe = build_agent(agent_spec)  # fail fast on a bad spec, before any worker starts
     supports = getattr(probe, "supports", None)
-    missing = [t.task_id for t in suite.tasks if callable(supports) and not supports(t.task_id)]
+    missing = [t.task_id for t in suite.tasks if callable(supports) and not supports(t.env_id)]
     if missing and not allow_partial:
         raise AgentSpecError(f"agent {agent_name!r} cannot play {missing} of suite {suite.name!r} "
                              "(allow_partial / --allow-partial evaluates the rest; the agent then gets "

@@ -28,7 +28,9 @@ class SuiteTask:
     ``info["success"]``, as the house and voxel tasks report it), ``"terminated"`` (the episode ended
     by termination, not by a time limit: e.g. every red tile found) or ``"return>=X"`` (the return
     reached X, e.g. CartPole). ``max_steps`` caps an episode even if the env has no time limit of its
-    own. ``env_kwargs`` go to ``gymnasium.make``.
+    own. ``env_kwargs`` go to ``gymnasium.make``. ``task_id`` is the gym id, optionally followed by
+    ``#variant`` when a suite holds the same gym id twice with different kwargs (e.g. small and
+    any-size houses); agents and ``gym.make`` see only the gym id (:attr:`env_id`).
     """
 
     task_id: str
@@ -49,6 +51,11 @@ class SuiteTask:
         _ = self.return_threshold  # validates the success rule
         if not isinstance(self.max_steps, int) or self.max_steps < 1:
             raise SuiteError(f"task {self.task_id!r}: max_steps must be a positive int, got {self.max_steps!r}")
+
+    @property
+    def env_id(self) -> str:
+        """The gym id (``task_id`` without its ``#variant``)."""
+        return self.task_id.split("#", 1)[0]
 
     @property
     def return_threshold(self) -> float | None:
@@ -154,23 +161,43 @@ def _task(task_id: str, n: int, start: int = 0, **kw: Any) -> SuiteTask:
 
 
 # Tasks per tier. Seeds start at 1000 so they never coincide with the small seeds people train on.
-# House tasks use small procedural houses so the quick suite fits its 3-minute budget on 2 cores.
-_HOUSE_SMALL: dict[str, Any] = {"max_steps": 200}
+#: Small procedural houses (one or two rooms), generated deterministically at run time (see
+#: agents.sb3.env_kwargs): the quick suite's houses and the shipped ObjectNav policy's.
+SMALL_HOUSE_SPECS = ("kitchen", "living-room", "bedroom", "bathroom", "kitchen-living-room", "bedroom-bathroom")
+SMALL_HOUSES: dict[str, Any] = {
+    "houses": {"generate": {"seeds": list(range(12)), "specs": list(SMALL_HOUSE_SPECS)}},
+}
+_HOUSE_SMALL: dict[str, Any] = {"env_kwargs": SMALL_HOUSES, "max_steps": 200}
+_HOUSE_ANY: dict[str, Any] = {"max_steps": 500}
 # A tiles episode succeeds when every red tile is found within the 25-click limit.
 _TILES: dict[str, Any] = {"success": "terminated", "max_steps": 25}
+# Voxel tasks at 64x64 pixels (the policies' input size); limits leave the oracle ample room.
+_VOXEL = {"env_kwargs": {"image_size": [64, 64]}, "max_steps": 500}
+_VOXEL_LONG = {"env_kwargs": {"image_size": [64, 64]}, "max_steps": 3000}
+
+_QUICK = [
+    ("embodied_gym/Tiles-4x4-v0", _TILES),
+    ("embodied_gym/House-ObjectNav-v0", _HOUSE_SMALL),
+    ("embodied_gym/House-PointNav-v0", _HOUSE_SMALL),
+    ("embodied_gym/MineDojo-harvest_1_log-v0", _VOXEL),
+]
+_STANDARD = _QUICK + [
+    ("embodied_gym/Tiles-4x4-Control-v0", _TILES),
+    ("embodied_gym/House-RoomNav-v0", _HOUSE_SMALL),
+    ("embodied_gym/House-Instruction-v0", _HOUSE_SMALL),
+    ("embodied_gym/MineDojo-harvest_milk_with_empty_bucket_and_cow-v0", _VOXEL_LONG),
+]
+_FULL = _STANDARD + [
+    ("embodied_gym/Tiles-4x4-Test-v0", {"success": "terminated", "max_steps": 120}),
+    ("embodied_gym/House-ObjectNav-v0#any", _HOUSE_ANY),
+    ("embodied_gym/MineDojo-techtree_from_wood_to_stone_pickaxe-v0", _VOXEL_LONG),
+    ("embodied_gym/MineDojo-combat_zombie_plains_iron_armors_iron_sword_shield-v0", _VOXEL_LONG),
+]
 _TIERS: dict[str, tuple[str, int, list[tuple[str, dict[str, Any]]]]] = {
     # name: (version, episodes per task, [(task id, extra SuiteTask fields)])
-    "quick": ("1", 5, [
-        ("embodied_gym/Tiles-4x4-v0", _TILES),
-    ]),
-    "standard": ("1", 20, [
-        ("embodied_gym/Tiles-4x4-v0", _TILES),
-        ("embodied_gym/Tiles-4x4-Control-v0", _TILES),
-    ]),
-    "full": ("1", 50, [
-        ("embodied_gym/Tiles-4x4-v0", _TILES),
-        ("embodied_gym/Tiles-4x4-Control-v0", _TILES),
-    ]),
+    "quick": ("1", 5, _QUICK),
+    "standard": ("1", 20, _STANDARD),
+    "full": ("1", 50, _FULL),
 }
 
 #: Standard gymnasium tasks: usable with no embodied_gym world at all (tests, smoke checks).
