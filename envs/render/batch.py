@@ -42,7 +42,7 @@ class SceneBatch:
         n = len(scenes)
         self.scene_int = np.zeros((n, SI_COLUMNS), np.int64)
         self.scene_float = np.zeros((n, SF_COLUMNS), np.float32)
-        coarse, top, light, pools = [], [], [], []
+        coarse, octant, top, light, pools = [], [], [], [], []
         mats, cls, inst, tint = [], [], [], []
         c_off = t_off = l_off = p_off = b_off = 0
         for i, s in enumerate(scenes):
@@ -68,6 +68,7 @@ class SceneBatch:
             sf[SF_HAS_GROUND] = 0.0 if st.ground_y is None else 1.0
             c = s.coarse.ravel().astype(np.int32)
             coarse.append(np.where(c >= 0, c + b_off, c).astype(np.int32))
+            octant.append(s.octant.reshape(-1))
             top.append(s.top.ravel())
             light.append(s.light.ravel())
             pools.append(s.bricks)
@@ -81,6 +82,7 @@ class SceneBatch:
             p_off += len(s.parts)
             b_off += s.bricks.shape[0]
         self.coarse = np.concatenate(coarse)
+        self.octant = np.ascontiguousarray(np.concatenate(octant), np.uint8)
         self.top = np.ascontiguousarray(np.concatenate(top), np.int16)
         self.light = np.ascontiguousarray(np.concatenate(light), np.float32)
         pool = np.concatenate(pools).astype(np.uint16)
@@ -126,14 +128,15 @@ class SceneBatch:
         cdims = tuple(int(v) for v in si[SI_CX:SI_CZ + 1])
         n_coarse = cdims[0] * cdims[1] * cdims[2]
         coarse = self.coarse[si[SI_COARSE]: si[SI_COARSE] + n_coarse].reshape(cdims)
+        octant = self.octant[si[SI_COARSE] * 8: (si[SI_COARSE] + n_coarse) * 8].reshape(cdims + (8,))
         b = int(si[SI_B])
         top = self.top[si[SI_TOP]: si[SI_TOP] + cdims[0] * b * cdims[2] * b].reshape(cdims[0] * b, cdims[2] * b)
-        return coarse, top, b
+        return coarse, octant, top, b
 
     def get_voxels(self, scene_index: int, ijk: np.ndarray) -> np.ndarray:
         """Part ids at fine voxel coordinates ``ijk`` (K, 3) of one scene (0 where empty)."""
         self._check_scene(scene_index)
-        coarse, _top, b = self._scene_views(scene_index)
+        coarse, _oct, _top, b = self._scene_views(scene_index)
         ijk = self._check_ijk(ijk, coarse.shape, b)
         c = coarse[ijk[:, 0] // b, ijk[:, 1] // b, ijk[:, 2] // b]
         local = ((ijk[:, 0] % b) * b + ijk[:, 1] % b) * b + ijk[:, 2] % b
@@ -149,7 +152,7 @@ class SceneBatch:
         sees the edit. A brick emptied by removals stays allocated (rays just walk it).
         """
         self._check_scene(scene_index)
-        coarse, top, b = self._scene_views(scene_index)
+        coarse, octant, top, b = self._scene_views(scene_index)
         ijk = self._check_ijk(ijk, coarse.shape, b)
         parts = np.broadcast_to(np.asarray(part_ids, np.int64), (len(ijk),))
         n_parts = int(self.scene_int[scene_index, SI_NPARTS])
@@ -163,7 +166,7 @@ class SceneBatch:
                 if p == 0:
                     continue
                 brick = self._new_brick()
-                self._claim_brick(coarse, (ci, cj, ck), brick)
+                self._claim_brick(coarse, octant, (ci, cj, ck), brick)
                 si = self.scene_int[scene_index]
                 si[SI_YLO] = min(si[SI_YLO], cj * b)
                 si[SI_YHI] = max(si[SI_YHI], (cj + 1) * b)
@@ -179,7 +182,7 @@ class SceneBatch:
         object by replacing it with 0). Returns the number of voxels changed. Column tops are
         recomputed for the touched columns."""
         self._check_scene(scene_index)
-        coarse, top, b = self._scene_views(scene_index)
+        coarse, octant, top, b = self._scene_views(scene_index)
         n_parts = int(self.scene_int[scene_index, SI_NPARTS])
         if not (0 < old_part < n_parts and 0 <= new_part < n_parts):
             raise RenderError(f"part ids must lie in [1, {n_parts}) (old) and [0, {n_parts}) (new)")
@@ -225,17 +228,24 @@ class SceneBatch:
         return self._n_bricks - 1
 
     @staticmethod
-    def _claim_brick(coarse: np.ndarray, cell: tuple[int, int, int], brick: int) -> None:
+    def _claim_brick(coarse: np.ndarray, octant: np.ndarray, cell: tuple[int, int, int], brick: int) -> None:
+        """Mark a coarse cell occupied and shorten the empty distances of the cells around it."""
         r = MAX_EMPTY_DISTANCE
         lo = [max(0, c - r + 1) for c in cell]
         hi = [min(n, c + r) for c, n in zip(cell, coarse.shape, strict=True)]
         region = coarse[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
+        oregion = octant[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
         gx, gy, gz = np.meshgrid(
-            *[np.arange(lo[a], hi[a]) - cell[a] for a in range(3)], indexing="ij"
-        )
+            *[cell[a] - np.arange(lo[a], hi[a]) for a in range(3)], indexing="ij"
+        )  # offset from each cell to the new brick
         d = np.maximum(np.maximum(np.abs(gx), np.abs(gy)), np.abs(gz)).astype(np.int32)
         empty = region < 0
         region[empty] = np.maximum(region[empty], -d[empty])
+        for o in range(8):
+            ahead = (((gx >= 0) if o & 4 else (gx <= 0)) & ((gy >= 0) if o & 2 else (gy <= 0))
+                     & ((gz >= 0) if o & 1 else (gz <= 0)))
+            view = oregion[..., o]
+            view[ahead] = np.minimum(view[ahead], d[ahead]).astype(np.uint8)
         coarse[cell] = brick
 
     def _column_top(self, coarse, b, i, k, start_j, part_base) -> int:

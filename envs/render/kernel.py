@@ -142,6 +142,35 @@ def _albedo(mats, m, tr, tg, tb, u, v, axis, up, wy):
     return r, g, b
 
 
+@njit(cache=True)
+def octant_distance_kernel(occupied, cap, out):
+    """Forward king-move distance per octant (see ``types.octant_distance``)."""
+    nx, ny, nz = occupied.shape
+    for o in range(8):
+        sx = 1 if o & 4 else -1
+        sy = 1 if o & 2 else -1
+        sz = 1 if o & 1 else -1
+        for ii in range(nx):
+            x = nx - 1 - ii if sx > 0 else ii
+            for jj in range(ny):
+                y = ny - 1 - jj if sy > 0 else jj
+                for kk in range(nz):
+                    z = nz - 1 - kk if sz > 0 else kk
+                    if occupied[x, y, z]:
+                        out[x, y, z, o] = 0
+                        continue
+                    best = cap - 1
+                    for d in range(1, 8):
+                        xx = x + sx * ((d >> 2) & 1)
+                        yy = y + sy * ((d >> 1) & 1)
+                        zz = z + sz * (d & 1)
+                        if 0 <= xx < nx and 0 <= yy < ny and 0 <= zz < nz:
+                            v = out[xx, yy, zz, o]
+                            if v < best:
+                                best = v
+                    out[x, y, z, o] = best + 1
+
+
 @njit(cache=True, fastmath=FASTMATH)
 def _face_factor(axis, up):
     if axis == 1:
@@ -238,7 +267,7 @@ def entity_rects(cpos, cyaw, cpitch, cfov, cscene, ebox, eoff, height, width, vi
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+def _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
@@ -254,7 +283,7 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
     ylo = si[s, SI_YLO]
     yhi = si[s, SI_YHI]
     cxn, cyn, czn = si[s, SI_CX], si[s, SI_CY], si[s, SI_CZ]
-    nx, ny, nz = cxn * b, cyn * b, czn * b
+    nx, nz = cxn * b, czn * b
     coff, toff, loff, poff = si[s, SI_COARSE], si[s, SI_TOP], si[s, SI_LIGHT], si[s, SI_PART]
     gpart = si[s, SI_GROUND_PART]
     orx, ory, orz, vs = sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ], sf[s, SF_VS]
@@ -350,46 +379,45 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
                 e_up = dy < 0.0
             else:
                 e_up = ldz < 0.0
-        # ---- voxel grid: clip the ray to the grid box
+        # ---- voxel grid: clip the ray to the occupied slab of the grid box
+        # (a zero direction component becomes a tiny positive one: no special cases below)
         gdx, gdy, gdz = dx * ivs, dy * ivs, dz * ivs
-        invx = 1.0 / gdx if abs(gdx) > 1e-12 else BIG
-        invy = 1.0 / gdy if abs(gdy) > 1e-12 else BIG
-        invz = 1.0 / gdz if abs(gdz) > 1e-12 else BIG
+        if abs(gdx) < 1e-9:
+            gdx = 1e-9
+        if abs(gdy) < 1e-9:
+            gdy = 1e-9
+        if abs(gdz) < 1e-9:
+            gdz = 1e-9
+        invx = 1.0 / gdx
+        invy = 1.0 / gdy
+        invz = 1.0 / gdz
+        posx = gdx > 0.0
+        posy = gdy > 0.0
+        posz = gdz > 0.0
+        if posx:
+            tax, tbx = -gx0 * invx, (nx - gx0) * invx
+        else:
+            tax, tbx = (nx - gx0) * invx, -gx0 * invx
+        if posy:
+            tay, tby = (ylo - gy0) * invy, (yhi - gy0) * invy
+        else:
+            tay, tby = (yhi - gy0) * invy, (ylo - gy0) * invy
+        if posz:
+            taz, tbz = -gz0 * invz, (nz - gz0) * invz
+        else:
+            taz, tbz = (nz - gz0) * invz, -gz0 * invz
         t0 = 0.0
-        t1 = t_end
         axis = -1
-        inside = True
-        for a in range(3):
-            if a == 0:
-                o_, d_, i_, n_ = gx0, gdx, invx, nx
-            elif a == 1:
-                o_, d_, i_, n_ = gy0, gdy, invy, ny
-            else:
-                o_, d_, i_, n_ = gz0, gdz, invz, nz
-            if abs(d_) <= 1e-12:
-                if o_ < 0.0 or o_ >= n_:
-                    inside = False
-                continue
-            ta = (0.0 - o_) * i_
-            tb = (n_ - o_) * i_
-            if ta > tb:
-                ta, tb = tb, ta
-            if ta > t0:
-                t0 = ta
-                axis = a
-            if tb < t1:
-                t1 = tb
-        # rays that leave the occupied y-slab of the grid can stop there
-        if gdy > 1e-12:
-            tb = (yhi - gy0) * invy
-            if tb < t1:
-                t1 = tb
-        elif gdy < -1e-12:
-            tb = (ylo - gy0) * invy
-            if tb < t1:
-                t1 = tb
-        elif gy0 < ylo or gy0 >= yhi:
-            inside = False
+        if tax > t0:
+            t0 = tax
+            axis = 0
+        if tay > t0:
+            t0 = tay
+            axis = 1
+        if taz > t0:
+            t0 = taz
+            axis = 2
+        t1 = min(t_end, tbx, tby, tbz)
         thr = 1.0
         addr = 0.0
         addg = 0.0
@@ -401,37 +429,34 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
         ix = 0
         iy = 0
         iz = 0
-        if inside and t0 < t1:
+        if t0 < t1:
             ix = min(max(int(math.floor(gx0 + t0 * gdx)), 0), nx - 1)
-            iy = min(max(int(math.floor(gy0 + t0 * gdy)), 0), ny - 1)
+            iy = min(max(int(math.floor(gy0 + t0 * gdy)), ylo), yhi - 1)
             iz = min(max(int(math.floor(gz0 + t0 * gdz)), 0), nz - 1)
             if axis == 0:
-                ix = 0 if gdx > 0 else nx - 1
+                ix = 0 if posx else nx - 1
             elif axis == 1:
-                iy = 0 if gdy > 0 else ny - 1
+                iy = ylo if posy else yhi - 1
             elif axis == 2:
-                iz = 0 if gdz > 0 else nz - 1
-            stx = 1 if gdx > 0 else -1
-            sty = 1 if gdy > 0 else -1
-            stz = 1 if gdz > 0 else -1
+                iz = 0 if posz else nz - 1
+            stx = 1 if posx else -1
+            sty = 1 if posy else -1
+            stz = 1 if posz else -1
             tdx, tdy, tdz = abs(invx), abs(invy), abs(invz)
             last_trans = 0
+            octant = (4 if posx else 0) + (2 if posy else 0) + (1 if posz else 0)
             while True:
                 bxi = ix >> bs
                 byi = iy >> bs
                 bzi = iz >> bs
-                cv = coarse[coff + (bxi * cyn + byi) * czn + bzi]
+                cell = coff + (bxi * cyn + byi) * czn + bzi
+                cv = coarse[cell]
                 if cv < 0:
-                    k = -cv
-                    ex = (((bxi + k) * b if gdx > 0 else (bxi - k + 1) * b) - gx0) * invx if gdx != 0.0 else BIG
-                    ey = (((byi + k) * b if gdy > 0 else (byi - k + 1) * b) - gy0) * invy if gdy != 0.0 else BIG
-                    ez = (((bzi + k) * b if gdz > 0 else (bzi - k + 1) * b) - gz0) * invz if gdz != 0.0 else BIG
-                    if abs(gdx) <= 1e-12:
-                        ex = BIG
-                    if abs(gdy) <= 1e-12:
-                        ey = BIG
-                    if abs(gdz) <= 1e-12:
-                        ez = BIG
+                    # jump to where the ray leaves the box of empty bricks ahead of it (its octant)
+                    k = np.int64(octd[cell * 8 + octant])
+                    ex = ((((bxi + k) << bs) if posx else ((bxi - k + 1) << bs)) - gx0) * invx
+                    ey = ((((byi + k) << bs) if posy else ((byi - k + 1) << bs)) - gy0) * invy
+                    ez = ((((bzi + k) << bs) if posz else ((bzi - k + 1) << bs)) - gz0) * invz
                     if ex <= ey and ex <= ez:
                         t = ex
                         axis = 0
@@ -443,22 +468,25 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
                         axis = 2
                     if t >= t1:
                         break
-                    lo_x, hi_x = (bxi - k + 1) * b, (bxi + k) * b - 1
-                    lo_y, hi_y = (byi - k + 1) * b, (byi + k) * b - 1
-                    lo_z, hi_z = (bzi - k + 1) * b, (bzi + k) * b - 1
+                    lo_x = (bxi << bs) if posx else ((bxi - k + 1) << bs)
+                    hi_x = (((bxi + k) << bs) if posx else ((bxi + 1) << bs)) - 1
+                    lo_y = (byi << bs) if posy else ((byi - k + 1) << bs)
+                    hi_y = (((byi + k) << bs) if posy else ((byi + 1) << bs)) - 1
+                    lo_z = (bzi << bs) if posz else ((bzi - k + 1) << bs)
+                    hi_z = (((bzi + k) << bs) if posz else ((bzi + 1) << bs)) - 1
                     if axis == 0:
-                        ix = hi_x + 1 if gdx > 0 else lo_x - 1
+                        ix = hi_x + 1 if posx else lo_x - 1
                     else:
                         ix = min(max(int(math.floor(gx0 + t * gdx)), lo_x), hi_x)
                     if axis == 1:
-                        iy = hi_y + 1 if gdy > 0 else lo_y - 1
+                        iy = hi_y + 1 if posy else lo_y - 1
                     else:
                         iy = min(max(int(math.floor(gy0 + t * gdy)), lo_y), hi_y)
                     if axis == 2:
-                        iz = hi_z + 1 if gdz > 0 else lo_z - 1
+                        iz = hi_z + 1 if posz else lo_z - 1
                     else:
                         iz = min(max(int(math.floor(gz0 + t * gdz)), lo_z), hi_z)
-                    if ix < 0 or iy < 0 or iz < 0 or ix >= nx or iy >= ny or iz >= nz:
+                    if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
                         break
                     last_trans = 0
                     continue
@@ -466,9 +494,9 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
                 x0b = bxi * b
                 y0b = byi * b
                 z0b = bzi * b
-                tmx = ((ix + (1 if gdx > 0 else 0)) - gx0) * invx if abs(gdx) > 1e-12 else BIG
-                tmy = ((iy + (1 if gdy > 0 else 0)) - gy0) * invy if abs(gdy) > 1e-12 else BIG
-                tmz = ((iz + (1 if gdz > 0 else 0)) - gz0) * invz if abs(gdz) > 1e-12 else BIG
+                tmx = ((ix + 1 if posx else ix) - gx0) * invx
+                tmy = ((iy + 1 if posy else iy) - gy0) * invy
+                tmz = ((iz + 1 if posz else iz) - gz0) * invz
                 done = False
                 while True:
                     p = pool[cv, ((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm)]
@@ -518,7 +546,7 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
                         break
                 if done or t >= t1:
                     break
-                if ix < 0 or iy < 0 or iz < 0 or ix >= nx or iy >= ny or iz >= nz:
+                if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
                     break
         # ---- resolve what this pixel sees
         cls_id = 0
@@ -656,14 +684,14 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
-def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+def render_parallel(si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
                 out_rgb, out_depth, out_sem, out_inst):
     """Render every camera, rows spread over all numba threads; writes only the wanted outputs."""
     for job in prange(cpos.shape[0] * height):
-        _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+        _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
@@ -671,14 +699,14 @@ def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, 
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+def render_serial(si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
                 out_rgb, out_depth, out_sem, out_inst):
     """Same as :func:`render_parallel` on the calling thread (no thread-pool start-up per call)."""
     for job in range(cpos.shape[0] * height):
-        _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+        _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,

@@ -126,6 +126,7 @@ class VoxelScene:
     """
 
     coarse: np.ndarray  # (cx, cy, cz) int32: >= 0 brick index, < 0 minus the empty distance in bricks
+    octant: np.ndarray  # (cx, cy, cz, 8) uint8: per ray-direction octant, the empty distance in bricks
     bricks: np.ndarray  # (n_bricks, B**3) uint16 part ids, index ((x*B)+y)*B+z inside a brick
     top: np.ndarray  # (nx, nz) int16: 1 + highest opaque voxel y of each column (0: none)
     light: np.ndarray  # (cx, cz) float32 additive light (room lights) per brick column
@@ -187,6 +188,7 @@ class VoxelScene:
         blocks = blocks.reshape(cdims[0], cdims[1], cdims[2], b**3)
         occupied = blocks.any(axis=3)
         coarse = -chebyshev_distance(occupied)
+        octant = octant_distance(occupied)
         index = np.flatnonzero(occupied.ravel())
         coarse.ravel()[index] = np.arange(index.size, dtype=np.int32)
         bricks = np.ascontiguousarray(blocks.reshape(-1, b**3)[index])
@@ -197,6 +199,7 @@ class VoxelScene:
             raise RenderError(f"light must have shape {(cdims[0], cdims[2])} (brick columns), got {light.shape}")
         return cls(
             coarse=coarse,
+            octant=octant,
             bricks=bricks,
             top=column_tops(dense, parts),
             light=light,
@@ -248,6 +251,21 @@ def chebyshev_distance(occupied: np.ndarray, cap: int = MAX_EMPTY_DISTANCE) -> n
         dist[grown & ~reached] = k
         reached = grown
     return dist
+
+
+def octant_distance(occupied: np.ndarray, cap: int = MAX_EMPTY_DISTANCE) -> np.ndarray:
+    """For each cell and each of the 8 direction octants, the Chebyshev distance to the nearest
+    occupied cell *in that octant* (0 where occupied), capped; shape (cx, cy, cz, 8) uint8.
+
+    Octant ``o = 4*(dx > 0) + 2*(dy > 0) + (dz > 0)``. A ray travelling in octant ``o`` from a cell
+    with distance ``k`` can skip the k x k x k box of cells ahead of it: what lies behind or beside
+    it does not shorten its jumps (an isotropic distance would stop at the floor under the camera).
+    """
+    from .kernel import octant_distance_kernel
+
+    out = np.empty(occupied.shape + (8,), np.uint8)
+    octant_distance_kernel(np.ascontiguousarray(occupied), cap, out)
+    return out
 
 
 def column_tops(dense: np.ndarray, parts: PartTable) -> np.ndarray:
