@@ -33,8 +33,12 @@ TIME_LIMITS: dict[str, int] = {
 
 
 def gym_id(task_id: str) -> str:
-    """The gym id of a MineDojo task id, e.g. ``embodied_gym/MineDojo-harvest_1_log-v0``."""
-    return f"{NAMESPACE}/{PREFIX}{task_id}-v{VERSION}"
+    """The gym id of a MineDojo task id, e.g. ``embodied_gym/MineDojo-harvest_1_log-v0``.
+
+    ``gym.make`` reads a colon as "import this module first", so creative ids ``creative:92`` become
+    ``embodied_gym/MineDojo-creative_92-v0``.
+    """
+    return f"{NAMESPACE}/{PREFIX}{task_id.replace(':', '_')}-v{VERSION}"
 
 
 def task_id_of(env_id: str) -> str:
@@ -43,7 +47,10 @@ def task_id_of(env_id: str) -> str:
     tail = f"-v{VERSION}"
     if not (env_id.startswith(head) and env_id.endswith(tail)):
         raise ValueError(f"{env_id!r} is not a MineDojo gym id (expected {head}<task_id>{tail})")
-    return env_id[len(head) : -len(tail)]
+    name = env_id[len(head) : -len(tail)]
+    if name.startswith("creative_") and name[len("creative_"):].isdigit():
+        return "creative:" + name[len("creative_"):]
+    return name
 
 
 def _task_ids_by_category() -> dict[str, list[str]]:
