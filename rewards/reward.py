@@ -72,13 +72,16 @@ def _goal_from_env(env) -> str | None:
             continue
         if isinstance(value, str) and value:
             return value
-    return None
+    task = getattr(env.unwrapped, "task", None)  # the voxel world's TaskSpec
+    prompt = getattr(task, "prompt", None)
+    return prompt if isinstance(prompt, str) and prompt else None
 
 
 class _Scorer:
     """Shared machinery: text embeddings of the prompt set, per-frame encoding, clip scoring."""
 
-    def __init__(self, model, negatives: Sequence[str] | None, num_frames: int | None) -> None:
+    def __init__(self, model, negatives: Sequence[str] | None, num_frames: int | None,
+                 frame_stride: int | None) -> None:
         import torch
 
         self.torch = torch
@@ -86,6 +89,12 @@ class _Scorer:
         self.num_frames = int(num_frames or self.model.config.num_frames)
         if self.num_frames < 1:
             raise ValueError(f"num_frames must be >= 1, got {self.num_frames}")
+        meta_stride = (getattr(self.model, "checkpoint_meta", {}).get("data") or {}).get("frame_stride")
+        self.frame_stride = int(frame_stride or meta_stride or 1)
+        if self.frame_stride < 1:
+            raise ValueError(f"frame_stride must be >= 1, got {self.frame_stride}")
+        #: frame embeddings kept: the clip is every ``frame_stride``-th of them, ending at the newest
+        self.window = (self.num_frames - 1) * self.frame_stride + 1
         self.negatives = list(negatives) if negatives is not None else None
         self._text_cache: dict[tuple[str, ...], Any] = {}
 
@@ -103,8 +112,9 @@ class _Scorer:
         with self.torch.inference_mode():
             return self.model.encode_frames(self.torch.from_numpy(np.ascontiguousarray(frames)))
 
-    def score(self, clips, text_emb) -> tuple[np.ndarray, np.ndarray]:
-        """``(B, T, D)`` frame features and ``(1+N, D)`` prompts -> (rewards, goal probabilities)."""
+    def score(self, window, text_emb) -> tuple[np.ndarray, np.ndarray]:
+        """``(B, window, D)`` frame features and ``(1+N, D)`` prompts -> (rewards, goal probabilities)."""
+        clips = window[:, :: self.frame_stride]
         with self.torch.inference_mode():
             logits = self.model.logits(self.model.aggregate(clips), text_emb).double().numpy()
         rewards = mineclip_reward(logits)
@@ -117,8 +127,10 @@ class VideoLanguageReward(gym.Wrapper):
     """Replace (or mix) an env's reward with the video-language model's MineCLIP reward.
 
     ``reward = env_reward_weight * env_reward + model_reward_weight * vl_reward``; the default (0, 1) uses the
-    learned reward only. ``goal`` defaults to the env's ``task_prompt`` (MineDojo's attribute), read at every
-    reset so task-sampling envs work. ``info`` gains ``vl_reward``, ``vl_goal_prob`` and ``env_reward``.
+    learned reward only. ``goal`` defaults to the env's task prompt (``task_prompt`` as in MineDojo,
+    ``task.prompt``, or the reset ``info["goal_text"]``), read at every reset so task-sampling envs work.
+    ``frame_stride`` (default: what the checkpoint was trained with) spaces the clip's frames that many
+    steps apart. ``info`` gains ``vl_reward``, ``vl_goal_prob`` and ``env_reward``.
     """
 
     def __init__(
@@ -131,15 +143,16 @@ class VideoLanguageReward(gym.Wrapper):
         env_reward_weight: float = 0.0,
         model_reward_weight: float = 1.0,
         obs_key: str | None = "rgb",
+        frame_stride: int | None = None,
     ) -> None:
         super().__init__(env)
-        self._scorer = _Scorer(model, negatives, num_frames)
+        self._scorer = _Scorer(model, negatives, num_frames, frame_stride)
         self._fixed_goal = goal
         self.goal: str | None = goal
         self.env_reward_weight = float(env_reward_weight)
         self.model_reward_weight = float(model_reward_weight)
         self.obs_key = obs_key if isinstance(env.observation_space, gym.spaces.Dict) else None
-        self._frames: deque = deque(maxlen=self._scorer.num_frames)
+        self._frames: deque = deque(maxlen=self._scorer.window)
         self._text = None
 
     @property
@@ -149,13 +162,13 @@ class VideoLanguageReward(gym.Wrapper):
     def _push(self, obs) -> None:
         feat = self._scorer.encode(_frame_from_obs(obs, self.obs_key)[None])[0]
         if not self._frames:
-            self._frames.extend([feat] * self._scorer.num_frames)
+            self._frames.extend([feat] * self._scorer.window)
         else:
             self._frames.append(feat)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         obs, info = self.env.reset(seed=seed, options=options)
-        goal = self._fixed_goal or _goal_from_env(self.env)
+        goal = self._fixed_goal or _goal_from_env(self.env) or info.get("goal_text")
         if not goal:
             raise GoalError(
                 "no goal prompt: pass goal='...' or wrap an env that exposes `task_prompt` (MineDojo style)"
@@ -198,9 +211,10 @@ class VectorVideoLanguageReward(gym.vector.VectorWrapper):
         env_reward_weight: float = 0.0,
         model_reward_weight: float = 1.0,
         obs_key: str | None = "rgb",
+        frame_stride: int | None = None,
     ) -> None:
         super().__init__(env)
-        self._scorer = _Scorer(model, negatives, num_frames)
+        self._scorer = _Scorer(model, negatives, num_frames, frame_stride)
         self._fixed_goal = goal
         self.env_reward_weight = float(env_reward_weight)
         self.model_reward_weight = float(model_reward_weight)
@@ -209,11 +223,10 @@ class VectorVideoLanguageReward(gym.vector.VectorWrapper):
         self.autoreset_mode = gym.vector.AutoresetMode(mode) if isinstance(mode, str) else mode
         if self.autoreset_mode not in (gym.vector.AutoresetMode.NEXT_STEP, gym.vector.AutoresetMode.SAME_STEP):
             raise ValueError(f"autoreset mode {self.autoreset_mode} is not supported; use next-step or same-step")
-        n, t = self.num_envs, self._scorer.num_frames
-        self._ring = None  # (n, t, D) tensor, newest last
-        self._ended = np.zeros(n, dtype=bool)
+        self._ring = None  # (num_envs, window, D) tensor, newest last
+        self._ended = np.zeros(self.num_envs, dtype=bool)
         self._texts: list = []
-        self._t = t
+        self._t = self._scorer.window
 
     def _frames(self, obs) -> np.ndarray:
         frames = obs[self.obs_key] if self.obs_key is not None else obs

@@ -181,7 +181,8 @@ def _save(model, path: Path, cfg: TrainConfig, data_info: dict, events: list[str
         "negative_prompts": prompts,
         "events": events,
         "train_config": {k: v for k, v in cfg.__dict__.items()},
-        "data": {k: data_info.get(k) for k in ("seed", "command", "counts", "worlds", "num_clips")},
+        "data": {k: data_info.get(k) for k in ("seed", "command", "counts", "worlds", "num_clips", "frame_stride",
+                                               "image_size", "episodes", "env_steps")},
         "step": step,
         "metrics": _brief(metrics),
     }
