@@ -5,6 +5,7 @@ and clear errors for bad input."""
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,19 @@ def test_bad_input_raises_typed_errors_naming_the_problem():
     with pytest.raises(RenderError, match="voxel coordinates"):
         SceneBatch([scene]).set_voxels(0, [[-1, 0, 0]], 1)
     assert issubclass(RenderError, ValueError)
+
+
+def test_second_process_loads_compiled_kernels_from_the_disk_cache():
+    script = (
+        "from embodied_gym.envs.render import Cameras, render_batch\n"
+        "from embodied_gym.envs.render.blockworld import block_test_scene\n"
+        "s = block_test_scene(0, size=(16, 24, 16))\n"
+        "render_batch(s, Cameras.make([8.5, 22.0, 8.5]), 32, 32)\n"
+        "render_batch(s, Cameras.make([[8.5, 22.0, 8.5]] * 2), 32, 32)\n"
+    )
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
+    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, cwd=REPO, env=env)
+    second = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True,
+                            cwd=REPO, env=env).stdout
+    assert "data loaded" in second and "render_serial" in second and "render_parallel" in second
+    assert "data saved" not in second, "the second process recompiled a kernel instead of loading it"

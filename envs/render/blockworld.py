@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .materials import material_id
-from .types import PartTable, SceneStyle, VoxelScene
+from .types import PartTable, RenderError, SceneStyle, VoxelScene
 
 BLOCKS: tuple[str, ...] = (
     "air", "grass_block", "dirt", "stone", "sand", "water", "log", "leaves", "coal_ore", "iron_ore",
@@ -36,8 +36,10 @@ def block_test_scene(seed: int = 0, size: tuple[int, int, int] = (96, 48, 96),
 
     Surface height is about 20; a camera at (size_x/2, 22.6, size_z/2) stands on the ground.
     """
-    rng = np.random.default_rng(seed)
     nx, ny, nz = size
+    if nx < 16 or nz < 16 or ny < 24:
+        raise RenderError(f"block_test_scene needs size >= (16, 24, 16) blocks, got {size}")
+    rng = np.random.default_rng(seed)
     grid = np.zeros(size, np.uint16)
     x = np.arange(nx)[:, None]
     z = np.arange(nz)[None, :]
@@ -91,8 +93,11 @@ def block_test_scene(seed: int = 0, size: tuple[int, int, int] = (96, 48, 96),
         grid[tx, h + 1: top + 1, tz] = BLOCK_ID["log"]
         placed += 1
     # a cobblestone hut with plank roof and a glass window, 8 blocks in front of the centre camera
-    hx, hz = nx // 2 - 3, nz // 2 + 8
+    hx, hz = nx // 2 - 3, nz // 2 + min(8, nz // 2 - 6)
     base = int(height[hx: hx + 7, hz: hz + 6].max())
+    if base + 6 >= ny:
+        return VoxelScene.from_dense(grid, block_parts(), voxel_size=1.0, brick=4,
+                                     style=block_style(view_distance), class_names=BLOCKS)
     grid[hx: hx + 7, base + 1: base + 5, hz: hz + 6] = BLOCK_ID["cobblestone"]
     grid[hx + 1: hx + 6, base + 1: base + 5, hz + 1: hz + 5] = 0
     grid[hx: hx + 7, base + 5, hz: hz + 6] = BLOCK_ID["planks"]
