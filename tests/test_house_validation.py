@@ -222,3 +222,23 @@ def test_compiled_schema_agrees_with_jsonschema(data):
     except HouseValidationError:
         ours_ok = False
     assert ours_ok == ref_ok
+
+
+def test_door_whose_wall1_is_another_wall(base):
+    h = fresh(base)
+    other = next(w["id"] for w in h["walls"] if w["id"] not in (h["doors"][0]["wall0"], h["doors"][0]["wall1"])
+                 and w["polygon"][0] != next(x for x in h["walls"] if x["id"] == h["doors"][0]["wall0"])["polygon"][0])
+    h["doors"][0]["wall1"] = other
+    assert field_of(h, "schema") == "doors[0].wall1"
+
+
+def test_exterior_face_may_name_no_room(base):
+    h = fresh(base)
+    for w in h["walls"]:
+        if w["id"].startswith("wall|exterior"):
+            w["roomId"] = "exterior"
+    validate_house(h, level="schema")
+    w = next(w for w in h["walls"] if w["id"].startswith("wall|exterior"))
+    for p in w["polygon"]:
+        p["x"] += 100.0
+    assert field_of(h, "schema").startswith("walls[")

@@ -59,6 +59,10 @@ def check_schema(house: dict) -> None:
         raise HouseValidationError(err[0] or "<house>", err[1])
 
 
+def _close(p: tuple[float, float], q: tuple[float, float], tol: float = 1e-3) -> bool:
+    return abs(p[0] - q[0]) <= tol and abs(p[1] - q[1]) <= tol
+
+
 def _v(p: dict) -> tuple[float, float]:
     return (float(p["x"]), float(p["z"]))
 
@@ -82,15 +86,17 @@ def check_references(house: dict) -> None:
         if wall["id"] in walls:
             raise HouseValidationError(f"walls[{i}].id", f"duplicate wall id {wall['id']!r}")
         walls[wall["id"]] = i
-        if wall["roomId"] not in rooms:
+        exterior = wall["id"].startswith("wall|exterior")
+        if wall["roomId"] not in rooms and not exterior:
             raise HouseValidationError(f"walls[{i}].roomId", f"unknown room {wall['roomId']!r}; rooms: {sorted(rooms)}")
         a, b = _v(wall["polygon"][0]), _v(wall["polygon"][1])
         if math.hypot(b[0] - a[0], b[1] - a[1]) < 1e-4:
             raise HouseValidationError(f"walls[{i}].polygon", "wall has zero length")
         # the outside face of an exterior wall (id "wall|exterior|...") lies on the outline too but
         # does not count towards closing the room: every room needs its own inner faces
-        if wall["id"].startswith("wall|exterior"):
-            exterior_by_room[wall["roomId"]].append((i, (a[0], a[1], b[0], b[1])))
+        if exterior:
+            # an exterior face may name its room or not; either way it must lie on a room outline
+            exterior_by_room.setdefault(wall["roomId"], []).append((i, (a[0], a[1], b[0], b[1])))
         else:
             segs_by_room[wall["roomId"]].append((a[0], a[1], b[0], b[1]))
             seg_index[wall["roomId"]].append(i)
@@ -102,9 +108,6 @@ def check_references(house: dict) -> None:
         for wi, s in zip(seg_index[rid], segs, strict=True):
             if not any(_on_segment((s[0], s[1]), *e) and _on_segment((s[2], s[3]), *e) for e in edges):
                 raise HouseValidationError(f"walls[{wi}].polygon", f"wall does not lie on the outline of {rid}")
-        for wi, s in exterior_by_room[rid]:
-            if not any(_on_segment((s[0], s[1]), *e) and _on_segment((s[2], s[3]), *e) for e in edges):
-                raise HouseValidationError(f"walls[{wi}].polygon", f"exterior wall does not lie on the outline of {rid}")
         for e in edges:
             L = math.hypot(e[2] - e[0], e[3] - e[1])
             covered = []
@@ -125,6 +128,17 @@ def check_references(house: dict) -> None:
                     f"rooms[{ri}].floorPolygon",
                     f"edge ({e[0]:.2f}, {e[1]:.2f})-({e[2]:.2f}, {e[3]:.2f}) of {rid} is not closed by any wall",
                 )
+    all_edges = []
+    for poly in polys.values():
+        all_edges += [(poly[k, 0], poly[k, 1], poly[(k + 1) % len(poly), 0], poly[(k + 1) % len(poly), 1])
+                      for k in range(len(poly))]
+    for rid, faces in exterior_by_room.items():
+        edges = all_edges if rid not in polys else [
+            (polys[rid][k, 0], polys[rid][k, 1], polys[rid][(k + 1) % len(polys[rid]), 0],
+             polys[rid][(k + 1) % len(polys[rid]), 1]) for k in range(len(polys[rid]))]
+        for wi, s in faces:
+            if not any(_on_segment((s[0], s[1]), *e) and _on_segment((s[2], s[3]), *e) for e in edges):
+                raise HouseValidationError(f"walls[{wi}].polygon", f"exterior wall does not lie on the outline of {rid}")
     for key in ("doors", "windows"):
         seen = set()
         for i, item in enumerate(house[key]):
@@ -140,6 +154,10 @@ def check_references(house: dict) -> None:
                     raise HouseValidationError(f"{f}.{wk}", f"{key[:-1]} is on no wall: unknown wall {item[wk]!r}")
             w0 = house["walls"][walls[item["wall0"]]]
             a, b = _v(w0["polygon"][0]), _v(w0["polygon"][1])
+            w1 = house["walls"][walls[item["wall1"]]]
+            c, d = _v(w1["polygon"][0]), _v(w1["polygon"][1])
+            if not ((_close(a, c) and _close(b, d)) or (_close(a, d) and _close(b, c))):
+                raise HouseValidationError(f"{f}.wall1", f"wall1 {item['wall1']!r} is not the other face of wall0 {item['wall0']!r}")
             length = math.hypot(b[0] - a[0], b[1] - a[1])
             height = max(float(p["y"]) for p in w0["polygon"])
             xs = sorted(float(p["x"]) for p in item["holePolygon"])
