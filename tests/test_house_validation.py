@@ -242,3 +242,15 @@ def test_exterior_face_may_name_no_room(base):
     for p in w["polygon"]:
         p["x"] += 100.0
     assert field_of(h, "schema").startswith("walls[")
+
+
+def test_non_finite_and_absurd_coordinates(base):
+    h = fresh(base)
+    h["rooms"][0]["floorPolygon"][0]["x"] = float("nan")
+    assert field_of(h, "schema") == "rooms[0].floorPolygon"
+    h = fresh(base)
+    h["rooms"][0]["floorPolygon"][0]["x"] = 1e9
+    assert field_of(h, "schema") == "rooms[0].floorPolygon"
+    h = fresh(base)
+    h["objects"][0]["position"]["z"] = float("inf")
+    assert field_of(h, "schema") == "objects[0].position"

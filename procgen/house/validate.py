@@ -28,6 +28,7 @@ from .geometry import EPS, _on_segment, object_footprint, rect_inside_polygon, r
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "house.schema.json"
 LEVELS = ("schema", "full")
+MAX_EXTENT = 500.0  # metres; keeps the reachability grid bounded for absurd inputs
 
 
 class HouseValidationError(ValueError):
@@ -75,6 +76,8 @@ def check_references(house: dict) -> None:
             raise HouseValidationError(f"rooms[{i}].id", f"duplicate room id {room['id']!r}")
         rooms[room["id"]] = i
         pts = [_v(p) for p in room["floorPolygon"]]
+        if not all(math.isfinite(x) and math.isfinite(z) and abs(x) <= MAX_EXTENT and abs(z) <= MAX_EXTENT for x, z in pts):
+            raise HouseValidationError(f"rooms[{i}].floorPolygon", f"coordinates must be finite and within +-{MAX_EXTENT:g} m")
         area = 0.5 * sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(pts, pts[1:] + pts[:1], strict=True))
         if abs(area) < 1e-3:
             raise HouseValidationError(f"rooms[{i}].floorPolygon", "polygon has no area")
@@ -90,6 +93,8 @@ def check_references(house: dict) -> None:
         if wall["roomId"] not in rooms and not exterior:
             raise HouseValidationError(f"walls[{i}].roomId", f"unknown room {wall['roomId']!r}; rooms: {sorted(rooms)}")
         a, b = _v(wall["polygon"][0]), _v(wall["polygon"][1])
+        if not all(math.isfinite(v) for v in a + b):
+            raise HouseValidationError(f"walls[{i}].polygon", "coordinates must be finite")
         if math.hypot(b[0] - a[0], b[1] - a[1]) < 1e-4:
             raise HouseValidationError(f"walls[{i}].polygon", "wall has zero length")
         # the outside face of an exterior wall (id "wall|exterior|...") lies on the outline too but
@@ -178,6 +183,8 @@ def check_references(house: dict) -> None:
             if obj["id"] in ids:
                 raise HouseValidationError(f"{f}.id", f"duplicate object id {obj['id']!r}")
             ids.add(obj["id"])
+            if not all(math.isfinite(float(obj[k][a])) for k in ("position", "rotation") for a in "xyz"):
+                raise HouseValidationError(f"{f}.position", "position and rotation must be finite numbers")
             try:
                 get_asset(obj["assetId"])
             except UnknownAssetError as e:
