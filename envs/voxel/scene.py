@@ -16,6 +16,10 @@ import numba
 import numpy as np
 
 from ...procgen.catalog.minecraft import load_catalog
+from ..render.api import render_batch
+from ..render.batch import SceneBatch
+from ..render.materials import material_array, material_id
+from ..render.types import Cameras, EntityBatch, PartTable, SceneStyle, VoxelScene
 from . import physics
 
 WINDOW = 96
@@ -49,8 +53,6 @@ ITEM_CLASS = 999
 @lru_cache(maxsize=1)
 def part_table():
     """Renderer parts for every block kind (part id == block id; semantic class == block id)."""
-    from ..render import PartTable, material_id
-    from ..render.materials import material_array
 
     cat = load_catalog()
     mats_table = material_array()
@@ -75,7 +77,6 @@ def part_table():
 
 @lru_cache(maxsize=1)
 def mob_materials() -> np.ndarray:
-    from ..render import material_id
     from .mobs import MOB_KINDS
 
     out = np.full(len(MOB_KINDS), material_id("mob_skin"), np.int32)
@@ -87,7 +88,6 @@ def mob_materials() -> np.ndarray:
 
 
 def style_for(world):
-    from ..render import SceneStyle
 
     if world.dimension == "nether":
         return SceneStyle(view_distance=VIEW_DISTANCE, fog_start=12.0, sky_zenith=(0.25, 0.05, 0.04),
@@ -123,7 +123,6 @@ class WorldView:
         return abs(p[0] - cx) > RECENTER or abs(p[2] - cz) > RECENTER or self.chunks != int(world.chunk_done.sum())
 
     def build(self, world):
-        from ..render import VoxelScene
 
         x0 = int(np.clip(int(world.player.pos[0]) - WINDOW // 2, 0, world.size - WINDOW))
         z0 = int(np.clip(int(world.player.pos[2]) - WINDOW // 2, 0, world.size - WINDOW))
@@ -173,7 +172,6 @@ def entity_batch(worlds):
     Built directly (not through ``EntityBatch.build``): the rows are already in world order and every
     size comes from the mob table, so the per-step validation would only cost time.
     """
-    from ..render import EntityBatch
 
     boxes, mats, classes, insts, counts = [], [], [], [], []
     mob_mats = mob_materials()
@@ -217,14 +215,12 @@ def entity_batch(worlds):
 
 @lru_cache(maxsize=1)
 def _item_material() -> int:
-    from ..render import material_id
 
     return material_id("wool")
 
 
 @lru_cache(maxsize=8)
 def _empty_entities(n: int):
-    from ..render import EntityBatch
 
     return EntityBatch.empty(n)
 
@@ -240,7 +236,6 @@ class BatchRenderer:
 
     def render(self, worlds) -> np.ndarray:
         """(N, 3, H, W) uint8 first-person frames, with the block-breaking progress as a darkened crosshair."""
-        from ..render import Cameras, SceneBatch, render_batch
 
         rebuilt = False
         for v, w in zip(self.views, worlds, strict=True):
@@ -265,7 +260,8 @@ class BatchRenderer:
             self.out = {"rgb": np.empty((len(worlds), self.height, self.width, 3), np.uint8)}
         threads = numba.get_num_threads()
         if len(worlds) == 1 and threads > 1:
-            numba.set_num_threads(1)  # one camera: a thread pool only adds hand-off latency
+            # one camera: the renderer's parallel entity pass only adds thread hand-off latency
+            numba.set_num_threads(1)
         try:
             res = render_batch(self.batch, cams, self.width, self.height, outputs=("rgb",),
                                entities=entity_batch(worlds), out=self.out)
