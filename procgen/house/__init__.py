@@ -24,6 +24,8 @@ _EXPORTS = {
     "upgrade_house": ".io",
     "write_houses": ".io",
     "generate_houses": ".dataset",
+    "write_house_dataset": ".dataset",
+    "draw_house": ".draw",
     "build_navgrid": ".navgrid",
     "NavGrid": ".navgrid",
     "ROOM_SPECS": ".specs",

@@ -18,6 +18,11 @@ from .specs import ROOM_AREA_RANGE
 OUTSIDE = -1
 
 
+def between(rng: np.random.Generator, lo: float, hi: float) -> float:
+    """Uniform draw on [lo, hi] that tolerates hi < lo by float rounding (returns lo then)."""
+    return float(rng.uniform(lo, max(lo, hi)))
+
+
 class FloorplanError(RuntimeError):
     """This draw produced no acceptable floorplan; the caller retries with a fresh sub-seed."""
 

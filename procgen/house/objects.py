@@ -23,7 +23,7 @@ import numpy as np
 
 from ..catalog.assets import AssetInfo, assets_of_type
 from ..catalog.house_catalog import raw_catalog
-from .floorplan import Floorplan
+from .floorplan import Floorplan, between
 from .structure import Structure, WallRun, room_id
 
 WALL_GAP = 0.03  # gap between a wall and the back of furniture
@@ -314,7 +314,7 @@ class RoomPlacer:
             theta = _yaw_for(n)
             slack = run.length - width
             u = self.rng.random()
-            t = 0.0 if u < 0.15 else slack if u < 0.3 else float(self.rng.uniform(0, slack))
+            t = 0.0 if u < 0.15 else slack if u < 0.3 else between(self.rng, 0.0, slack)
             # group-frame point that lands on the wall: (gx0 .. gx1, gz0)
             wall_pt = self._along(run, t + width / 2)
             # centre the group's x-extent on that point and step its back edge off the wall
@@ -353,7 +353,7 @@ class RoomPlacer:
             run = self.runs[int(self.rng.integers(len(self.runs)))]
             if run.length < w + 0.2:
                 continue
-            t = float(self.rng.uniform(0.1, run.length - w - 0.1))
+            t = between(self.rng, 0.1, run.length - w - 0.1)
             if any(hh.run is run and t < hh.t1 + 0.1 and hh.t0 - 0.1 < t + w and y0 < hh.y1 and hh.y0 < y0 + h
                    for hh in self.holes):
                 continue
@@ -533,8 +533,8 @@ def _small_objects(rng: np.random.Generator, builder: ObjectBuilder, obj: dict, 
         if 2 * hx > rect[2] - rect[0] or 2 * hz > rect[3] - rect[1]:
             continue
         for _ in range(5):
-            cx = float(rng.uniform(rect[0] + hx, rect[2] - hx))
-            cz = float(rng.uniform(rect[1] + hz, rect[3] - hz))
+            cx = between(rng, rect[0] + hx, rect[2] - hx)
+            cz = between(rng, rect[1] + hz, rect[3] - hz)
             r = (cx - hx, cz - hz, cx + hx, cz + hz)
             if all(r[2] <= q[0] or q[2] <= r[0] or r[3] <= q[1] or q[3] <= r[1] for q in taken):
                 taken.append(r)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..catalog.house_catalog import raw_catalog
-from .floorplan import OUTSIDE, Floorplan, FloorplanError
+from .floorplan import OUTSIDE, Floorplan, FloorplanError, between
 from .geometry import grid_region_polygon
 
 DOOR_MARGIN = 0.15  # metres of wall kept on each side of a door hole
@@ -242,7 +242,7 @@ def build_structure(rng: np.random.Generator, fp: Floorplan) -> Structure:
         if choice is None:
             raise FloorplanError("door does not fit")
         name, (w, h, *_rest) = choice
-        t0 = float(np.round(rng.uniform(DOOR_MARGIN, run.length - DOOR_MARGIN - w), 3))
+        t0 = round(between(rng, DOOR_MARGIN, run.length - DOOR_MARGIN - w), 3)
         holes.append(Hole(run, t0, t0 + w, 0.0, h, "door"))
         key = (min(a, b), max(a, b))
         idx = pairs_seen.get(key, 0)
@@ -261,7 +261,7 @@ def build_structure(rng: np.random.Generator, fp: Floorplan) -> Structure:
             continue
         k = run.a if run.a >= 0 else run.b
         name, (w, h, *_rest) = choice
-        t0 = float(np.round(rng.uniform(DOOR_MARGIN, run.length - DOOR_MARGIN - w), 3))
+        t0 = round(between(rng, DOOR_MARGIN, run.length - DOOR_MARGIN - w), 3)
         holes.append(Hole(run, t0, t0 + w, 0.0, h, "door"))
         doors.append(_door_dict(f"door|0|{k + 1}", name, run, k, k, t0, w, h, openable=True, rng=rng, exterior=True))
         break
@@ -308,7 +308,7 @@ def _windows(rng: np.random.Generator, fp: Floorplan, runs: list[WallRun], holes
         name = fitting[int(rng.integers(len(fitting)))]
         w, h = cat[name][0], cat[name][1]
         for _ in range(4):
-            t0 = float(np.round(rng.uniform(WINDOW_MARGIN, run.length - WINDOW_MARGIN - w), 3))
+            t0 = round(between(rng, WINDOW_MARGIN, run.length - WINDOW_MARGIN - w), 3)
             if all(t0 + w + 0.1 <= s or t0 >= e + 0.1 for s, e in taken):
                 break
         else:
