@@ -145,16 +145,20 @@ def astar_kernel(clear_cost, solid, water, lava, goal, sx, sy, sz, gx, gy, gz, m
                             size = _push(heap_key, heap_node, size,
                                          ng + abs(nx - gx) + abs(yy - gy) + abs(nz - gz), n)
                         break
-        # dig the block under the feet and drop into it
-        if y >= 2 and solid[x, y - 1, z] and _standable(solid, water, lava, x, y - 1, z):
-            c = clear_cost[x, y - 1, z]
-            if c < np.inf:
-                n = (x * ny_ + y - 1) * nz_ + z
-                ng = gc + 1.0 + c
-                if ng < g[n]:
-                    g[n] = ng
-                    came[n] = node
-                    size = _push(heap_key, heap_node, size, ng + abs(x - gx) + abs(y - 1 - gy) + abs(z - gz), n)
+        # dig the block under the feet and drop into the hole (onto the first floor within max_fall)
+        if y >= 2 and solid[x, y - 1, z] and clear_cost[x, y - 1, z] < np.inf:
+            for d in range(1, max_fall + 1):
+                yy = y - d
+                if yy < 1 or lava[x, yy, z] or (d > 1 and solid[x, yy, z]):
+                    break
+                if _standable(solid, water, lava, x, yy, z):
+                    n = (x * ny_ + yy) * nz_ + z
+                    ng = gc + 1.0 + clear_cost[x, y - 1, z] + d
+                    if ng < g[n]:
+                        g[n] = ng
+                        came[n] = node
+                        size = _push(heap_key, heap_node, size, ng + abs(x - gx) + abs(yy - gy) + abs(z - gz), n)
+                    break
     end = found if found >= 0 else best_node
     length = 0
     n = end

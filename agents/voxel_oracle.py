@@ -397,6 +397,8 @@ class VoxelOracle:
         return self._block(*cell) != block
 
     def _mine_one(self, goal: Goal) -> Plan:
+        """Mine blocks of the goal's kind: one after walking to it, then every other one within reach
+        while more are needed (drops are picked up at the end, which saves the wait after each)."""
         source = goal.source
         before = self.counts().get(goal.item, 0)
         ids = self._kind_ids(source.target)
@@ -404,13 +406,42 @@ class VoxelOracle:
         if cell is None:
             self.log.append(f"t={self.world.time} no reachable {source.target}")
             return None
-        broken = yield from self._break(cell)
-        if not broken:
-            self.log.append(f"t={self.world.time} could not break {source.target} at {cell}")
-            self.failed_blocks.add(cell)
+        broken_cells = []
+        while cell is not None:
+            broken = yield from self._break(cell)
+            if not broken:
+                self.log.append(f"t={self.world.time} could not break {source.target} at {cell}")
+                self.failed_blocks.add(cell)
+                break
+            broken_cells.append(cell)
+            expected = before + source.per_action * len(broken_cells)
+            if expected >= goal.count or len(broken_cells) >= 16:
+                break
+            cell = self._reachable_block(ids)
+        if not broken_cells:
             return None
-        yield from self._pickup_near(np.array(cell, dtype=np.float64) + 0.5, goal.item, before)
+        for cell in broken_cells[::-1]:
+            got = yield from self._pickup_near(np.array(cell, dtype=np.float64) + 0.5, goal.item, before)
+            if got and self.counts().get(goal.item, 0) >= goal.count:
+                break
         return True
+
+    def _reachable_block(self, ids: np.ndarray, radius: int = 4) -> tuple[int, int, int] | None:
+        """A block of ``ids`` the player can hit from where it stands, nearest first."""
+        w = self.world
+        fx, fy, fz = self.feet()
+        x0, y0, z0 = max(fx - radius, 0), max(fy - radius, 0), max(fz - radius, 0)
+        sub = w.blocks[x0:fx + radius + 1, y0:fy + radius + 2, z0:fz + radius + 1]
+        found = np.argwhere(np.isin(sub, ids)) + np.array([x0, y0, z0])
+        if found.size == 0:
+            return None
+        eye = w.eye()
+        order = np.argsort(np.linalg.norm(found + 0.5 - eye, axis=1))
+        for k in order[:12]:
+            cell = tuple(int(v) for v in found[k])
+            if cell not in self.failed_blocks and self._aim_at_block(cell) is not None:
+                return cell
+        return None
 
     def _approach_block(self, ids: np.ndarray) -> Plan:
         """Walk (digging if needed) to a spot from which one block of ``ids`` can be hit; return it."""
@@ -728,14 +759,17 @@ class VoxelOracle:
         r = NAV_RADIUS
         x0, z0 = max(fx - r, 0), max(fz - r, 0)
         x1, z1 = min(fx + r + 1, w.size), min(fz + r + 1, w.size)
-        sub = w.blocks[x0:x1, :, z0:z1]
+        goal_cells = set(goal_cells)
+        gys = [c[1] for c in goal_cells] + [int(tuple(goal_point)[1]), fy]
+        y0 = max(min(gys) - 12, 0)
+        y1 = min(max(gys) + 12, w.blocks.shape[1])
+        sub = w.blocks[x0:x1, y0:y1, z0:z1]
         goal = np.zeros(sub.shape, np.bool_)
         any_goal = False
         for gx, gy, gz in goal_cells:
-            if x0 <= gx < x1 and z0 <= gz < z1 and 1 <= gy < sub.shape[1] - 1:
-                goal[gx - x0, gy, gz - z0] = True
+            if x0 <= gx < x1 and z0 <= gz < z1 and y0 + 1 <= gy < y1 - 1:
+                goal[gx - x0, gy - y0, gz - z0] = True
                 any_goal = True
-        goal_cells = set(goal_cells)
         if (fx, fy, fz) in goal_cells:
             return True
         if not any_goal and not partial:
@@ -743,12 +777,12 @@ class VoxelOracle:
         lut = self._cost_lut()
         liquid = w.liquid_kind[sub]
         gpx, gpy, gpz = goal_point
-        gp = (min(max(gpx - x0, 0), x1 - x0 - 1), min(max(gpy, 0), sub.shape[1] - 1), min(max(gpz - z0, 0), z1 - z0 - 1))
+        gp = (min(max(gpx - x0, 0), x1 - x0 - 1), min(max(gpy - y0, 0), y1 - y0 - 1), min(max(gpz - z0, 0), z1 - z0 - 1))
         reached, cells = find_path(lut[sub], w.collidable[sub], liquid == 1, liquid == 2, goal,
-                                   (fx - x0, fy, fz - z0), gp, self.max_expansions, MAX_FALL)
+                                   (fx - x0, fy - y0, fz - z0), gp, self.max_expansions, MAX_FALL)
         if not reached and not partial:
             return False
-        cells = cells + np.array([x0, 0, z0])
+        cells = cells + np.array([x0, y0, z0])
         steps = [tuple(int(v) for v in c) for c in cells[1:]]
         if max_steps is not None:
             steps = steps[:max_steps]
@@ -779,7 +813,7 @@ class VoxelOracle:
         w = self.world
         x, y, z = self.feet()
         nx, ny, nz = cell
-        if (nx, nz) == (x, z) and ny == y - 1:  # dig down and drop
+        if (nx, nz) == (x, z) and ny < y:  # dig down and drop
             yield from self._center()
             ok = yield from self._break((x, y - 1, z))
             for _ in range(20):

@@ -32,6 +32,9 @@ SAMPLE_SEEDS: tuple[int, ...] = (0, 1, 2, 3)
 SAMPLE_CHUNKS = 16
 #: interactions the embedded world implements (see envs/voxel/tasks/NEEDS.md for "pour")
 WORLD_INTERACTIONS = frozenset({"milk", "shear", "fill", "craft", "smelt"})
+#: the world places passive mobs only at reset (a few of each kind near the spawn) and never respawns
+#: them, so a plan may count on at most this many kills of one kind that the task does not spawn itself
+MAX_KILLS_WITHOUT_RESPAWN = 3
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,11 @@ def _sampled_area(biome: str | None) -> tuple[frozenset[str], frozenset[int]]:
     return keep, frozenset(biome_ids)
 
 
-def _mob_drops() -> dict[str, tuple[str, ...]]:
+def _mob_drops() -> dict[str, tuple[tuple[str, float], ...]]:
+    """(item, expected count per kill) for every simulated mob, from the world's mob table."""
     from embodied_gym.envs.voxel.mobs import MOB_KINDS
 
-    return {m.name: tuple(item for item, low, high in m.drops if high > 0) for m in MOB_KINDS}
+    return {m.name: tuple((item, (low + high) / 2.0) for item, low, high in m.drops if high > 0) for m in MOB_KINDS}
 
 
 def _mob_names() -> frozenset[str]:
@@ -149,7 +153,29 @@ def check(spec: TaskSpec) -> TaskCoverage:
         for item in spec.target_names:
             if item not in have and not graph.obtainable(item):
                 missing += [f"item {reason}" for reason in _explain(item, graph)] or [f"item {item}"]
+        if not missing:
+            missing += _too_many_kills(spec, graph)
     return TaskCoverage(spec.task_id, spec.category, not missing, tuple(dict.fromkeys(missing)))
+
+
+def _too_many_kills(spec: TaskSpec, graph: SourceGraph) -> list[str]:
+    """Plans that need more kills of one mob kind than the world offers without respawning."""
+    from embodied_gym.envs.voxel.tasks.planning import plan
+
+    have: dict[str, int] = {}
+    for entry in spec.initial_inventory:
+        have[entry.name] = have.get(entry.name, 0) + entry.quantity
+    targets = {name: have.get(name, 0) + q for name, q in zip(spec.target_names, spec.target_quantities, strict=True)}
+    try:
+        goals = plan(graph, targets, have)
+    except ValueError as exc:
+        return [f"no plan ({exc})"]
+    kills: Counter[str] = Counter()
+    for goal in goals:
+        if goal.source.kind == "kill" and goal.source.target not in spec.initial_mobs:
+            kills[goal.source.target] += goal.actions
+    return [f"mob respawn ({n} {mob} kills; passive mobs spawn only at reset)"
+            for mob, n in sorted(kills.items()) if n > MAX_KILLS_WITHOUT_RESPAWN]
 
 
 def coverage(task_ids: Iterable[str] | None = None) -> list[TaskCoverage]:

@@ -16,6 +16,7 @@ from its capabilities, so the graph never promises what the world cannot do.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,6 +46,8 @@ INTERACTIONS: dict[str, tuple[str, str, str]] = {
 }
 #: shearing a sheep gives wool without killing it (MineDojo's "shear a sheep" tasks)
 SHEAR_ITEMS: dict[str, str] = {"wool": "sheep"}
+#: blocks that shears harvest as themselves (Minecraft 1.11; the voxel world does the same)
+SHEAR_BLOCKS: tuple[str, ...] = ("leaves", "leaves2", "tallgrass", "web", "vine")
 
 #: pickaxe items by tier (0 wood ... 3 diamond); golden tools are tier 0 but cost gold
 TOOL_ITEMS: dict[str, tuple[str, ...]] = {
@@ -91,8 +94,9 @@ class Capabilities:
     interactions: frozenset[str] = frozenset({"milk", "shear", "fill", "craft", "smelt"})
     #: extra drops the world gives beyond the catalog's single drop per block, e.g. leaves -> apple
     extra_block_drops: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    #: mob drops the world implements (defaults to :data:`MOB_DROPS` for every declared mob)
-    mob_drops: Mapping[str, tuple[str, ...]] | None = None
+    #: mob drops the world implements: item names, or (item, expected count per kill) pairs
+    #: (defaults to :data:`MOB_DROPS`, one of each, for every declared mob)
+    mob_drops: Mapping[str, tuple] | None = None
 
 
 class SourceGraph:
@@ -133,10 +137,13 @@ class SourceGraph:
                 if per <= 0:
                     continue
                 self._add(Source("mine", item, block, per, tool if needs_tool else "", tier if needs_tool else -1))
+            if block in SHEAR_BLOCKS and "shear" in caps.interactions and block in cat.item_index:
+                self._add(Source("mine", block, block, 1.0, "shears", -1))
         drops_table = caps.mob_drops if caps.mob_drops is not None else MOB_DROPS
         for mob in sorted(caps.mobs):
-            for item in drops_table.get(mob, ()):
-                self._add(Source("kill", item, mob, 1.0))
+            for entry in drops_table.get(mob, ()):
+                item, per = (entry, 1.0) if isinstance(entry, str) else entry
+                self._add(Source("kill", item, mob, float(per)))
         for item, (what, held, kind) in INTERACTIONS.items():
             available = what in caps.mobs if kind == "milk" else what in blocks
             if kind in caps.interactions and available:
@@ -250,6 +257,8 @@ class Goal:
     item: str
     count: int
     source: Source
+    #: how many times the source's action is planned (crafts, blocks mined, mobs killed)
+    actions: int = 1
 
 
 def plan(graph: SourceGraph, targets: Mapping[str, int], have: Mapping[str, int]) -> list[Goal]:
@@ -277,9 +286,11 @@ def plan(graph: SourceGraph, targets: Mapping[str, int], have: Mapping[str, int]
             raise ValueError(f"cyclic plan for {item!r}")
         visiting.add(item)
         produced = amount
+        actions = max(1, math.ceil(amount / max(source.per_action, 1e-6)))
         if source.kind in ("craft", "smelt"):
             batches = -(-amount // int(source.per_action))
             produced = batches * int(source.per_action)
+            actions = batches
             if source.station:
                 hold(source.station)
             for ingredient, per in source.ingredients:
@@ -298,7 +309,7 @@ def plan(graph: SourceGraph, targets: Mapping[str, int], have: Mapping[str, int]
             hold(source.tool)
         visiting.discard(item)
         stock[item] = stock.get(item, 0) + produced
-        goals.append(Goal(item, stock[item], source))
+        goals.append(Goal(item, stock[item], source, actions))
 
     def available(item: str) -> int:
         return stock.get(item, 0) - (1 if item in keep else 0)
