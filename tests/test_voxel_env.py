@@ -307,3 +307,17 @@ def test_frames_show_mobs_items_night_and_mining_progress():
     before, *_ = env.step(act())
     mining, *_ = env.step(act(fn=3))
     assert not np.array_equal(mining["rgb"], before["rgb"]), "the breaking progress is drawn"
+
+
+def test_a_pickled_env_continues_identically():
+    import pickle
+
+    env = VoxelEnv(image_size=64)
+    env.reset(seed=12)
+    rng = np.random.default_rng(2)
+    for _ in range(10):
+        env.step(rng.integers(0, ACTION_NVEC))
+    twin = pickle.loads(pickle.dumps(env))
+    for _ in range(15):
+        action = rng.integers(0, ACTION_NVEC)
+        assert _same(env.step(action)[0], twin.step(action)[0])

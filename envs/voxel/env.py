@@ -71,7 +71,7 @@ class VoxelEnv(gym.Env):
         self.world = VoxelWorld(world_size)
         self._renderer = None
         self._buf = observe.allocate(self.observation_space, 1)
-        self._take = observe.Taker(self._buf, self.observation_space, 0)
+        self._take = observe.Taker(self._buf, self.observation_space, 0)  # pickles with the same buffer
         self._counts = None
         self._initial_seed = seed
         self._frame = None

@@ -79,26 +79,39 @@ def allocate(space, n: int) -> dict:
 class Taker:
     """Copies row ``i`` of a batched observation into a fresh nested dict (what a single env returns).
 
-    The nesting is resolved once here, so each call is a flat loop of ``ndarray.copy`` calls.
+    The nesting is resolved once (views into the buffer), so each call is a flat loop of
+    ``ndarray.copy`` calls. Views do not survive pickling, so they are re-made on unpickle.
     """
 
     def __init__(self, buf: dict, space, i: int) -> None:
         import gymnasium as gym
 
+        self.buf, self.i = buf, i
+        self.discrete = {(k, kk) for k, v in space.spaces.items() if isinstance(v, gym.spaces.Dict)
+                         for kk, vv in v.spaces.items() if isinstance(vv, gym.spaces.Discrete)}
+        self._bind()
+
+    def _bind(self) -> None:
+        i = self.i
         self.plan = []
-        for k, v in buf.items():
+        for k, v in self.buf.items():
             if isinstance(v, dict):
-                self.plan.append((k, [(kk, vv[i, ...], isinstance(space[k][kk], gym.spaces.Discrete)) for kk, vv in v.items()]))
+                self.plan.append((k, [(kk, vv[i, ...], (k, kk) in self.discrete) for kk, vv in v.items()]))
             else:
                 self.plan.append((k, v[i, ...]))
-        self.buf, self.i = buf, i
+
+    def __getstate__(self) -> dict:
+        return {"buf": self.buf, "i": self.i, "discrete": self.discrete}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._bind()
 
     def __call__(self) -> dict:
         out = {}
-        i = self.i
         for k, v in self.plan:
             if isinstance(v, list):
-                out[k] = {kk: (np.int64(self.buf[k][kk][i]) if disc else arr.copy()) for kk, arr, disc in v}
+                out[k] = {kk: (np.int64(arr) if disc else arr.copy()) for kk, arr, disc in v}
             else:
                 out[k] = v.copy()
         return out
