@@ -168,7 +168,8 @@ def _run_processes(spec: str, jobs: list[Job], workers: int) -> Iterator[dict[st
     import multiprocessing
 
     # spawn: workers must not inherit the driver's SQLite connection, threads or torch state.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
         pending: set[Future[dict[str, Any]]] = {
             pool.submit(play_job, spec, task.to_dict(), seed, gif) for task, seed, gif in jobs
         }
@@ -176,6 +177,9 @@ def _run_processes(spec: str, jobs: list[Job], workers: int) -> Iterator[dict[st
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 yield fut.result()
+    finally:
+        # on an error (or Ctrl-C) drop the queued episodes instead of playing them all first
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_ray(spec: str, jobs: list[Job], address: str, num_cpus: int | None) -> Iterator[dict[str, Any]]:
