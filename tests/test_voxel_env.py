@@ -321,3 +321,16 @@ def test_a_pickled_env_continues_identically():
     for _ in range(15):
         action = rng.integers(0, ACTION_NVEC)
         assert _same(env.step(action)[0], twin.step(action)[0])
+
+
+def test_minedojo_vector_entry_point_sets_up_each_world():
+    from embodied_gym.envs.voxel.vector import make_minedojo_vector_env
+
+    venv = make_minedojo_vector_env(num_envs=2, task_id="harvest_milk_with_empty_bucket_and_cow", image_size=64,
+                                    max_episode_steps=3)
+    venv.reset(seed=0)
+    assert [w.task_info()["inventory"] for w in venv.worlds] == [{"bucket": 1}, {"bucket": 1}]
+    assert all(any(e["name"] == "cow" for e in w.entities()) for w in venv.worlds)
+    for _ in range(3):
+        _, r, term, trunc, _ = venv.step(np.tile(np.array(NOOP), (2, 1)))
+    assert trunc.all() and r.shape == (2,)
