@@ -24,6 +24,14 @@ SI_COLUMNS = 13
 SF_COLUMNS = 19
 
 
+def pack_cells(coarse: np.ndarray, octant: np.ndarray) -> np.ndarray:
+    """Kernel cell words: brick index where ``coarse >= 0``, else ``-1 - sum(octant[o] << 6*o)``."""
+    packed = np.zeros(coarse.shape, np.int64)
+    for o in range(8):
+        packed |= octant[..., o].astype(np.int64) << (6 * o)
+    return np.where(coarse >= 0, coarse.astype(np.int64), -1 - packed)
+
+
 class SceneBatch:
     """N scenes packed for the kernel. All scenes in one batch must share one brick size."""
 
@@ -83,6 +91,9 @@ class SceneBatch:
             b_off += s.bricks.shape[0]
         self.coarse = np.concatenate(coarse)
         self.octant = np.ascontiguousarray(np.concatenate(octant), np.uint8)
+        # what the kernel reads: one int64 per coarse cell, a brick index (>= 0) or, for an empty
+        # cell, -1 - (its 8 octant distances packed 6 bits each): one load per empty-space jump
+        self.cells = pack_cells(self.coarse, self.octant.reshape(-1, 8))
         self.top = np.ascontiguousarray(np.concatenate(top), np.int16)
         self.light = np.ascontiguousarray(np.concatenate(light), np.float32)
         pool = np.concatenate(pools).astype(np.uint16)
@@ -122,6 +133,11 @@ class SceneBatch:
         """All bricks of all scenes, (capacity, B**3) uint16 (rows past the used count are spare)."""
         return self._pool
 
+    @property
+    def pool_flat(self) -> np.ndarray:
+        """The brick pool as one flat array (what the kernel indexes)."""
+        return self._pool.reshape(-1)
+
     # ----------------------------------------------------------------- editing
     def _scene_views(self, s: int):
         si = self.scene_int[s]
@@ -129,14 +145,15 @@ class SceneBatch:
         n_coarse = cdims[0] * cdims[1] * cdims[2]
         coarse = self.coarse[si[SI_COARSE]: si[SI_COARSE] + n_coarse].reshape(cdims)
         octant = self.octant[si[SI_COARSE] * 8: (si[SI_COARSE] + n_coarse) * 8].reshape(cdims + (8,))
+        cells = self.cells[si[SI_COARSE]: si[SI_COARSE] + n_coarse].reshape(cdims)
         b = int(si[SI_B])
         top = self.top[si[SI_TOP]: si[SI_TOP] + cdims[0] * b * cdims[2] * b].reshape(cdims[0] * b, cdims[2] * b)
-        return coarse, octant, top, b
+        return coarse, octant, cells, top, b
 
     def get_voxels(self, scene_index: int, ijk: np.ndarray) -> np.ndarray:
         """Part ids at fine voxel coordinates ``ijk`` (K, 3) of one scene (0 where empty)."""
         self._check_scene(scene_index)
-        coarse, _oct, _top, b = self._scene_views(scene_index)
+        coarse, _oct, _cells, _top, b = self._scene_views(scene_index)
         ijk = self._check_ijk(ijk, coarse.shape, b)
         c = coarse[ijk[:, 0] // b, ijk[:, 1] // b, ijk[:, 2] // b]
         local = ((ijk[:, 0] % b) * b + ijk[:, 1] % b) * b + ijk[:, 2] % b
@@ -152,7 +169,7 @@ class SceneBatch:
         sees the edit. A brick emptied by removals stays allocated (rays just walk it).
         """
         self._check_scene(scene_index)
-        coarse, octant, top, b = self._scene_views(scene_index)
+        coarse, octant, cells, top, b = self._scene_views(scene_index)
         ijk = self._check_ijk(ijk, coarse.shape, b)
         parts = np.broadcast_to(np.asarray(part_ids, np.int64), (len(ijk),))
         n_parts = int(self.scene_int[scene_index, SI_NPARTS])
@@ -166,7 +183,7 @@ class SceneBatch:
                 if p == 0:
                     continue
                 brick = self._new_brick()
-                self._claim_brick(coarse, octant, (ci, cj, ck), brick)
+                self._claim_brick(coarse, octant, cells, (ci, cj, ck), brick)
                 si = self.scene_int[scene_index]
                 si[SI_YLO] = min(si[SI_YLO], cj * b)
                 si[SI_YHI] = max(si[SI_YHI], (cj + 1) * b)
@@ -182,7 +199,7 @@ class SceneBatch:
         object by replacing it with 0). Returns the number of voxels changed. Column tops are
         recomputed for the touched columns."""
         self._check_scene(scene_index)
-        coarse, octant, top, b = self._scene_views(scene_index)
+        coarse, octant, cells, top, b = self._scene_views(scene_index)
         n_parts = int(self.scene_int[scene_index, SI_NPARTS])
         if not (0 < old_part < n_parts and 0 <= new_part < n_parts):
             raise RenderError(f"part ids must lie in [1, {n_parts}) (old) and [0, {n_parts}) (new)")
@@ -228,7 +245,8 @@ class SceneBatch:
         return self._n_bricks - 1
 
     @staticmethod
-    def _claim_brick(coarse: np.ndarray, octant: np.ndarray, cell: tuple[int, int, int], brick: int) -> None:
+    def _claim_brick(coarse: np.ndarray, octant: np.ndarray, cells: np.ndarray, cell: tuple[int, int, int],
+                     brick: int) -> None:
         """Mark a coarse cell occupied and shorten the empty distances of the cells around it."""
         r = MAX_EMPTY_DISTANCE
         lo = [max(0, c - r + 1) for c in cell]
@@ -247,6 +265,7 @@ class SceneBatch:
             view = oregion[..., o]
             view[ahead] = np.minimum(view[ahead], d[ahead]).astype(np.uint8)
         coarse[cell] = brick
+        cells[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]] = pack_cells(region, oregion)
 
     def _column_top(self, coarse, b, i, k, start_j, part_base) -> int:
         for j in range(start_j, -1, -1):

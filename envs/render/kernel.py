@@ -267,7 +267,7 @@ def entity_rects(cpos, cyaw, cpitch, cfov, cscene, ebox, eoff, height, width, vi
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
+def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
@@ -444,7 +444,7 @@ def _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, 
             stz = 1 if posz else -1
             tdx, tdy, tdz = abs(invx), abs(invy), abs(invz)
             last_trans = 0
-            octant = (4 if posx else 0) + (2 if posy else 0) + (1 if posz else 0)
+            oshift = 6 * ((4 if posx else 0) + (2 if posy else 0) + (1 if posz else 0))
             while True:
                 bxi = ix >> bs
                 byi = iy >> bs
@@ -453,7 +453,7 @@ def _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, 
                 cv = coarse[cell]
                 if cv < 0:
                     # jump to where the ray leaves the box of empty bricks ahead of it (its octant)
-                    k = np.int64(octd[cell * 8 + octant])
+                    k = ((-1 - cv) >> oshift) & 63
                     ex = ((((bxi + k) << bs) if posx else ((bxi - k + 1) << bs)) - gx0) * invx
                     ey = ((((byi + k) << bs) if posy else ((byi - k + 1) << bs)) - gy0) * invy
                     ez = ((((bzi + k) << bs) if posz else ((bzi - k + 1) << bs)) - gz0) * invz
@@ -491,6 +491,7 @@ def _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, 
                     last_trans = 0
                     continue
                 # ---- fine DDA inside an occupied brick
+                base = cv << (bs * 3)
                 x0b = bxi * b
                 y0b = byi * b
                 z0b = bzi * b
@@ -499,7 +500,7 @@ def _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, 
                 tmz = ((iz + 1 if posz else iz) - gz0) * invz
                 done = False
                 while True:
-                    p = pool[cv, ((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm)]
+                    p = pool[base + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))]
                     if p != 0:
                         gp = poff + p
                         m = pmat[gp]
@@ -684,14 +685,14 @@ def _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, 
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
-def render_parallel(si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
+def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
                 out_rgb, out_depth, out_sem, out_inst):
     """Render every camera, rows spread over all numba threads; writes only the wanted outputs."""
     for job in prange(cpos.shape[0] * height):
-        _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
+        _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
@@ -699,14 +700,14 @@ def render_parallel(si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, p
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def render_serial(si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
+def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
                 out_rgb, out_depth, out_sem, out_inst):
     """Same as :func:`render_parallel` on the calling thread (no thread-pool start-up per call)."""
     for job in range(cpos.shape[0] * height):
-        _render_row(job, si, sf, coarse, octd, pool, top, light, pmat, pcls, pinst, ptint, mats,
+        _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
