@@ -106,3 +106,13 @@ def test_gymnasium_env_checker_passes():
     env = gym.make(gym_id("combat_zombie_plains_iron_armors_iron_sword_shield"), image_size=(32, 32))
     check_env(env.unwrapped, skip_render_check=True)
     env.close()
+
+
+def test_make_vec_runs_n_worlds_of_one_task():
+    venv = gym.make_vec(gym_id("harvest_1_log"), num_envs=2, image_size=(32, 32))
+    obs, infos = venv.reset(seed=0)
+    assert obs["rgb"].shape == (2, 3, 32, 32)
+    actions = np.tile(np.array([0, 0, 0, 12, 12, 0, 0, 0]), (2, 1))
+    obs, rewards, terminated, truncated, infos = venv.step(actions)
+    assert rewards.shape == (2,) and not terminated.any()
+    venv.close()

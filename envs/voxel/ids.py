@@ -18,6 +18,7 @@ NAMESPACE = "embodied_gym"
 PREFIX = "MineDojo-"
 VERSION = 0
 ENTRY_POINT = "embodied_gym.envs.voxel.tasks.factory:make_minedojo_env"
+VECTOR_ENTRY_POINT = "embodied_gym.envs.voxel.tasks.factory:make_minedojo_vector_env"
 
 #: Default episode limits in env steps (one step = one game tick, 20 per second), per category.
 #: ``gym.make(id, max_episode_steps=N)`` overrides them. Harvest/techtree chains from bare hands to
@@ -70,6 +71,7 @@ def register() -> None:
                 EnvSpec(
                     id=gym_id(task_id),
                     entry_point=ENTRY_POINT,
+                    vector_entry_point=VECTOR_ENTRY_POINT,
                     max_episode_steps=limit,
                     kwargs={"task_id": task_id},
                 )

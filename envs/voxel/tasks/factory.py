@@ -33,3 +33,20 @@ def make_minedojo_env(task_id: str, backend: str = "embedded", **kwargs: Any) ->
 
         return MineDojoBackendEnv(task_id, **kwargs)
     raise UnknownBackendError(f"unknown backend {backend!r} for {task_id!r}; accepted: {', '.join(BACKENDS)}")
+
+
+def make_minedojo_vector_env(task_id: str, num_envs: int, backend: str = "embedded", **kwargs: Any) -> gym.vector.VectorEnv:
+    """``gym.make_vec(id, num_envs=N)``: N embedded worlds of one task stepped and rendered together.
+
+    Each world gets its own rule object; ``max_episode_steps`` (the id's time limit) truncates episodes.
+    Only the embedded backend has a native vector env (a real MineDojo instance is one Minecraft each).
+    """
+    spec = get_spec(task_id)
+    if backend != "embedded":
+        raise UnknownBackendError(
+            f"gym.make_vec supports backend='embedded' only, got {backend!r}; for MineDojo use "
+            "gym.make_vec(id, num_envs=N, vectorization_mode='async', backend='minedojo')"
+        )
+    from embodied_gym.envs.voxel.vector import VoxelVectorEnv
+
+    return VoxelVectorEnv(num_envs, task=spec, rule_factory=lambda: rule_for(spec), **kwargs)
