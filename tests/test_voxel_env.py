@@ -207,7 +207,14 @@ def test_specified_biome_and_dimensions(biome, dimension):
     names = set(env.world.cat.block_names[i] for i in np.unique(env.world.blocks))
     expect = {"nether": "netherrack", "end": "end_stone", "overworld": "sand"}[dimension]
     assert expect in names
-    assert env.world.player.alive and obs["life_stats"]["life"][0] == 20
+    w = env.world
+    assert w.player.alive and obs["life_stats"]["life"][0] == 20
+    x, y, z = (int(v) for v in w.player.pos)
+    assert w.collidable[w.blocks[x, y - 1, z]] and not w.liquid_kind[w.blocks[x, y - 1, z]], "standing on ground"
+    assert w.blocks[x, y, z] == 0 and w.blocks[x, y + 1, z] == 0, "with room to stand"
+    for _ in range(40):
+        env.step(env.noop())
+    assert w.player.health == 20 and abs(w.player.pos[1] - y) < 1e-6
 
 
 class _CountLogs:

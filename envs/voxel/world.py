@@ -164,35 +164,48 @@ class VoxelWorld:
             self._apply_task_setup(task)
         self._spawn_passive()
 
+    def _stand_y(self, x: int, z: int) -> int:
+        """Feet height of a dry standing place in column (x, z), or -1 if there is none."""
+        if not (0 <= x < self.size and 0 <= z < self.size):
+            return -1
+        if self.dimension == "nether":  # inside the cavern: on its floor, below the netherrack ceiling
+            f = int(self.heights[x, z])
+            if f + 2 < WORLD_HEIGHT and self.collidable[self.blocks[x, f, z]] and not self.liquid_kind[self.blocks[x, f, z]] \
+                    and self.blocks[x, f + 1, z] == 0 and self.blocks[x, f + 2, z] == 0:
+                return f + 1
+            return -1
+        top = self._top_y(x, z)
+        floor = SEA_LEVEL if self.dimension == "overworld" else 1
+        if top >= floor and self.collidable[self.blocks[x, top, z]] and not self.liquid_kind[self.blocks[x, top, z]]:
+            return top + 1
+        return -1
+
     def _place_player(self, x: int, z: int) -> None:
-        """Spawn on dry land near (x, z): the first column (spiral search) whose top is above water."""
-        best = (x, z)
+        """Spawn on dry land near (x, z) (spiral search); on open water if there is no land at all."""
+        best, y = (x, z), -1
         for r in range(0, 48, 2):
-            found = False
             for dx in range(-r, r + 1, 2):
                 for dz in (-r, r):
                     for (i, k) in ((x + dx, z + dz), (x + dz, z + dx)):
-                        if 0 <= i < self.size and 0 <= k < self.size:
-                            top = self._top_y(i, k)
-                            if top >= SEA_LEVEL and self.blocks[i, top, k] not in (self.id_water, self.id_lava) \
-                                    and self.collidable[self.blocks[i, top, k]]:
-                                best = (i, k)
-                                found = True
-                                break
-                    if found:
+                        y = self._stand_y(i, k)
+                        if y >= 0:
+                            best = (i, k)
+                            break
+                    if y >= 0:
                         break
-                if found:
+                if y >= 0:
                     break
-            if found:
+            if y >= 0:
                 break
         i, k = best
         self._ensure_chunks(i, k)
-        top = self._top_y(i, k)
-        self.player.pos = np.array([i + 0.5, top + 1.0, k + 0.5])
+        if y < 0:
+            y = self._top_y(i, k) + 1  # the water surface (or whatever is highest)
+        self.player.pos = np.array([i + 0.5, float(y), k + 0.5])
         # clear a standing space (trees, cactus) so the spawn is never inside blocks
-        for dy in (1, 2):
-            if top + dy < WORLD_HEIGHT and self.collidable[self.blocks[i, top + dy, k]]:
-                self.blocks[i, top + dy, k] = 0
+        for dy in (0, 1):
+            if y + dy < WORLD_HEIGHT and self.collidable[self.blocks[i, y + dy, k]]:
+                self.blocks[i, y + dy, k] = 0
         self.spawn_point = self.player.pos.copy()
 
     def _top_y(self, x: int, z: int) -> int:
