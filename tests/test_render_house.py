@@ -125,3 +125,20 @@ def test_voxel_size_snaps_to_the_floor_plan_grid():
     assert abs(vs - 0.05) < 0.005
     assert np.allclose(pts / vs, np.round(pts / vs), atol=0.02)
     assert snap_voxel_size(np.array([[0.0, 0.0], [3.0, 4.0]]), 0.05) == 0.05
+
+
+def test_replace_part_hides_a_voxelised_object(scene):
+    from embodied_gym.envs.render import SceneBatch
+
+    batch = SceneBatch([scene])
+    cams = Cameras.make((2.0, 2.3, 1.7), 0.0, 89.0, 60.0)
+    before = render_batch(batch, cams, 128, 128, outputs=("instance",))["instance"][0]
+    apple = instance_of(scene, "Apple|1")
+    part = int(np.flatnonzero(scene.parts.instance_id == apple)[0])
+    n_voxels = int((scene.to_dense() == part).sum())
+    assert (before == apple).any() and n_voxels > 0
+    assert batch.replace_part(0, part, 0) == n_voxels
+    after = render_batch(batch, cams, 128, 128, outputs=("instance",))["instance"][0]
+    assert not (after == apple).any()
+    # where the apple was, the table top shows through
+    assert np.all(after[before == apple] == instance_of(scene, "DiningTable|1"))
