@@ -245,6 +245,7 @@ def test_rule_must_have_reset_and_step():
         VoxelEnv(rule=object())
 
 
+@pytest.mark.slow  # the first multi-threaded render compiles the renderer's parallel kernel
 def test_open_id_and_make_vec():
     env = gym.make("embodied_gym/Voxel-Open-v0", image_size=64)
     obs, _ = env.reset(seed=0)
@@ -259,7 +260,7 @@ def test_open_id_and_make_vec():
 def test_vector_env_matches_single_envs():
     from embodied_gym.envs.voxel.vector import VoxelVectorEnv
 
-    venv = VoxelVectorEnv(2, image_size=64)
+    venv = VoxelVectorEnv(2, image_size=64, render_parallel=False)
     vobs, _ = venv.reset(seed=[7, 8])
     singles = [VoxelEnv(image_size=64) for _ in range(2)]
     for k, e in enumerate(singles):
@@ -277,7 +278,7 @@ def test_vector_env_matches_single_envs():
 def test_vector_env_autoresets_after_death():
     from embodied_gym.envs.voxel.vector import VoxelVectorEnv
 
-    venv = VoxelVectorEnv(2, image_size=64, max_episode_steps=5)
+    venv = VoxelVectorEnv(2, image_size=64, max_episode_steps=5, render_parallel=False)
     venv.reset(seed=0)
     noop = np.tile(np.array(NOOP), (2, 1))
     for _ in range(4):
@@ -334,7 +335,7 @@ def test_minedojo_vector_entry_point_sets_up_each_world():
     from embodied_gym.envs.voxel.vector import make_minedojo_vector_env
 
     venv = make_minedojo_vector_env(num_envs=2, task_id="harvest_milk_with_empty_bucket_and_cow", image_size=64,
-                                    max_episode_steps=3)
+                                    max_episode_steps=3, render_parallel=False)
     venv.reset(seed=0)
     assert [w.task_info()["inventory"] for w in venv.worlds] == [{"bucket": 1}, {"bucket": 1}]
     assert all(any(e["name"] == "cow" for e in w.entities()) for w in venv.worlds)

@@ -228,7 +228,8 @@ def _empty_entities(n: int):
 class BatchRenderer:
     """Renders N worlds in one ``render_batch`` call, keeping each world's window packed."""
 
-    def __init__(self, n: int, height: int, width: int) -> None:
+    def __init__(self, n: int, height: int, width: int, parallel: bool | None = None) -> None:
+        self.parallel = parallel  # None: the renderer decides (threads when several cameras)
         self.views = [WorldView() for _ in range(n)]
         self.batch = None
         self.height, self.width = height, width
@@ -264,7 +265,7 @@ class BatchRenderer:
             numba.set_num_threads(1)
         try:
             res = render_batch(self.batch, cams, self.width, self.height, outputs=("rgb",),
-                               entities=entity_batch(worlds), out=self.out)
+                               entities=entity_batch(worlds), out=self.out, parallel=self.parallel)
         finally:
             if len(worlds) == 1 and threads > 1:
                 numba.set_num_threads(threads)

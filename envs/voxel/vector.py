@@ -32,7 +32,7 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
 
     def __init__(self, num_envs: int, task=None, rule_factory: Callable[[], Any] | None = None,
                  image_size=DEFAULT_IMAGE_SIZE, world_size: int = 256, max_episode_steps: int | None = None,
-                 render_mode: str | None = None) -> None:
+                 render_mode: str | None = None, render_parallel: bool | None = None) -> None:
         if not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
         if render_mode is not None and render_mode != "rgb_array":
@@ -56,6 +56,7 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
         self._needs_reset = np.zeros(self.num_envs, np.bool_)
         self._rngs: list[np.random.Generator] = []
         self._renderer = None
+        self._render_parallel = render_parallel  # None: threads when the machine has them; False: one thread
 
     def _reset_world(self, i: int) -> None:
         seed = int(self._rngs[i].integers(0, 2**31 - 1))
@@ -117,7 +118,7 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
         if self._renderer is None:
             from .scene import BatchRenderer
 
-            self._renderer = BatchRenderer(self.num_envs, *self.image_size)
+            self._renderer = BatchRenderer(self.num_envs, *self.image_size, parallel=self._render_parallel)
         rgb = self._renderer.render(self.worlds)
         for i, w in enumerate(self.worlds):
             self._counts[i] = observe.fill(self._buf, i, w, rgb[i], self._counts[i], int(crafted[i]))
