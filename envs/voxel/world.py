@@ -123,6 +123,7 @@ class VoxelWorld:
         biome = getattr(task, "specified_biome", None) if task is not None else None
         self.dimension = "nether" if biome == "nether" else ("end" if biome == "the_end" else "overworld")
         self.terrain = TerrainGenerator(int(terrain_seed), self.dimension, biome)
+        self.herds_on = False
         self.blocks.fill(0)
         self.heights.fill(0)
         self.biomes.fill(0)
@@ -163,6 +164,7 @@ class VoxelWorld:
         if task is not None:
             self._apply_task_setup(task)
         self._spawn_passive()
+        self.herds_on = True
 
     def _stand_y(self, x: int, z: int) -> int:
         """Feet height of a dry standing place in column (x, z), or -1 if there is none."""
@@ -225,7 +227,25 @@ class VoxelWorld:
                 if not self.chunk_done[i, k]:
                     self.terrain.generate_chunk(self.blocks, self.heights, self.biomes, i, k, self.end_center)
                     self.chunk_done[i, k] = True
+                    if self.herds_on:  # chunks generated after reset bring their own herds
+                        self._chunk_herd(i, k)
         self.version += 1
+
+    def _chunk_herd(self, i: int, k: int) -> None:
+        """Minecraft places passive mobs when a chunk is generated: here 1 chunk in 8 gets a small herd."""
+        if self.dimension != "overworld" or hash3(i, k, 11, self.seed & 0x7FFFFFFF) >= 0.125:
+            return
+        x, z = i * CHUNK + CHUNK // 2, k * CHUNK + CHUNK // 2
+        options = PASSIVE_BY_BIOME.get(int(self.biomes[x, z]), ())
+        if not options:
+            return
+        kind = mob_id(options[int(hash3(i, k, 12, self.seed & 0x7FFFFFFF) * len(options))])
+        for n in range(1 + int(hash3(i, k, 13, self.seed & 0x7FFFFFFF) * 3)):
+            xx, zz = x + (n % 2) * 2 - 1, z + (n // 2) * 2 - 1
+            top = self._top_y(xx, zz)
+            is_water = self.liquid_kind[self.blocks[xx, top, zz]] == 1
+            if MOB_KINDS[kind].aquatic == bool(is_water):
+                self.spawn_mob(kind, (xx + 0.5, float(top + (0 if is_water else 1)), zz + 0.5))
 
     def _apply_task_setup(self, task) -> None:
         inv = self.inventory
