@@ -238,6 +238,9 @@ def test_killing_a_pig_counts_and_drops(env):
     w.player.pitch = 30.0
     env.step(act(fn=3))
     env.step(act(fn=3))
+    assert w.mob_alive[m] and w.mob_health[m] == 3, "one hit, then 10 ticks of invulnerability"
+    for _ in range(10):
+        env.step(act(fn=3))
     assert not w.mob_alive[m]
     assert w.task_info()["stat"]["kill_entity"] == {"pig": 1}
     for _ in range(30):

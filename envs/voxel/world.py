@@ -149,6 +149,7 @@ class VoxelWorld:
         self.mob_cooldown = np.zeros(MAX_MOBS, np.int64)
         self.mob_aggro = np.zeros(MAX_MOBS, np.bool_)
         self.mob_sheared = np.zeros(MAX_MOBS, np.bool_)
+        self.mob_hurt_until = np.zeros(MAX_MOBS, np.int64)
         self.item_id = np.zeros(MAX_ITEMS, np.int64)
         self.item_count = np.zeros(MAX_ITEMS, np.int64)
         self.item_pos = np.zeros((MAX_ITEMS, 3))
@@ -310,6 +311,7 @@ class VoxelWorld:
         self.mob_cooldown[m] = 0
         self.mob_aggro[m] = False
         self.mob_sheared[m] = False
+        self.mob_hurt_until[m] = 0
         return m
 
     # ------------------------------------------------------------------ inspection
@@ -705,8 +707,9 @@ class VoxelWorld:
         m = self.target_mob()
         if m >= 0:
             p.mine_target, p.mine_progress = (-1, -1, -1), 0.0
-            if self.mob_cooldown[m] > 10 and self.mob_timer[m] == -3:
-                return
+            if self.time < self.mob_hurt_until[m]:
+                return  # Minecraft: a hurt mob is invulnerable for 10 ticks
+            self.mob_hurt_until[m] = self.time + 10
             _, _, _, dmg = self._held_tool()
             self.mob_health[m] -= dmg
             self.mob_aggro[m] = True
