@@ -43,7 +43,7 @@ def house_entropy(seed: int, split: str, index: int | None) -> list[int]:
     return ent
 
 
-def _start_pose(rng: np.random.Generator, house: dict):
+def _start_pose(rng: np.random.Generator, house: dict, wall_pieces: np.ndarray | None = None):
     """A random free point from which every room is reachable (and the navgrid), or None.
 
     Tries the components of the free grid one by one (a start point can land in a pocket that
@@ -51,7 +51,7 @@ def _start_pose(rng: np.random.Generator, house: dict):
     """
     from .navgrid import build_navgrid
 
-    nav = build_navgrid(house)
+    nav = build_navgrid(house, wall_pieces=wall_pieces)
     free = nav.free.copy()
     n_rooms = len(nav.room_ids)
     for _ in range(4):
@@ -76,7 +76,7 @@ def _start_pose(rng: np.random.Generator, house: dict):
     return None, nav
 
 
-def _unblock(rng: np.random.Generator, house: dict, units: list[list[str]], max_tries: int = 10):
+def _unblock(rng: np.random.Generator, house: dict, units: list[list[str]], wall_pieces: np.ndarray, max_tries: int = 6):
     """Furniture cut a room off: take back the single most recent placement unit (a whole group)
     whose removal makes every room reachable. Cheaper than redrawing the house, and it keeps the
     floorplan the seed chose."""
@@ -84,7 +84,7 @@ def _unblock(rng: np.random.Generator, house: dict, units: list[list[str]], max_
         drop = set(unit)
         trial = dict(house)
         trial["objects"] = [o for o in house["objects"] if o["id"] not in drop]
-        agent, nav = _start_pose(rng, trial)
+        agent, nav = _start_pose(rng, trial, wall_pieces)
         if agent is not None:
             house["objects"] = trial["objects"]
             return agent, nav
@@ -107,9 +107,12 @@ def _attempt(rng: np.random.Generator, spec: RoomSpec, split: str) -> dict:
         "proceduralParameters": lights_and_parameters(rng, st.rooms, st.wall_height),
         "metadata": {"schema": SCHEMA_VERSION, "roomSpecId": spec.spec_id, "warnings": {}},
     }
-    agent, nav = _start_pose(rng, house)
+    from .geometry import solid_wall_pieces
+
+    pieces = solid_wall_pieces(house)
+    agent, nav = _start_pose(rng, house, pieces)
     if agent is None:
-        agent, nav = _unblock(rng, house, units)
+        agent, nav = _unblock(rng, house, units, pieces)
     if agent is None:
         raise FloorplanError("no start pose reaches every room")
     house["metadata"]["agent"] = agent

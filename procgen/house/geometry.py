@@ -151,15 +151,19 @@ def solid_wall_pieces(house: dict) -> np.ndarray:
     above the floor).
     """
     lines: dict[tuple[int, int, int, int], list[float]] = {}
+    key_of: dict[str, tuple[int, int, int, int]] = {}
     for w in wall_segments(house):
         k = _key(w.p0, w.p1)
+        key_of[w.wall_id] = k
         if k not in lines:
             lines[k] = []
     cuts: dict[tuple[int, int, int, int], list[tuple[float, float]]] = {}
     for d in door_openings(house):
         if d.y0 > 0.05:
             continue
-        k = _find_line(lines, d.a, d.b)
+        k = key_of.get(d.wall0)
+        if k is None:
+            k = _find_line(lines, d.a, d.b)
         if k is not None:
             cuts.setdefault(k, []).append((d.a, d.b))  # type: ignore[arg-type]
     pieces = []

@@ -73,7 +73,10 @@ def obstacle_rects(house: dict, max_bottom: float = 1.8) -> np.ndarray:
     return np.array(rects, dtype=np.float64).reshape(-1, 4)
 
 
-def build_navgrid(house: dict, resolution: float = 0.25, agent_radius: float = 0.2, include_objects: bool = True) -> NavGrid:
+def build_navgrid(house: dict, resolution: float = 0.25, agent_radius: float = 0.2, include_objects: bool = True,
+                  wall_pieces: np.ndarray | None = None) -> NavGrid:
+    """Rasterise ``house`` for a disc agent. ``wall_pieces`` may pass :func:`solid_wall_pieces` of
+    this house when only its objects changed since (saves recomputing the walls)."""
     from ._navkernels import rasterise
 
     polys = room_polygons(house)
@@ -87,7 +90,7 @@ def build_navgrid(house: dict, resolution: float = 0.25, agent_radius: float = 0
     oz = math.floor(allp[:, 1].min() / resolution) * resolution
     nx = int(math.ceil((allp[:, 0].max() - ox) / resolution))
     nz = int(math.ceil((allp[:, 1].max() - oz) / resolution))
-    walls = solid_wall_pieces(house)
+    walls = solid_wall_pieces(house) if wall_pieces is None else np.ascontiguousarray(wall_pieces, dtype=np.float64)
     rects = obstacle_rects(house) if include_objects else np.zeros((0, 4))
     room, free = rasterise(nx, nz, float(ox), float(oz), float(resolution), float(agent_radius),
                            np.ascontiguousarray(allp, dtype=np.float64), off, walls, rects)

@@ -105,10 +105,21 @@ class Member:
     parent: int  # index of the member it stands on ('above'), else -1
 
     def half_extents(self) -> tuple[float, float]:
-        th = math.radians(self.rot)
-        c, s = abs(math.cos(th)), abs(math.sin(th))
-        sx, _, sz = self.asset.size
-        return (c * sx + s * sz) / 2, (s * sx + c * sz) / 2
+        """Half sizes of the rotated footprint's bounding box (asset and yaw never change)."""
+        cached = self.__dict__.get("_half")
+        if cached is None:
+            sx, _, sz = self.asset.size
+            r = self.rot % 180.0
+            if r == 0.0:
+                cached = (sx / 2, sz / 2)
+            elif r == 90.0:
+                cached = (sz / 2, sx / 2)
+            else:
+                th = math.radians(self.rot)
+                c, s = abs(math.cos(th)), abs(math.sin(th))
+                cached = ((c * sx + s * sz) / 2, (s * sx + c * sz) / 2)
+            self.__dict__["_half"] = cached
+        return cached
 
 
 # Largest footprint depth (z, metres) for wall-standing types whose catalog includes L-shaped or
