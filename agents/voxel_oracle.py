@@ -37,6 +37,8 @@ MOVES: tuple[tuple[int, int, float], ...] = ((0, 1, 0.0), (0, -1, 180.0), (-1, 0
 MAX_EXPANSIONS = 150_000
 #: the A* window reaches this many blocks from the player along x and z
 NAV_RADIUS = 48
+#: targets deeper than this below the feet are reached by a vertical shaft first
+DESCEND_BELOW = 6
 #: how far (blocks) from the player block and mob targets are searched for
 SEARCH_RADIUS = 64
 MAX_FALL = 3
@@ -469,6 +471,9 @@ class VoxelOracle:
             if self._aim_at_block(cell) is not None:
                 return cell
             bx, by, bz = cell
+            if by < self.feet()[1] - DESCEND_BELOW:
+                # deep ore: a vertical shaft first (A* would spend its budget on the surface)
+                yield from self._descend_to(by)
             near = {c for c in self.cells_near(cell, 1, (-2, -1, 0)) if c[0] != bx or c[2] != bz}
             near |= {(bx, by + 1, bz), (bx, by - 2, bz)}
             ok = yield from self._goto(near, cell)
@@ -477,6 +482,31 @@ class VoxelOracle:
             self.log.append(f"t={self.world.time} approach to {cell} failed (arrived={ok}) at {self.feet()}")
             self.failed_blocks.add(cell)
         return None
+
+    def _descend_to(self, y_target: int, max_blocks: int = 80) -> Plan:
+        """Dig straight down to ``y_target`` (feet), stepping aside from water or lava below."""
+        w = self.world
+        for _ in range(max_blocks):
+            x, y, z = self.feet()
+            if y <= y_target:
+                return True
+            below = [self._block(x, y - d, z) for d in (1, 2, 3)]
+            if any(b < 0 or w.liquid_kind[b] for b in below) or self._block(x, y - 1, z) == 0:
+                moved = False
+                for dx, dz, _ in MOVES:
+                    nx, nz = x + dx, z + dz
+                    column = [self._block(nx, y - d, nz) for d in (1, 2, 3)]
+                    if self._solid(nx, y - 1, nz) and not any(b < 0 or w.liquid_kind[b] for b in column):
+                        moved = yield from self._step_to((nx, y, nz))
+                        if moved:
+                            break
+                if not moved:
+                    return False
+                continue
+            ok = yield from self._step_to((x, y - 1, z))
+            if not ok:
+                return False
+        return self.feet()[1] <= y_target
 
     def _pickup_near(self, where: np.ndarray, item: str, before: int, radius: float = 6.0) -> Plan:
         """Wait for the drop and walk over dropped ``item`` near ``where``."""
