@@ -123,7 +123,31 @@ def test_set_voxels_shows_up_and_matches_a_fresh_pack():
     batch.set_voxels(0, ahead, 0)
     back = render_batch(batch, cams, 64, 64, outputs=("semantic",))
     assert back["semantic"][0][32, 32] != BLOCK_ID["diamond_ore"]
-    assert np.array_equal(batch.top, SceneBatch([scene]).top)
+    assert np.array_equal(batch._top.view(0), SceneBatch([scene])._top.view(0))  # column tops restored
+
+
+def test_replace_scene_swaps_one_world_and_survives_compaction():
+    scenes = [block_test_scene(seed, size=(32 + 8 * (seed % 3), 32, 32)) for seed in range(6)]
+    batch = SceneBatch(scenes[:2])
+    outputs = ("rgb", "depth", "instance", "semantic")
+
+    def check():
+        for i in range(2):
+            s = batch.scenes[i]
+            eye = eye_position(s, 16.5, 16.5)
+            cams = Cameras.make([eye, eye], yaw_deg=[40.0, 200.0], pitch_deg=10.0, fov_deg=70.0, scene_index=i)
+            got = render_batch(batch, cams, 40, 32, outputs=outputs)
+            want = render_batch(s, Cameras.make([eye, eye], [40.0, 200.0], 10.0, 70.0), 40, 32, outputs=outputs)
+            for key in outputs:
+                assert np.array_equal(got[key], want[key]), key
+
+    for step in range(8):  # enough swaps to trigger pool and segment compaction
+        batch.replace_scene(step % 2, scenes[2 + step % 4])
+        check()
+    assert batch.pool.shape[0] < 4 * sum(s.bricks.shape[0] for s in batch.scenes) + 64
+    with pytest.raises(RenderError, match="brick size"):
+        batch.replace_scene(0, wall_scene(2.0).__class__.from_dense(
+            np.zeros((8, 8, 8), np.uint16), PartTable.build([0], [0], [0]), brick=8))
 
 
 def test_glass_is_seen_through_and_counts_as_the_first_surface():

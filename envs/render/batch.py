@@ -1,9 +1,10 @@
 """Packing many scenes into the flat arrays one numba call consumes, and editing them in place.
 
-One :class:`SceneBatch` holds N scenes (e.g. the 64 different houses of a vector env) concatenated
-into flat arrays with per-scene offsets, so that a single ``prange`` kernel can render cameras that
-look into different worlds. Pack once per episode and reuse it every step; edit blocks with
-:meth:`SceneBatch.set_voxels` (mining, placing) instead of re-packing.
+One :class:`SceneBatch` holds N scenes (e.g. the 64 different houses of a vector env) in flat arrays
+with per-scene offsets, so that a single ``prange`` kernel can render cameras that look into different
+worlds. Pack once and reuse it every step: edit blocks with :meth:`SceneBatch.set_voxels` (mining,
+placing), hide objects with :meth:`SceneBatch.replace_part`, and swap one env's world for a new one
+with :meth:`SceneBatch.replace_scene` (cost of that one scene, not of the batch).
 """
 
 from __future__ import annotations
@@ -32,6 +33,59 @@ def pack_cells(coarse: np.ndarray, octant: np.ndarray) -> np.ndarray:
     return np.where(coarse >= 0, coarse.astype(np.int64), -1 - packed)
 
 
+def unpack_octants(cells: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`pack_cells` for the distances: (..., 8) uint8, 0 where a cell holds a brick."""
+    free = np.where(cells < 0, -1 - cells, 0)
+    return np.stack([(free >> (6 * o)) & 63 for o in range(8)], axis=-1).astype(np.uint8)
+
+
+class _Segments:
+    """Growable flat storage with one contiguous segment per scene; a segment is rewritten in place
+    when the replacement fits, else appended (the old one becomes garbage until :meth:`compact`)."""
+
+    def __init__(self, dtype, tail: tuple[int, ...] = ()):
+        self.data = np.zeros((16,) + tail, dtype)
+        self.used = 0
+        self.offset: list[int] = []
+        self.length: list[int] = []
+        self.capacity: list[int] = []
+
+    def put(self, i: int, values: np.ndarray) -> int:
+        n = len(values)
+        if i < len(self.offset) and n <= self.capacity[i]:
+            off = self.offset[i]
+        else:
+            if self.used + n > len(self.data):
+                grown = np.zeros((max(2 * len(self.data), self.used + n),) + self.data.shape[1:], self.data.dtype)
+                grown[: self.used] = self.data[: self.used]
+                self.data = grown
+            off = self.used
+            self.used += n
+            if i < len(self.offset):
+                self.offset[i], self.capacity[i] = off, n
+            else:
+                self.offset.append(off)
+                self.capacity.append(n)
+                self.length.append(0)
+        self.data[off: off + n] = values
+        self.length[i] = n
+        return off
+
+    def view(self, i: int) -> np.ndarray:
+        return self.data[self.offset[i]: self.offset[i] + self.length[i]]
+
+    def garbage(self) -> int:
+        return self.used - sum(self.length)
+
+    def compact(self) -> None:
+        live = [self.view(i).copy() for i in range(len(self.offset))]
+        self.data = np.zeros((max(16, sum(self.length)),) + self.data.shape[1:], self.data.dtype)
+        self.used = 0
+        self.offset, self.length, self.capacity = [], [], []
+        for i, values in enumerate(live):
+            self.put(i, values)
+
+
 class SceneBatch:
     """N scenes packed for the kernel. All scenes in one batch must share one brick size."""
 
@@ -50,67 +104,45 @@ class SceneBatch:
         n = len(scenes)
         self.scene_int = np.zeros((n, SI_COLUMNS), np.int64)
         self.scene_float = np.zeros((n, SF_COLUMNS), np.float32)
-        coarse, octant, top, light, pools = [], [], [], [], []
-        mats, cls, inst, tint = [], [], [], []
-        c_off = t_off = l_off = p_off = b_off = 0
-        for i, s in enumerate(scenes):
-            si, sf, st = self.scene_int[i], self.scene_float[i], s.style
-            si[SI_CX:SI_CZ + 1] = s.coarse.shape
-            si[SI_B] = s.brick
-            si[SI_COARSE], si[SI_TOP], si[SI_LIGHT], si[SI_PART] = c_off, t_off, l_off, p_off
-            si[SI_GROUND_PART] = p_off + st.ground_part
-            si[SI_NPARTS] = len(s.parts)
-            si[SI_SHIFT] = int(s.brick).bit_length() - 1
-            occupied_y = np.nonzero((s.coarse >= 0).any(axis=(0, 2)))[0]
-            si[SI_YLO] = occupied_y.min() * s.brick if occupied_y.size else 0
-            si[SI_YHI] = (occupied_y.max() + 1) * s.brick if occupied_y.size else 0
-            sf[SF_OX:SF_OZ + 1] = s.origin
-            sf[SF_VS] = s.voxel_size
-            sf[SF_VIEW], sf[SF_FOG] = st.view_distance, st.fog_start
-            sf[SF_ZEN:SF_ZEN + 3] = st.sky_zenith
-            sf[SF_HOR:SF_HOR + 3] = st.sky_horizon
-            sun = np.asarray(st.sun_direction, np.float64)
-            sf[SF_SUN:SF_SUN + 3] = sun / np.linalg.norm(sun)
-            sf[SF_SUNK], sf[SF_AMB] = st.sun_strength, st.ambient
-            sf[SF_GROUND_Y] = 0.0 if st.ground_y is None else st.ground_y
-            sf[SF_HAS_GROUND] = 0.0 if st.ground_y is None else 1.0
-            c = s.coarse.ravel().astype(np.int32)
-            coarse.append(np.where(c >= 0, c + b_off, c).astype(np.int32))
-            octant.append(s.octant.reshape(-1))
-            top.append(s.top.ravel())
-            light.append(s.light.ravel())
-            pools.append(s.bricks)
-            mats.append(s.parts.material)
-            cls.append(s.parts.class_id)
-            inst.append(s.parts.instance_id)
-            tint.append(s.parts.tint)
-            c_off += c.size
-            t_off += s.top.size
-            l_off += s.light.size
-            p_off += len(s.parts)
-            b_off += s.bricks.shape[0]
-        self.coarse = np.concatenate(coarse)
-        self.octant = np.ascontiguousarray(np.concatenate(octant), np.uint8)
-        # what the kernel reads: one int64 per coarse cell, a brick index (>= 0) or, for an empty
-        # cell, -1 - (its 8 octant distances packed 6 bits each): one load per empty-space jump
-        self.cells = pack_cells(self.coarse, self.octant.reshape(-1, 8))
-        self.top = np.ascontiguousarray(np.concatenate(top), np.int16)
-        self.light = np.ascontiguousarray(np.concatenate(light), np.float32)
-        pool = np.concatenate(pools).astype(np.uint16)
-        self._n_bricks = pool.shape[0]
-        self._pool = np.zeros((max(16, int(self._n_bricks * 1.25) + 16), self.brick**3), np.uint16)
-        self._pool[: self._n_bricks] = pool
-        self.part_material = np.concatenate(mats).astype(np.int32)
-        self.part_class = np.concatenate(cls).astype(np.int32)
-        self.part_instance = np.concatenate(inst).astype(np.int32)
-        self.part_tint = np.ascontiguousarray(np.concatenate(tint), np.float32)
+        self._cells = _Segments(np.int64)
+        self._top = _Segments(np.int16)
+        self._light = _Segments(np.float32)
+        self._mat = _Segments(np.int32)
+        self._cls = _Segments(np.int32)
+        self._inst = _Segments(np.int32)
+        self._tint = _Segments(np.float32, (3,))
+        total = sum(s.bricks.shape[0] for s in scenes)
+        self._pool = np.zeros((max(16, int(total * 1.25) + 16), self.brick**3), np.uint16)
+        self._n_bricks = 0
+        self._live_bricks = 0
         self.materials = np.ascontiguousarray(material_array())
         self._opaque = self.materials[:, 8] >= 1.0
         self._empty_entities = None
         self._vis_cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for i, s in enumerate(scenes):
+            self._store(i, s)
 
     def __len__(self) -> int:
         return len(self.scenes)
+
+    # ----------------------------------------------------------------- what the kernel reads
+    cells = property(lambda self: self._cells.data, doc="int64 cell words of every scene (see pack_cells)")
+    top = property(lambda self: self._top.data, doc="int16 column tops of every scene")
+    light = property(lambda self: self._light.data, doc="float32 room-light maps of every scene")
+    part_material = property(lambda self: self._mat.data)
+    part_class = property(lambda self: self._cls.data)
+    part_instance = property(lambda self: self._inst.data)
+    part_tint = property(lambda self: self._tint.data)
+
+    @property
+    def pool(self) -> np.ndarray:
+        """All bricks of all scenes, (capacity, B**3) uint16 (rows past the used count are spare)."""
+        return self._pool
+
+    @property
+    def pool_flat(self) -> np.ndarray:
+        """The brick pool as one flat array (what the kernel indexes)."""
+        return self._pool.reshape(-1)
 
     @property
     def _no_entities(self):
@@ -128,34 +160,114 @@ class SceneBatch:
                                           np.zeros((n_cameras, 1, 4), np.int32))
         return self._vis_cache[n_cameras]
 
-    @property
-    def pool(self) -> np.ndarray:
-        """All bricks of all scenes, (capacity, B**3) uint16 (rows past the used count are spare)."""
-        return self._pool
+    # ----------------------------------------------------------------- packing
+    def _store(self, i: int, s: VoxelScene) -> None:
+        si, sf, st = self.scene_int[i], self.scene_float[i], s.style
+        first = self._add_bricks(s.bricks)
+        coarse = s.coarse.astype(np.int64)
+        coarse = np.where(coarse >= 0, coarse + first, coarse)
+        si[SI_CX:SI_CZ + 1] = s.coarse.shape
+        si[SI_B] = s.brick
+        si[SI_SHIFT] = int(s.brick).bit_length() - 1
+        si[SI_COARSE] = self._cells.put(i, pack_cells(coarse, s.octant).ravel())
+        si[SI_TOP] = self._top.put(i, s.top.ravel().astype(np.int16))
+        si[SI_LIGHT] = self._light.put(i, s.light.ravel().astype(np.float32))
+        si[SI_PART] = self._mat.put(i, s.parts.material)
+        self._cls.put(i, s.parts.class_id)
+        self._inst.put(i, s.parts.instance_id)
+        self._tint.put(i, s.parts.tint)
+        si[SI_GROUND_PART] = si[SI_PART] + st.ground_part
+        si[SI_NPARTS] = len(s.parts)
+        occupied_y = np.nonzero((s.coarse >= 0).any(axis=(0, 2)))[0]
+        si[SI_YLO] = occupied_y.min() * s.brick if occupied_y.size else 0
+        si[SI_YHI] = (occupied_y.max() + 1) * s.brick if occupied_y.size else 0
+        sf[SF_OX:SF_OZ + 1] = s.origin
+        sf[SF_VS] = s.voxel_size
+        sf[SF_VIEW], sf[SF_FOG] = st.view_distance, st.fog_start
+        sf[SF_ZEN:SF_ZEN + 3] = st.sky_zenith
+        sf[SF_HOR:SF_HOR + 3] = st.sky_horizon
+        sun = np.asarray(st.sun_direction, np.float64)
+        sf[SF_SUN:SF_SUN + 3] = sun / np.linalg.norm(sun)
+        sf[SF_SUNK], sf[SF_AMB] = st.sun_strength, st.ambient
+        sf[SF_GROUND_Y] = 0.0 if st.ground_y is None else st.ground_y
+        sf[SF_HAS_GROUND] = 0.0 if st.ground_y is None else 1.0
 
-    @property
-    def pool_flat(self) -> np.ndarray:
-        """The brick pool as one flat array (what the kernel indexes)."""
-        return self._pool.reshape(-1)
+    def _add_bricks(self, bricks: np.ndarray) -> int:
+        n = bricks.shape[0]
+        if self._n_bricks + n > self._pool.shape[0]:
+            grown = np.zeros((max(2 * self._pool.shape[0], self._n_bricks + n), self._pool.shape[1]), np.uint16)
+            grown[: self._n_bricks] = self._pool[: self._n_bricks]
+            self._pool = grown
+        first = self._n_bricks
+        self._pool[first: first + n] = bricks
+        self._n_bricks += n
+        self._live_bricks += n
+        return first
+
+    def replace_scene(self, scene_index: int, scene: VoxelScene) -> None:
+        """Put a new world in slot ``scene_index`` (e.g. one env of a vector env reset to a new house).
+
+        Costs about one scene's worth of copying; the old scene's storage is reclaimed by an occasional
+        compaction once more than half of the storage is garbage.
+        """
+        self._check_scene(scene_index)
+        if not isinstance(scene, VoxelScene):
+            raise RenderError(f"scene is a {type(scene).__name__}, expected a VoxelScene")
+        if scene.brick != self.brick:
+            raise RenderError(f"scene brick size {scene.brick} differs from the batch's {self.brick}")
+        old = self._cells.view(scene_index)
+        self._live_bricks -= int((old >= 0).sum())
+        self.scenes[scene_index] = scene
+        self._store(scene_index, scene)
+        self._empty_entities = None
+        if self._n_bricks > 2 * self._live_bricks + 64:
+            self._compact_pool()
+        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint):
+            if seg.garbage() > max(seg.used // 2, 64):
+                self._compact_segments()
+                break
+
+    def _compact_pool(self) -> None:
+        """Drop bricks no scene references any more and renumber the rest."""
+        cells = self._cells
+        live = np.zeros(self._n_bricks, bool)
+        for i in range(len(self.scenes)):
+            v = cells.view(i)
+            live[v[v >= 0]] = True
+        remap = np.cumsum(live) - 1
+        kept = np.flatnonzero(live)
+        pool = np.zeros((max(16, int(kept.size * 1.25) + 16), self._pool.shape[1]), np.uint16)
+        pool[: kept.size] = self._pool[kept]
+        for i in range(len(self.scenes)):
+            v = cells.view(i)
+            v[v >= 0] = remap[v[v >= 0]]
+        self._pool, self._n_bricks, self._live_bricks = pool, int(kept.size), int(kept.size)
+
+    def _compact_segments(self) -> None:
+        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint):
+            seg.compact()
+        for i in range(len(self.scenes)):
+            si = self.scene_int[i]
+            si[SI_COARSE], si[SI_TOP], si[SI_LIGHT] = self._cells.offset[i], self._top.offset[i], self._light.offset[i]
+            ground = si[SI_GROUND_PART] - si[SI_PART]
+            si[SI_PART] = self._mat.offset[i]
+            si[SI_GROUND_PART] = si[SI_PART] + ground
 
     # ----------------------------------------------------------------- editing
     def _scene_views(self, s: int):
         si = self.scene_int[s]
         cdims = tuple(int(v) for v in si[SI_CX:SI_CZ + 1])
-        n_coarse = cdims[0] * cdims[1] * cdims[2]
-        coarse = self.coarse[si[SI_COARSE]: si[SI_COARSE] + n_coarse].reshape(cdims)
-        octant = self.octant[si[SI_COARSE] * 8: (si[SI_COARSE] + n_coarse) * 8].reshape(cdims + (8,))
-        cells = self.cells[si[SI_COARSE]: si[SI_COARSE] + n_coarse].reshape(cdims)
         b = int(si[SI_B])
-        top = self.top[si[SI_TOP]: si[SI_TOP] + cdims[0] * b * cdims[2] * b].reshape(cdims[0] * b, cdims[2] * b)
-        return coarse, octant, cells, top, b
+        cells = self._cells.view(s).reshape(cdims)
+        top = self._top.view(s).reshape(cdims[0] * b, cdims[2] * b)
+        return cells, top, b
 
     def get_voxels(self, scene_index: int, ijk: np.ndarray) -> np.ndarray:
         """Part ids at fine voxel coordinates ``ijk`` (K, 3) of one scene (0 where empty)."""
         self._check_scene(scene_index)
-        coarse, _oct, _cells, _top, b = self._scene_views(scene_index)
-        ijk = self._check_ijk(ijk, coarse.shape, b)
-        c = coarse[ijk[:, 0] // b, ijk[:, 1] // b, ijk[:, 2] // b]
+        cells, _top, b = self._scene_views(scene_index)
+        ijk = self._check_ijk(ijk, cells.shape, b)
+        c = cells[ijk[:, 0] // b, ijk[:, 1] // b, ijk[:, 2] // b]
         local = ((ijk[:, 0] % b) * b + ijk[:, 1] % b) * b + ijk[:, 2] % b
         out = np.zeros(len(ijk), np.uint16)
         has = c >= 0
@@ -169,8 +281,8 @@ class SceneBatch:
         sees the edit. A brick emptied by removals stays allocated (rays just walk it).
         """
         self._check_scene(scene_index)
-        coarse, octant, cells, top, b = self._scene_views(scene_index)
-        ijk = self._check_ijk(ijk, coarse.shape, b)
+        cells, top, b = self._scene_views(scene_index)
+        ijk = self._check_ijk(ijk, cells.shape, b)
         parts = np.broadcast_to(np.asarray(part_ids, np.int64), (len(ijk),))
         n_parts = int(self.scene_int[scene_index, SI_NPARTS])
         if len(parts) and (parts.min() < 0 or parts.max() >= n_parts):
@@ -178,12 +290,12 @@ class SceneBatch:
         part_base = int(self.scene_int[scene_index, SI_PART])
         for (i, j, k), p in zip(ijk.tolist(), parts.tolist(), strict=True):
             ci, cj, ck = i // b, j // b, k // b
-            brick = int(coarse[ci, cj, ck])
+            brick = int(cells[ci, cj, ck])
             if brick < 0:
                 if p == 0:
                     continue
                 brick = self._new_brick()
-                self._claim_brick(coarse, octant, cells, (ci, cj, ck), brick)
+                self._claim_brick(cells, (ci, cj, ck), brick)
                 si = self.scene_int[scene_index]
                 si[SI_YLO] = min(si[SI_YLO], cj * b)
                 si[SI_YHI] = max(si[SI_YHI], (cj + 1) * b)
@@ -192,18 +304,18 @@ class SceneBatch:
             if opaque and top[i, k] <= j:
                 top[i, k] = j + 1
             elif not opaque and top[i, k] == j + 1:
-                top[i, k] = self._column_top(coarse, b, i, k, j, part_base)
+                top[i, k] = self._column_top(cells, b, i, k, j, part_base)
 
     def replace_part(self, scene_index: int, old_part: int, new_part: int) -> int:
         """Replace every voxel of ``old_part`` by ``new_part`` in one scene (e.g. hide a picked-up
         object by replacing it with 0). Returns the number of voxels changed. Column tops are
         recomputed for the touched columns."""
         self._check_scene(scene_index)
-        coarse, octant, cells, top, b = self._scene_views(scene_index)
+        cells, top, b = self._scene_views(scene_index)
         n_parts = int(self.scene_int[scene_index, SI_NPARTS])
         if not (0 < old_part < n_parts and 0 <= new_part < n_parts):
             raise RenderError(f"part ids must lie in [1, {n_parts}) (old) and [0, {n_parts}) (new)")
-        bricks = coarse[coarse >= 0]
+        bricks = cells[cells >= 0]
         sub = self._pool[bricks]
         hit = sub == old_part
         count = int(hit.sum())
@@ -211,16 +323,16 @@ class SceneBatch:
             return 0
         sub[hit] = new_part
         self._pool[bricks] = sub
-        cells = np.argwhere(coarse >= 0)
+        where = np.argwhere(cells >= 0)
         part_base = int(self.scene_int[scene_index, SI_PART])
         touched = set()
-        for (ci, _cj, ck), brick_hit in zip(cells.tolist(), hit, strict=True):
+        for (ci, _cj, ck), brick_hit in zip(where.tolist(), hit, strict=True):
             if brick_hit.any():
                 loc = np.argwhere(brick_hit.reshape(b, b, b))
                 for lx, _ly, lz in loc.tolist():
                     touched.add((ci * b + lx, ck * b + lz))
         for i, k in touched:
-            top[i, k] = self._column_top(coarse, b, i, k, coarse.shape[1] * b - 1, part_base)
+            top[i, k] = self._column_top(cells, b, i, k, cells.shape[1] * b - 1, part_base)
         return count
 
     # ----------------------------------------------------------------- helpers
@@ -237,39 +349,32 @@ class SceneBatch:
         return ijk
 
     def _new_brick(self) -> int:
-        if self._n_bricks == self._pool.shape[0]:
-            grown = np.zeros((self._pool.shape[0] * 2, self._pool.shape[1]), np.uint16)
-            grown[: self._n_bricks] = self._pool[: self._n_bricks]
-            self._pool = grown
-        self._n_bricks += 1
-        return self._n_bricks - 1
+        return self._add_bricks(np.zeros((1, self._pool.shape[1]), np.uint16))
 
     @staticmethod
-    def _claim_brick(coarse: np.ndarray, octant: np.ndarray, cells: np.ndarray, cell: tuple[int, int, int],
-                     brick: int) -> None:
+    def _claim_brick(cells: np.ndarray, cell: tuple[int, int, int], brick: int) -> None:
         """Mark a coarse cell occupied and shorten the empty distances of the cells around it."""
         r = MAX_EMPTY_DISTANCE
         lo = [max(0, c - r + 1) for c in cell]
-        hi = [min(n, c + r) for c, n in zip(cell, coarse.shape, strict=True)]
-        region = coarse[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
-        oregion = octant[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
+        hi = [min(n, c + r) for c, n in zip(cell, cells.shape, strict=True)]
+        region = cells[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
+        octant = unpack_octants(region)
         gx, gy, gz = np.meshgrid(
             *[cell[a] - np.arange(lo[a], hi[a]) for a in range(3)], indexing="ij"
         )  # offset from each cell to the new brick
-        d = np.maximum(np.maximum(np.abs(gx), np.abs(gy)), np.abs(gz)).astype(np.int32)
-        empty = region < 0
-        region[empty] = np.maximum(region[empty], -d[empty])
+        d = np.maximum(np.maximum(np.abs(gx), np.abs(gy)), np.abs(gz)).astype(np.uint8)
         for o in range(8):
             ahead = (((gx >= 0) if o & 4 else (gx <= 0)) & ((gy >= 0) if o & 2 else (gy <= 0))
                      & ((gz >= 0) if o & 1 else (gz <= 0)))
-            view = oregion[..., o]
-            view[ahead] = np.minimum(view[ahead], d[ahead]).astype(np.uint8)
-        coarse[cell] = brick
-        cells[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]] = pack_cells(region, oregion)
+            view = octant[..., o]
+            view[ahead] = np.minimum(view[ahead], d[ahead])
+        coarse = np.where(region >= 0, region, -1)
+        coarse[tuple(c - lo_ for c, lo_ in zip(cell, lo, strict=True))] = brick
+        region[...] = pack_cells(coarse, octant)
 
-    def _column_top(self, coarse, b, i, k, start_j, part_base) -> int:
+    def _column_top(self, cells, b, i, k, start_j, part_base) -> int:
         for j in range(start_j, -1, -1):
-            brick = coarse[i // b, j // b, k // b]
+            brick = cells[i // b, j // b, k // b]
             if brick < 0:
                 continue
             p = self._pool[brick, ((i % b) * b + j % b) * b + k % b]
