@@ -81,3 +81,19 @@ def test_ten_thousand_houses_follow_the_spec_weights(tmp_path):
     chi2 = sum((rooms[k] - n * p) ** 2 / (n * p) for k, p in expected.items())
     assert set(rooms) <= set(expected)
     assert chi2 < 27.9  # 99.9% quantile, 9 degrees of freedom
+
+
+def test_cli_validate_reports_bad_houses(tmp_path, capsys):
+    import json
+
+    good = generate_house(0, "train", index=0)
+    bad = json.loads(json.dumps(good))
+    bad["doors"][0]["wall0"] = "wall|nowhere"
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    assert main(["houses", "validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "mixed.jsonl:1: doors[0].wall0" in out and "1/2 houses valid" in out
+    single = tmp_path / "one.json"
+    single.write_text(json.dumps(good))
+    assert main(["houses", "validate", str(single), "--level", "full"]) == 0
