@@ -134,7 +134,7 @@ def observation_space(image_size: tuple[int, int]) -> gym.spaces.Dict:
         }),
         "nearby_tools": gym.spaces.Dict({"table": flag(), "furnace": flag()}),
         "damage_source": gym.spaces.Dict({
-            "damage_amount": f32(0, 40), "damage_distance": f32(0, np.inf), "damage_pitch": f32(-90, 90),
+            "damage_amount": f32(0, 40), "damage_distance": f32(0, 640000.0), "damage_pitch": f32(-90, 90),
             "damage_yaw": f32(-180, 180), "hunger_damage": f32(0, 20), "is_explosion": flag(),
             "is_fire_damage": flag(), "is_magic_damage": flag(), "is_projectile": flag(), "is_unblockable": flag(),
         }),
