@@ -241,3 +241,26 @@ def test_upgraded_procthor_001_house_loads_renders_and_navigates():
         obs, r, te, tr, info = env.step(oracle.act(obs, info))
         done = te or tr
     assert info["success"]
+
+
+def test_vector_env_swaps_houses_in_place_and_stays_in_step_with_a_single_env():
+    kw = {"episodes_per_house": 1}  # every episode is a new house: exercises SceneBatch.replace_scene
+    venv = gym.make_vec("embodied_gym/House-RoomNav-v0", num_envs=2, **kw)
+    single = gym.make("embodied_gym/House-RoomNav-v0", **kw)
+    obs, _ = venv.reset(seed=[21, 22])
+    s_obs, _ = single.reset(seed=21)
+    rng = np.random.default_rng(0)
+    done, episodes = False, 0
+    for _ in range(40):
+        a = int(rng.integers(6))
+        obs, r, te, tr, _ = venv.step(np.array([a, a]))
+        if done:  # NEXT_STEP autoreset: this step reset sub-env 0 and ignored its action
+            s_obs, _ = single.reset()
+            episodes += 1
+            done = False
+        else:
+            s_obs, s_r, s_te, s_tr, _ = single.step(a)
+            assert r[0] == pytest.approx(s_r)
+            done = s_te or s_tr
+        np.testing.assert_array_equal(obs["rgb"][0], s_obs["rgb"])
+    assert episodes >= 2

@@ -57,9 +57,13 @@ class HouseVectorEnv(gym.vector.VectorEnv):
         from .render_scene import entity_batch
 
         sims = self.sims
-        if self._batch is None or any(s.scene_changed for s in sims):
+        if self._batch is None:
             self._batch = SceneBatch([s.scene.voxels for s in sims])
             for s in sims:
+                s.scene_changed = False
+        for i, s in enumerate(sims):
+            if s.scene_changed:  # this sub-env moved to another house: swap only its slot
+                self._batch.replace_scene(i, s.scene.voxels)
                 s.scene_changed = False
         idx = np.arange(self.num_envs) if subset is None else np.asarray(subset)
         pos = np.empty((idx.size, 3), np.float32)
