@@ -59,6 +59,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     ev.add_argument("--seed", type=int, default=0)
     ev.set_defaults(func=_eval)
 
+    pr = sub.add_parser("progress", help="reward vs task progress on scripted and random voxel episodes")
+    pr.add_argument("--checkpoint", default=None, help="default: the checkpoint shipped in the package")
+    pr.add_argument("--episodes", type=int, default=4)
+    pr.add_argument("--seed", type=int, default=1000)
+    pr.add_argument("--json", default=None, help="also write the results here")
+    pr.set_defaults(func=_progress)
+
 
 def _command_line() -> str:
     return "embodied-gym " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -99,6 +106,20 @@ def _eval(args: argparse.Namespace) -> int:
     test = [r for r in read_manifest(args.data) if r.split == "test"]
     metrics = retrieval_metrics(model, args.data, test, np.random.default_rng(args.seed), max_clips=args.max_clips)
     print(json.dumps({k: v for k, v in metrics.items() if k != "texts"}, indent=2, sort_keys=True))
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from embodied_gym.rewards.checkpoint import load_model
+    from embodied_gym.rewards.progress import run_progress
+    from embodied_gym.rewards.reward import DEFAULT_CHECKPOINT
+
+    model = load_model(args.checkpoint or DEFAULT_CHECKPOINT)
+    results = run_progress(model, episodes=args.episodes, seed=args.seed)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, sort_keys=True, default=float))
     return 0
 
 
