@@ -189,11 +189,11 @@ def _top_at(top, toff, nx, nz, ix, iz):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _light_at(light, loff, cx, cz, b, ix, iz):
+def _light_at(light, loff, cx, cz, bs, ix, iz):
     if ix < 0 or iz < 0:
         return 0.0
-    lx = ix // b
-    lz = iz // b
+    lx = ix >> bs
+    lz = iz >> bs
     if lx >= cx or lz >= cz:
         return 0.0
     return light[loff + lx * cz + lz]
@@ -665,7 +665,7 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
             lit = _top_at(top, toff, nx, nz, ax_, az_) <= ay_
             lam = nxv * sunx + nyv * suny + nzv * sunz
             sun = sunk * lam if (lit and lam > 0.0) else 0.0
-            shade = _face_factor(fa, up) * (amb + _light_at(light, loff, cxn, czn, b, ax_, az_)) + sun
+            shade = _face_factor(fa, up) * (amb + _light_at(light, loff, cxn, czn, bs, ax_, az_)) + sun
             emit = mats[m, 9]
             shade = shade * (1.0 - emit) + emit
             r *= shade
