@@ -55,7 +55,7 @@ RECIPES: dict[str, list[tuple[str, str, float, tuple[int, int]]]] = {
         ("middle", "chair-diningtable-*", 0.45, (1, 1)),
     ],
     "LivingRoom": [
-        ("group", "television-*", 0.9, (1, 1)),
+        ("group", "television*", 0.9, (1, 1)),
         ("group", "lamp-armchair*", 0.5, (1, 1)),
         ("middle", "chair-diningtable-*", 0.25, (1, 1)),
     ],
@@ -354,17 +354,27 @@ class RoomPlacer:
                 return [(m, b, wx, wz, theta) for m, b, wx, wz in boxes]
         return None
 
-    def place_on_wall(self, asset: AssetInfo, y_centre: float, tries: int = 8) -> tuple[Box, float, float, float] | None:
-        """Hang an object flat on a wall (back to the wall) away from doors and windows."""
+    def place_on_wall(self, asset: AssetInfo, y_centre: float, tries: int = 8,
+                      near_door: bool = False) -> tuple[Box, float, float, float] | None:
+        """Hang an object flat on a wall (back to the wall) away from doors and windows; with
+        ``near_door`` first try right beside one of the room's doors (where light switches go)."""
+        doors = [h for h in self.holes if h.kind == "door"]
+        near_door = [doors[int(self.rng.integers(len(doors)))]] if near_door and doors else None
         w, h, d = asset.size
         y0 = y_centre - h / 2
         if y0 < 0 or y0 + h > self.wall_height - 0.05:
             return None
-        for _ in range(tries):
-            run = self.runs[int(self.rng.integers(len(self.runs)))]
-            if run.length < w + 0.2:
-                continue
-            t = between(self.rng, 0.1, run.length - w - 0.1)
+        for attempt in range(tries):
+            if near_door is not None and attempt < 2:
+                # light switches: beside a door of this room, on the same wall
+                run, t = near_door[0].run, (near_door[0].t1 + 0.12 if attempt == 0 else near_door[0].t0 - 0.12 - w)
+                if t < 0.05 or t + w > run.length - 0.05:
+                    continue
+            else:
+                run = self.runs[int(self.rng.integers(len(self.runs)))]
+                if run.length < w + 0.2:
+                    continue
+                t = between(self.rng, 0.1, run.length - w - 0.1)
             if any(hh.run is run and t < hh.t1 + 0.1 and hh.t0 - 0.1 < t + w and y0 < hh.y1 and hh.y0 < y0 + h
                    for hh in self.holes):
                 continue
@@ -450,14 +460,18 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
                 continue
             for _ in range(int(rng.integers(lo, hi + 1))):
                 # a few fresh draws (other assets, other group variants) before giving up on the item
-                for _retry in range(3):
+                for _retry in range(4):
                     if kind == "wall":
                         asset = _pick(rng, _assets(what, split))
                         members = [Member(asset, 0.0, 0.0, 0.0, 0.0, -1)] if asset else []
                         res = placer.place_against_wall(members, tries=8)
                     else:
                         names = _group_names(what)
-                        members = layout_group(rng, _groups()[names[int(rng.integers(len(names)))]], split)
+                        # full variants first; the last try takes the smallest (a TV stand without the sofa)
+                        smallest = min(names, key=lambda g: (len(_groups()[g]), g))
+                        full = [g for g in names if g != smallest] or names
+                        name = smallest if _retry == 3 else full[int(rng.integers(len(full)))]
+                        members = layout_group(rng, _groups()[name], split)
                         res = placer.place_in_middle(members, tries=8) if kind == "middle" else None
                         res = res or placer.place_against_wall(members, tries=8)
                     if res:
@@ -479,13 +493,13 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
             if res:
                 commit(res)
 
-        for t, p, (ylo, yhi) in WALL_OBJECTS[room_type]:
+        for t, p, (ylo, yhi) in WALL_OBJECTS[room_type] + [("LightSwitch", 0.9, (1.15, 1.3))]:
             if rng.random() > p:
                 continue
             asset = _pick(rng, _assets(t, split))
             if asset is None:
                 continue
-            hung = placer.place_on_wall(asset, float(rng.uniform(ylo, yhi)))
+            hung = placer.place_on_wall(asset, float(rng.uniform(ylo, yhi)), near_door=t == "LightSwitch")
             if hung:
                 box, cx, cz, theta = hung
                 placed.append(box)
