@@ -1,10 +1,11 @@
 """Floorplan: an interior boundary on a cell grid, then rooms grown inside it.
 
 The boundary is a rectangle sized to the rooms' total target area with up to two corner cuts
-(L-, T- and U-ish outlines). Rooms grow from seed cells: first as rectangles (the room with the
-largest area deficit grows a whole row or column at a time), then by L-shaped extensions, and
-finally leftover cells join the neighbouring room that is furthest below its target. Growth keeps
-every room 4-connected. The result is an integer grid: room index per cell, -1 outside.
+(L-, T- and U-ish outlines). Rooms start as spread-out 2 x 2 seed blocks and grow as rectangles
+(the room with the largest area deficit takes a whole row or column at a time, preferring the side
+that keeps it square); then the leftover cells join, one ring at a time, the neighbouring room that
+is furthest below its target, which is where L- and U-shaped rooms come from. Growth keeps every
+room 4-connected. The result is an integer grid: room index per cell, -1 outside.
 """
 
 from __future__ import annotations
