@@ -605,37 +605,52 @@ class VoxelOracle:
                 best, best_attack = slot, item["attack"]
         return best
 
-    def _close_in(self, m: int, reach: float = 2.6) -> Plan:
-        """Walk towards mob ``m`` until it is within ``reach`` of the eye; False if it is lost."""
+    def _mob_gap(self, m: int) -> float:
+        """Distance from the eye to mob ``m``'s bounding box (what the world's attack reach measures)."""
+        w = self.world
+        half = w.mob_params[w.mob_kind[m], 3] * 0.5
+        height = w.mob_params[w.mob_kind[m], 4]
+        lo = w.mob_pos[m] - np.array([half, 0.0, half])
+        hi = w.mob_pos[m] + np.array([half, height, half])
+        eye = w.eye()
+        return float(np.linalg.norm(np.maximum(np.maximum(lo - eye, 0.0), eye - hi)))
+
+    def _mob_center(self, m: int) -> np.ndarray:
+        w = self.world
+        return w.mob_pos[m] + np.array([0.0, w.mob_params[w.mob_kind[m], 4] * 0.5, 0.0])
+
+    def _close_in(self, m: int, reach: float = 2.4) -> Plan:
+        """Walk towards mob ``m`` until its box is within ``reach`` of the eye; False if it is lost."""
         w = self.world
         for _ in range(8):
             if not w.mob_alive[m]:
                 return False
-            center = w.mob_pos[m] + np.array([0.0, w.mob_params[w.mob_kind[m], 4] * 0.5, 0.0])
-            if np.linalg.norm(center - w.eye()) <= reach:
+            if self._mob_gap(m) <= reach:
                 return True
             spot = tuple(int(math.floor(v)) for v in w.mob_pos[m])
-            ok = yield from self._goto(
-                self.cells_near(spot, 1, (-2, -1, 0, 1, 2), chebyshev=True), spot, max_steps=12, partial=True,
-                until=lambda: np.linalg.norm(w.mob_pos[m] + [0.0, 0.8, 0.0] - w.eye()) <= reach or not w.mob_alive[m])
+            # stand beside it, or under it when it flies
+            cells = self.cells_near(spot, 1, range(-5, 3), chebyshev=True)
+            ok = yield from self._goto(cells, spot, max_steps=12, partial=True,
+                                       until=lambda: not w.mob_alive[m] or self._mob_gap(m) <= reach)
             if not ok:
                 yield from self._wait(5)
-        return bool(w.mob_alive[m]) and np.linalg.norm(w.mob_pos[m] - w.player.pos) <= reach + 1.0
+        return bool(w.mob_alive[m]) and self._mob_gap(m) <= reach + 0.5
 
     def _fight(self, m: int, budget: int = 1500) -> Plan:
         w = self.world
         yield from self._equip(self._best_weapon_slot())
+        misses = 0
         for _ in range(budget):
             if not w.mob_alive[m]:
                 return True
-            center = w.mob_pos[m] + np.array([0.0, w.mob_params[w.mob_kind[m], 4] * 0.5, 0.0])
-            dist = np.linalg.norm(center - w.eye())
-            if dist > 2.8:
+            if self._mob_gap(m) > 2.7:
                 ok = yield from self._close_in(m)
                 if not ok and w.mob_alive[m]:
-                    return False
+                    misses += 1
+                    if misses > 6:
+                        return False
                 continue
-            yaw, pitch = self._aim_at_point(center)
+            yaw, pitch = self._aim_at_point(self._mob_center(m))
             pitch_bin, yaw_bin = self._camera_to(yaw, pitch)
             yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=3)
         return not w.mob_alive[m]
@@ -652,8 +667,7 @@ class VoxelOracle:
             if slot < 0:
                 return False
             yield from self._equip(slot)
-            center = w.mob_pos[m] + np.array([0.0, w.mob_params[w.mob_kind[m], 4] * 0.5, 0.0])
-            yaw, pitch = self._aim_at_point(center)
+            yaw, pitch = self._aim_at_point(self._mob_center(m))
             pitch_bin, yaw_bin = self._camera_to(yaw, pitch)
             before = self.counts()
             yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=1)
