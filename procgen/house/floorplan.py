@@ -115,9 +115,10 @@ def _grow(rng: np.random.Generator, mask: np.ndarray, targets: np.ndarray) -> np
         r0, r1, c0, c1 = rect[i]
         h, w = r1 - r0, c1 - c0
         dirs = list(rng.permutation(4))
-        # prefer the direction that keeps the room closest to square
-        dirs.sort(key=lambda d: (h + 1) / w if d < 2 else h / (w + 1), reverse=False)
-        dirs.sort(key=lambda d: abs(np.log((h + (d < 2)) / (w + (d >= 2)))))
+        # prefer the direction that keeps the room closest to square (then the flatter aspect;
+        # remaining ties keep the random order)
+        dirs.sort(key=lambda d: (abs(np.log((h + (d < 2)) / (w + (d >= 2)))),
+                                 (h + 1) / w if d < 2 else h / (w + 1)))
         grown = False
         for d in dirs:
             if d == 0 and r0 > 0:
