@@ -118,3 +118,23 @@ def test_contrastive_loss_treats_same_event_clips_as_positives():
     bad = torch.tensor([[10.0, -10.0, -10.0], [-10.0, 10.0, -10.0], [-10.0, -10.0, 10.0]])
     assert contrastive_loss(good, events) < contrastive_loss(bad, events)
     assert contrastive_loss(good, events).item() == pytest.approx(np.log(2) * 2 / 3, abs=1e-4)
+
+
+def test_merge_datasets_points_into_the_sources(tmp_path):
+    from embodied_gym.rewards.data import merge_datasets
+
+    rng = np.random.default_rng(2)
+    sources = []
+    for k in range(2):
+        writer = ShardWriter(tmp_path / f"src{k}")
+        frames = rng.integers(0, 255, (16, 3, 8, 8), dtype=np.uint8)
+        writer.add_episode(frames, [dict(start=0, num_frames=16, event="voxel/idle", caption="walk around",
+                                         split="test", world="voxel", seed=k)])
+        writer.close({"seed": k, "frame_stride": 4})
+        sources.append((tmp_path / f"src{k}", frames))
+    info = merge_datasets(tmp_path / "all", [s for s, _ in sources])
+    assert info["num_clips"] == 2 and info["seed"] == [0, 1]
+    records = read_manifest(tmp_path / "all")
+    for rec in records:
+        batch, _ = next(iter_clip_batches(tmp_path / "all", [rec], 1, np.random.default_rng(0)))
+        np.testing.assert_array_equal(batch[0], sources[rec.seed][1])
