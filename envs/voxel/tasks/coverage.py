@@ -110,6 +110,27 @@ def capabilities_for(biome: str | None, night: bool, initial_mobs: tuple[str, ..
     )
 
 
+@cache
+def world_counts_use(item: str) -> bool:
+    """Whether the embedded world counts ``use_item`` for ``item`` when it is used (measured: a fresh
+    world, the item in the main hand, the use action held for 40 ticks looking at the ground ahead, then the
+    place action). Techtree success needs this count."""
+    import numpy as np
+    from embodied_gym.envs.voxel.world import VoxelWorld
+
+    world = VoxelWorld(64)
+    world.reset(0)
+    world.inventory.set_slot(0, world.cat.item_id(item), 1)
+    look_down = np.array([0, 0, 0, 15, 12, 0, 0, 0])  # pitch +45: the ground a step ahead
+    world.step(look_down)
+    for _ in range(40):
+        world.step(np.array([0, 0, 0, 12, 12, 1, 0, 0]))
+        if world.stats["use_item"].get(item, 0) > 0:
+            return True
+    world.step(np.array([0, 0, 0, 12, 12, 6, 0, 0]))
+    return world.stats["use_item"].get(item, 0) > 0
+
+
 def _graph(spec: TaskSpec) -> SourceGraph:
     night = spec.start_time is not None
     caps = capabilities_for(spec.specified_biome, night, tuple(sorted(spec.initial_mobs)))
@@ -155,6 +176,9 @@ def check(spec: TaskSpec) -> TaskCoverage:
                 missing += [f"item {reason}" for reason in _explain(item, graph)] or [f"item {item}"]
         if not missing:
             missing += _too_many_kills(spec, graph)
+        if spec.category == "techtree":
+            missing += [f"use of {item} (the world does not count it in use_item)"
+                        for item in spec.target_names if not world_counts_use(item)]
     return TaskCoverage(spec.task_id, spec.category, not missing, tuple(dict.fromkeys(missing)))
 
 
