@@ -163,7 +163,9 @@ def describe_agent(spec: str) -> tuple[str, str]:
         return spec, spec
     path = Path(spec)
     if path.exists():
-        return f"ppo:{path.stem}", _file_digest(path)
+        # a training run's final.zip is named after its run folder
+        label = path.parent.name if path.is_file() and path.stem in ("final", "best_model") else path.stem
+        return f"ppo:{label}", _file_digest(path)
     if ":" in spec:
         return spec.rsplit(":", 1)[1], spec
     raise AgentSpecError(f"unknown agent {spec!r}; use 'random', 'oracle', a path to an SB3 checkpoint "
