@@ -28,6 +28,8 @@ from .structure import Structure, WallRun, room_id
 
 WALL_GAP = 0.03  # gap between a wall and the back of furniture
 DOOR_CLEARANCE = 0.9  # metres kept free in front of every door
+NAV_RESOLUTION = 0.25  # the reachability grid of navgrid.py / validation
+NAV_RADIUS = 0.2
 SIBLING_GAP = 0.02
 
 # Receptacles whose bounding-box top is the surface objects rest on.
@@ -265,6 +267,79 @@ class RoomPlacer:
             nx, nz = h.run.inward(k)
             c = (b[0] + nx * DOOR_CLEARANCE, b[1] + nz * DOOR_CLEARANCE)
             self.forbidden.append((min(a[0], c[0]), min(a[1], c[1]), max(a[0], c[0]), max(a[1], c[1])))
+        self._init_walkable(st)
+
+    # -- keeping the room's doors connected -------------------------------------------------
+    # The house's reachability grid (navgrid.py) is rebuilt here for this room alone, on the same
+    # lattice (origin 0, 0.25 m), so a candidate that would cut one door of the room off from the
+    # others is refused at placement time instead of failing the whole house at validation.
+
+    def _init_walkable(self, st: Structure) -> None:
+        from ._navkernels import rasterise
+
+        res, r = NAV_RESOLUTION, NAV_RADIUS
+        poly = np.array([[p["x"], p["z"]] for p in st.rooms[self.k]["floorPolygon"]], dtype=np.float64)
+        pieces = []
+        for run in self.runs:
+            cuts = sorted((h.t0, h.t1) for h in self.holes if h.run is run and h.kind == "door")
+            t = 0.0
+            for t0, t1 in cuts + [(run.length, run.length)]:
+                if t0 > t + 1e-9:
+                    a, b = self._along(run, t), self._along(run, t0)
+                    pieces.append((a[0], a[1], b[0], b[1]))
+                t = max(t, t1)
+        walls = np.array(pieces, dtype=np.float64).reshape(-1, 4)
+        nx = int(math.ceil(poly[:, 0].max() / res)) + 1
+        nz = int(math.ceil(poly[:, 1].max() / res)) + 1
+        _room, free = rasterise(nx, nz, 0.0, 0.0, res, r, poly, np.array([0, len(poly)], dtype=np.int64), walls,
+                                np.zeros((0, 4)))
+        self.walkable = free
+        self.door_cells: list[np.ndarray] = []
+        for f in self.forbidden:
+            i0, i1 = max(0, math.floor(f[1] / res)), min(nz, math.ceil(f[3] / res))
+            j0, j1 = max(0, math.floor(f[0] / res)), min(nx, math.ceil(f[2] / res))
+            cells = np.argwhere(free[i0:i1, j0:j1]) + (i0, j0)
+            if len(cells):
+                self.door_cells.append(cells)
+
+    def _blocked_by(self, boxes: list[Box]) -> list[tuple[slice, slice, np.ndarray]]:
+        """Grid points within the agent radius of each box (what build_navgrid would block)."""
+        res, r = NAV_RESOLUTION, NAV_RADIUS
+        nz, nx = self.walkable.shape
+        out = []
+        for b in boxes:
+            if b.y0 >= 1.8:
+                continue
+            i0, i1 = max(0, math.floor((b.z0 - r) / res)), min(nz, math.ceil((b.z1 + r) / res) + 1)
+            j0, j1 = max(0, math.floor((b.x0 - r) / res)), min(nx, math.ceil((b.x1 + r) / res) + 1)
+            if i1 <= i0 or j1 <= j0:
+                continue
+            zs = (np.arange(i0, i1) + 0.5) * res
+            xs = (np.arange(j0, j1) + 0.5) * res
+            dz = np.maximum(np.maximum(b.z0 - zs, 0.0), zs - b.z1)[:, None]
+            dx = np.maximum(np.maximum(b.x0 - xs, 0.0), xs - b.x1)[None, :]
+            out.append((slice(i0, i1), slice(j0, j1), dx * dx + dz * dz < r * r))
+        return out
+
+    def keeps_doors_connected(self, boxes: list[Box]) -> bool:
+        if len(self.door_cells) < 2:
+            return True
+        from ._navkernels import flood
+
+        free = self.walkable.copy()
+        for si, sj, m in self._blocked_by(boxes):
+            free[si, sj] &= ~m
+        start = next((c for c in self.door_cells[0] if free[c[0], c[1]]), None)
+        if start is None:
+            return False
+        reach = flood(free, int(start[0]), int(start[1]))
+        return all(reach[cells[:, 0], cells[:, 1]].any() for cells in self.door_cells[1:])
+
+    def occupy(self, box: Box) -> None:
+        """Record a committed floor box in the walkable raster and the placed list."""
+        self.placed.append(box)
+        for si, sj, m in self._blocked_by([box]):
+            self.walkable[si, sj] &= ~m
 
     @staticmethod
     def _along(run: WallRun, t: float) -> tuple[float, float]:
@@ -333,7 +408,8 @@ class RoomPlacer:
             ox, oz = _rotate(lx, lz, theta)
             cx, cz = wall_pt[0] - ox, wall_pt[1] - oz
             boxes = self._world_boxes(members, cx, cz, theta)
-            if self.free([b for m, b, _, _ in boxes if m.parent < 0]):
+            floor = [b for m, b, _, _ in boxes if m.parent < 0]
+            if self.free(floor) and self.keeps_doors_connected(floor):
                 return [(m, b, wx, wz, theta) for m, b, wx, wz in boxes]
         return None
 
@@ -350,7 +426,7 @@ class RoomPlacer:
             floor = [b for m, b, _, _ in boxes if m.parent < 0]
             # keep 0.45 m walkways around middle furniture
             grown = [Box(b.x0 - 0.45, b.z0 - 0.45, b.x1 + 0.45, b.z1 + 0.45, b.y0, b.y1) for b in floor]
-            if self.free(grown) and self.free(floor):
+            if self.free(grown) and self.free(floor) and self.keeps_doors_connected(floor):
                 return [(m, b, wx, wz, theta) for m, b, wx, wz in boxes]
         return None
 
@@ -384,7 +460,7 @@ class RoomPlacer:
             cx, cz = mid[0] + n[0] * (d / 2 + 0.005), mid[1] + n[1] * (d / 2 + 0.005)
             hx, hz = (w / 2, d / 2) if theta in (0.0, 180.0) else (d / 2, w / 2)
             box = Box(cx - hx, cz - hz, cx + hx, cz + hz, y0, y0 + h)
-            if self.free([box], check_doors=False):
+            if self.free([box], check_doors=False) and self.keeps_doors_connected([box]):
                 return box, cx, cz, theta
         return None
 
@@ -438,7 +514,7 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
         used_types: set[str] = set()
 
         def commit(result: list[tuple[Member, Box, float, float, float]], rid: str = rid,
-                   placed: list[Box] = placed, used_types: set[str] = used_types) -> None:
+                   placer: RoomPlacer = placer, used_types: set[str] = used_types) -> None:
             made: list[dict] = []
             builder.units.append([])
             for m, box, wx, wz, theta in result:
@@ -452,7 +528,7 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
                     builder.objects.append(obj)
                     builder.units[-1].append(obj["id"])
                     made.append(obj)
-                    placed.append(box)
+                    placer.occupy(box)
                 used_types.add(m.asset.object_type)
 
         for kind, what, p, (lo, hi) in RECIPES[room_type]:
@@ -502,7 +578,7 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
             hung = placer.place_on_wall(asset, float(rng.uniform(ylo, yhi)), near_door=t == "LightSwitch")
             if hung:
                 box, cx, cz, theta = hung
-                placed.append(box)
+                placer.occupy(box)
                 hung_obj = builder.make(asset, rid, cx, (box.y0 + box.y1) / 2, cz, theta)
                 builder.objects.append(hung_obj)
                 builder.units.append([hung_obj["id"]])
