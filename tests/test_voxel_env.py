@@ -345,3 +345,20 @@ def test_minedojo_vector_entry_point_sets_up_each_world():
     for _ in range(3):
         _, r, term, trunc, _ = venv.step(np.tile(np.array(NOOP), (2, 1)))
     assert trunc.all() and r.shape == (2,)
+
+
+def test_bad_constructor_arguments_and_craft_names():
+    from embodied_gym.procgen.catalog.minecraft import UnknownItemError
+
+    with pytest.raises(ValueError, match="image_size"):
+        VoxelEnv(image_size=(8, 8))
+    with pytest.raises(ValueError, match="render_mode"):
+        VoxelEnv(render_mode="human")
+    with pytest.raises(ValueError, match="world size"):
+        VoxelEnv(world_size=100)
+    env = VoxelEnv(image_size=64)
+    env.reset(seed=0)
+    with pytest.raises(UnknownItemError, match="wooden_pickaxe"):
+        env.world.craft("wooden_pickax")
+    with pytest.raises(RuntimeError, match="reset"):
+        VoxelEnv(image_size=64).step(env.noop())

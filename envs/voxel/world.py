@@ -975,6 +975,13 @@ class VoxelWorld:
         inventory, no crafting table / furnace nearby when one is needed, no fuel, or no room.
         """
         cat = self.cat
+        if name not in cat.craft_smelt_items:
+            import difflib
+
+            from ...procgen.catalog.minecraft import UnknownItemError
+
+            near = difflib.get_close_matches(name, cat.craft_smelt_items, n=3)
+            raise UnknownItemError(f"{name!r} is not one of MineDojo's 244 craft/smelt items; nearest: {near}")
         k = cat.craft_smelt_items.index(name)
         smelt = k >= cat.n_hand_craft + cat.n_table_craft
         if smelt:
