@@ -137,3 +137,21 @@ def test_bad_arguments_raise_typed_errors():
         generate_house(0, spec="castle")
     with pytest.raises(ValueError, match="seed"):
         generate_house(-1)
+
+
+def test_placer_refuses_furniture_that_cuts_a_room_between_its_doors():
+    from embodied_gym.procgen.house.floorplan import Floorplan
+    from embodied_gym.procgen.house.objects import Box, RoomPlacer
+    from embodied_gym.procgen.house.structure import build_structure
+
+    grid = np.zeros((4, 9), dtype=np.int16)
+    grid[:, 3:6] = 1
+    grid[:, 6:] = 2
+    fp = Floorplan(grid=grid, room_types=("Bedroom", "LivingRoom", "Kitchen"), cell_size=1.0)
+    st = build_structure(np.random.default_rng(0), fp)
+    middle_doors = [d for d in st.doors if "room|2" in (d["room0"], d["room1"])]
+    assert len(middle_doors) >= 2
+    placer = RoomPlacer(np.random.default_rng(0), fp, st, 1, [])
+    wall_to_wall = Box(4.2, 0.0, 4.8, 4.0, 0.0, 0.8)  # splits the left door from the right one
+    assert not placer.keeps_doors_connected([wall_to_wall])
+    assert placer.keeps_doors_connected([Box(4.45, 1.95, 4.55, 2.05, 0.0, 0.5)])
