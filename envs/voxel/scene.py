@@ -41,6 +41,8 @@ _MATERIAL_OF = {
     "lit_furnace": "cobblestone", "sandstone": "sand", "mycelium": "dirt", "netherrack": "stone",
     "soul_sand": "dirt", "end_stone": "sand", "obsidian": "bedrock", "mossy_cobblestone": "cobblestone",
 }
+#: blocks drawn with a material of another name that already looks right (no tint towards the catalog colour)
+_SAME_LOOK = frozenset({"grass", "flowing_water", "flowing_lava", "snow_layer", "glass", "lit_redstone_ore"})
 _MOB_MATERIAL = {"mob_dark": ("zombie", "husk", "spider", "cave_spider", "enderman", "wither_skeleton", "squid",
                               "horse", "donkey", "wolf", "bat", "endermite"),
                  "mob_white": ("skeleton", "stray", "sheep", "chicken", "ghast", "polar_bear", "llama", "rabbit"),
@@ -67,8 +69,10 @@ def part_table():
         m = material_id(_MATERIAL_OF.get(name, fallback))
         base = np.maximum(mats_table[m, 0:3], 0.05)
         want = cat.colors[k].astype(np.float32) / 255.0
-        tint = np.clip(want / base, 0.2, 3.0) if name not in _MATERIAL_OF or name in ("log", "log2", "leaves",
-                                                                                     "leaves2", "planks") else np.ones(3)
+        mat_name = _MATERIAL_OF.get(name, fallback)
+        borrowed = mat_name != name and name not in _SAME_LOOK
+        tint = np.clip(want / base, 0.2, 3.0) if borrowed or name in ("log", "log2", "leaves", "leaves2",
+                                                                      "planks") else np.ones(3)
         mats.append(m)
         tints.append(tuple(float(t) for t in tint))
     n = len(cat.block_names)
