@@ -243,3 +243,13 @@ def test_second_process_loads_compiled_kernels_from_the_disk_cache():
                             cwd=REPO, env=env).stdout
     assert "data loaded" in second and "render_serial" in second and "render_parallel" in second
     assert "data saved" not in second, "the second process recompiled a kernel instead of loading it"
+
+
+def test_render_command_writes_the_panels(tmp_path):
+    from embodied_gym.cli import main
+    from PIL import Image
+
+    out = tmp_path / "frames.png"
+    assert main(["render", "block", "--seed", "0", "--size", "48", "--views", "2", "--out", str(out)]) == 0
+    image = np.asarray(Image.open(out))
+    assert image.shape == (96, 4 * 48, 3) and image.std() > 10
