@@ -650,10 +650,55 @@ class VoxelOracle:
                     if misses > 6:
                         return False
                 continue
-            yaw, pitch = self._aim_at_point(self._mob_center(m))
-            pitch_bin, yaw_bin = self._camera_to(yaw, pitch)
-            yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=3)
+            aim = self._aim_at_mob(m)
+            if aim is None:  # too close to see (inside its box) or behind a block: back off a step
+                yaw, pitch = self._aim_at_point(self._mob_center(m))
+                pitch_bin, yaw_bin = self._camera_to(yaw, 0.0)
+                for _ in range(3):
+                    yield self._action(fwd=2, pitch=pitch_bin, yaw=yaw_bin)
+                    pitch_bin, yaw_bin = 12, 12
+                continue
+            pitch_bin, yaw_bin = self._camera_to(*aim)
+            # a creeper's fuse burns while it is within 3 blocks: hit it while backing out of that range
+            explodes = w.mob_params[w.mob_kind[m], 9] > 0
+            back = 2 if explodes and np.linalg.norm(w.mob_pos[m] - w.player.pos) < 3.2 else 0
+            yield self._action(fwd=back, pitch=pitch_bin, yaw=yaw_bin, fn=3)
         return not w.mob_alive[m]
+
+    def _aim_at_mob(self, m: int, reach: float = 3.0) -> tuple[float, float] | None:
+        """A (yaw, pitch) on the 15-degree grid whose ray enters mob ``m``'s box within reach, before any block."""
+        from embodied_gym.envs.voxel import physics
+
+        w = self.world
+        eye = w.eye()
+        half = w.mob_params[w.mob_kind[m], 3] * 0.5
+        height = w.mob_params[w.mob_kind[m], 4]
+        lo = w.mob_pos[m] - np.array([half, 0.0, half])
+        hi = w.mob_pos[m] + np.array([half, height, half])
+        if np.all(eye > lo) and np.all(eye < hi):
+            return None
+        exact_yaw, exact_pitch = self._aim_at_point(self._mob_center(m))
+        candidates = []
+        for i in range(-12, 13):
+            yaw = _wrap(w.player.yaw + i * CAMERA_BIN)
+            for j in range(-6, 7):
+                pitch = j * CAMERA_BIN
+                candidates.append((abs(_wrap(yaw - exact_yaw)) + abs(pitch - exact_pitch), yaw, pitch))
+        candidates.sort()
+        for _, yaw, pitch in candidates[:60]:
+            r_yaw, r_pitch = math.radians(yaw), math.radians(pitch)
+            d = np.array([-math.sin(r_yaw) * math.cos(r_pitch), -math.sin(r_pitch), math.cos(r_yaw) * math.cos(r_pitch)])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                inv = 1.0 / np.where(d == 0, 1e-12, d)
+                t1, t2 = (lo - eye) * inv, (hi - eye) * inv
+            tmin, tmax = np.minimum(t1, t2).max(), np.maximum(t1, t2).min()
+            if tmax < max(tmin, 0.0) or tmin > reach:
+                continue
+            hit, *_rest, dist = physics.raycast_voxel(w.blocks, w.targetable, eye[0], eye[1], eye[2], d[0], d[1], d[2], reach)
+            if hit and dist < max(tmin, 0.0):
+                continue
+            return yaw, pitch
+        return None
 
     def _interact(self, m: int, tool: str) -> Plan:
         w = self.world

@@ -26,7 +26,7 @@ VECTOR_ENTRY_POINT = "embodied_gym.envs.voxel.tasks.factory:make_minedojo_vector
 TIME_LIMITS: dict[str, int] = {
     "harvest": 6000,
     "combat": 2000,
-    "techtree": 8000,
+    "techtree": 12000,
     "survival": 100 * 24000,
     "creative": 12000,
     "playthrough": 24000 * 10,
