@@ -79,6 +79,9 @@ def retrieval_metrics(
         "top5": hits5 / total,
         "chance_top1": 1.0 / n_events,
         "chance_top5": min(5, n_events) / n_events,
+        # class-balanced top-1: frequent events (logs) cannot carry it
+        "top1_macro": float(np.mean([h / n for h, n in per_event.values() if n])),
         "per_event_top1": {e: (h / n if n else float("nan")) for e, (h, n) in per_event.items()},
+        "per_event_clips": {e: n for e, (_, n) in per_event.items()},
         "texts": texts,
     }

@@ -163,7 +163,8 @@ def _brief(metrics: dict) -> dict:
     out = {}
     for name, value in metrics.items():
         if isinstance(value, dict) and "top1" in value:
-            out[name] = {k: round(value[k], 4) for k in ("top1", "top5", "chance_top1", "chance_top5")}
+            out[name] = {k: round(value[k], 4) for k in ("top1", "top5", "chance_top1", "chance_top5", "top1_macro")
+                         if k in value}
             out[name]["events"] = value["events"]
     return out
 
