@@ -62,6 +62,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     ev.add_argument("--checkpoint", default=None, help="default: the checkpoint shipped in the package")
     ev.add_argument("--max-clips", type=int, default=2000)
     ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--threads", type=int, default=1)
     ev.set_defaults(func=_eval)
 
     pr = sub.add_parser("progress", help="reward vs task progress on scripted and random voxel episodes")
@@ -69,6 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     pr.add_argument("--episodes", type=int, default=4)
     pr.add_argument("--seed", type=int, default=1000)
     pr.add_argument("--json", default=None, help="also write the results here")
+    pr.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest for per-step scoring)")
     pr.set_defaults(func=_progress)
 
 
@@ -110,25 +112,30 @@ def _train(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     import numpy as np
+    import torch
     from embodied_gym.rewards.checkpoint import load_model
     from embodied_gym.rewards.data import read_manifest
     from embodied_gym.rewards.evaluate import retrieval_metrics
     from embodied_gym.rewards.reward import DEFAULT_CHECKPOINT
 
+    torch.set_num_threads(args.threads)
     model = load_model(args.checkpoint or DEFAULT_CHECKPOINT)
     test = [r for r in read_manifest(args.data) if r.split == "test"]
     metrics = retrieval_metrics(model, args.data, test, np.random.default_rng(args.seed), max_clips=args.max_clips)
-    print(json.dumps({k: v for k, v in metrics.items() if k != "texts"}, indent=2, sort_keys=True))
+    metrics["checkpoint"] = str(args.checkpoint or DEFAULT_CHECKPOINT)
+    print(json.dumps(metrics, indent=2, sort_keys=True))
     return 0
 
 
 def _progress(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    import torch
     from embodied_gym.rewards.checkpoint import load_model
     from embodied_gym.rewards.progress import run_progress
     from embodied_gym.rewards.reward import DEFAULT_CHECKPOINT
 
+    torch.set_num_threads(args.threads)
     model = load_model(args.checkpoint or DEFAULT_CHECKPOINT)
     results = run_progress(model, episodes=args.episodes, seed=args.seed)
     if args.json:
