@@ -178,3 +178,20 @@ def test_goal_text_bytes_are_decoded_and_embedded():
     raw[:8] = np.frombuffer(b"find mug", np.uint8)
     out = wrapped.observation({"goal_text": raw, "goal_id": 1})
     assert enc.last == "find mug" and out["goal_text"].shape == (384,) and out["goal_id"] == 1
+
+
+@pytest.mark.slow
+def test_recurrent_ppo_trains_and_plays(tmp_path):
+    from embodied_gym.leaderboard.runner import evaluate
+    from embodied_gym.leaderboard.suites import Suite, SuiteTask
+
+    out = tmp_path / "rec"
+    final = train(TrainConfig(env_id="leaderboard_toy_env:GridGoal-v0", algo="recurrent_ppo", total_timesteps=128,
+                              n_envs=2, n_steps=32, batch_size=32, n_epochs=1, checkpoint_every=64,
+                              eval_episodes=0, out_dir=str(out), progress_bar=False, features_dim=16))
+    from sb3_contrib import RecurrentPPO
+
+    assert RecurrentPPO.load(str(final)).num_timesteps == 128
+    suite = Suite("rec-toy", "1", (SuiteTask("leaderboard_toy_env:GridGoal-v0", (1, 2), max_steps=20),))
+    a = evaluate(suite, str(final), tmp_path / "a.sqlite", progress=False, gifs=False)
+    assert a.written == 2 and a.agent_name == "ppo:rec"
