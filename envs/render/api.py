@@ -4,15 +4,15 @@ Example (N envs, each with its own world)::
 
     from embodied_gym.envs.render import Cameras, SceneBatch, render_batch
 
-    batch = SceneBatch([scene_0, scene_1, ...])          # pack once per reset
+    batch = SceneBatch([scene_0, scene_1, ...])          # pack once; batch.replace_scene(i, s) on reset
     cams = Cameras.make(positions, yaw_deg=yaws, pitch_deg=pitches, fov_deg=90.0,
                         scene_index=np.arange(N))         # camera i looks into scene i
     out = render_batch(batch, cams, 64, 64, outputs=("rgb", "depth"))
     out["rgb"]    # (N, 64, 64, 3) uint8
     out["depth"]  # (N, 64, 64) float32 planar depth in metres
 
-Several cameras may share a scene (``scene_index`` repeats); a camera count of 1 renders on the
-calling thread's share of the pool like any other.
+Several cameras may share a scene (``scene_index`` repeats). One camera renders on the calling
+thread (no thread-pool hand-off); several spread their image rows over numba's threads.
 """
 
 from __future__ import annotations
