@@ -8,8 +8,8 @@
   (success or death) is ``terminated``; truncation is the gym id's time limit, as on the embedded world.
 * MineDojo's spaces are subclasses of old-``gym`` spaces plus a ``Text`` space holding arrays of names
   (inventory item names, voxel block names, ...). They are rebuilt as ``gymnasium`` spaces; a name array
-  becomes an ``int`` array of ids in :data:`NAME_VOCABULARY` order (the Minecraft item names, then block
-  names not already items, then ``"air"``-like MineDojo extras), so one observation is one numeric pytree.
+  becomes an ``int`` array of ids in :func:`name_vocabulary` order -- the embedded world's encoding
+  (``envs.voxel.spaces``) -- so one agent reads both backends' observations alike.
 * MineDojo fixes the world seed when it is built. ``reset(seed=s)`` with a new ``s`` rebuilds the
   MineDojo env with ``seed=s, world_seed=str(s)`` (slow, but the only way to honour the seed).
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 import gymnasium as gym
@@ -39,23 +38,12 @@ class MineDojoUnavailableError(ImportError):
     """The real MineDojo cannot be imported or started here; the message says what is missing."""
 
 
-@lru_cache(maxsize=1)
 def name_vocabulary() -> tuple[str, ...]:
-    """Names that MineDojo's ``Text`` observations can hold, in a fixed order (ids are positions)."""
-    from embodied_gym.procgen.catalog.minecraft import load_catalog
+    """Names that MineDojo's ``Text`` observations can hold, in the embedded world's order (ids are
+    positions), so an agent reads both backends' name arrays alike."""
+    from embodied_gym.envs.voxel.spaces import name_vocabulary as embedded_vocabulary
 
-    catalog = load_catalog()
-    names = list(catalog.item_names)
-    seen = set(names)
-    for name in catalog.block_names:
-        if name not in seen:
-            names.append(name)
-            seen.add(name)
-    for extra in ("air", "none"):
-        if extra not in seen:
-            names.append(extra)
-            seen.add(extra)
-    return tuple(names)
+    return embedded_vocabulary()
 
 
 def encode_names(values: Any) -> np.ndarray:
