@@ -304,3 +304,15 @@ def test_sleeping_in_a_bed_skips_the_night(env):
     w.day_time = 15000
     env.step(act(fn=1))
     assert w.day_time % 24000 < 100 and not w.is_night()
+
+
+def test_passive_herds_come_back_after_the_hunt(env):
+    _fresh(env)
+    w = env.world
+    w.allow_spawn = True
+    w.time = 0
+    for _ in range(600):
+        env.step(act())
+    passive = [e for e in w.entities() if e["type"] == "mob" and e["name"] in
+               ("cow", "pig", "sheep", "chicken", "horse", "donkey", "llama", "rabbit", "wolf", "polar_bear", "mooshroom")]
+    assert passive, "an emptied area gets a new herd"

@@ -100,3 +100,20 @@ def test_catalog_file_is_rebuilt_identically(tmp_path, reference_data):
     subprocess.run([sys.executable, str(script), "--source", str(reference_data / "minedojo" / "mc_constants.json"),
                     "--out", str(out)], check=True, capture_output=True)
     assert json.loads(out.read_text()) == json.loads(CATALOG_PATH.read_text())
+
+
+def test_villages_have_a_house_a_field_and_a_villager():
+    from embodied_gym.envs.voxel.env import VoxelEnv
+    from embodied_gym.envs.voxel.tasks.spec import TaskSpec
+
+    env = VoxelEnv(task=TaskSpec(task_id="v", category="harvest", prompt="p", specified_biome="plains"), image_size=64)
+    env.reset(seed=0)
+    w = env.world
+    assert w.villages, "plains worlds hold villages"
+    x, y, z = (int(v) for v in w.villages[0])
+    cat = w.cat
+    assert w.block_at(x + 1, y, z + 1) == "crafting_table"
+    assert w.block_at(x, y - 1, z) == "cobblestone"
+    field = {cat.block_names[b] for b in np.unique(w.blocks[x + 3:x + 9, y, z - 2:z + 8])}
+    assert field & {"wheat", "carrots", "potatoes", "beetroots"}
+    assert sum(e["name"] == "villager" for e in w.entities()) == len(w.villages)

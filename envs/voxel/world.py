@@ -124,6 +124,7 @@ class VoxelWorld:
         self.dimension = "nether" if biome == "nether" else ("end" if biome == "the_end" else "overworld")
         self.terrain = TerrainGenerator(int(terrain_seed), self.dimension, biome)
         self.herds_on = False
+        self.villages: list[tuple[float, float, float]] = []  # where each village's villager lives
         self.blocks.fill(0)
         self.heights.fill(0)
         self.biomes.fill(0)
@@ -165,6 +166,8 @@ class VoxelWorld:
         if task is not None:
             self._apply_task_setup(task)
         self._spawn_passive()
+        for v in self.villages:
+            self.spawn_mob(mob_id("villager"), v)
         self.herds_on = True
 
     def _stand_y(self, x: int, z: int) -> int:
@@ -228,6 +231,11 @@ class VoxelWorld:
                 if not self.chunk_done[i, k]:
                     self.terrain.generate_chunk(self.blocks, self.heights, self.biomes, i, k, self.end_center)
                     self.chunk_done[i, k] = True
+                    if self.terrain.village_at(i, k, self.biomes, self.heights):
+                        home = (i * CHUNK + 5.5, float(self.heights[i * CHUNK + 8, k * CHUNK + 8] + 1), k * CHUNK + 5.5)
+                        self.villages.append(home)
+                        if self.herds_on:  # villages found after reset get their villager now
+                            self.spawn_mob(mob_id("villager"), home)
                     if self.herds_on:  # chunks generated after reset bring their own herds
                         self._chunk_herd(i, k)
         self.version += 1
@@ -575,6 +583,8 @@ class VoxelWorld:
             self._spawn_hostile()
         if self.time % 100 == 0 and self.mob_alive.any():
             self._lay_eggs()
+        if self.allow_spawn and self.time % 600 == 0:
+            self._respawn_herd()
         # dropped items: fall, get picked up, despawn after 5 minutes
         if self.item_alive.any():
             physics.items_tick(self.blocks, self.collidable, self.item_pos, self.item_vel, self.item_alive)
@@ -632,6 +642,33 @@ class VoxelWorld:
         options = HOSTILE_BY_BIOME.get(int(self.biomes[x, z]), HOSTILE_BY_BIOME[-1])
         name = options[int(hash3(self.time, 7, 0, s) * len(options))]
         self.spawn_mob(mob_id(name), (x + 0.5, float(y), z + 0.5))
+
+    def _respawn_herd(self) -> None:
+        """Keep the land around the player stocked: with fewer than 6 passive mobs within 48 blocks, a new
+        herd arrives 24-40 blocks away (as the chunks a Minecraft player explores bring theirs)."""
+        if self.dimension != "overworld":
+            return
+        passive = self.mob_params[self.mob_kind, physics.P_HOSTILE] == 0
+        near = np.abs(self.mob_pos[:, [0, 2]] - self.player.pos[[0, 2]]).max(1) < 48
+        if int((self.mob_alive & passive & near).sum()) >= 6:
+            return
+        s = self.seed & 0x7FFFFFFF
+        ang = hash3(self.time, 21, 0, s) * 2 * np.pi
+        dist = 24 + hash3(self.time, 22, 0, s) * 16
+        x = int(np.clip(self.player.pos[0] + np.cos(ang) * dist, 2, self.size - 3))
+        z = int(np.clip(self.player.pos[2] + np.sin(ang) * dist, 2, self.size - 3))
+        if not self.chunk_done[x // CHUNK, z // CHUNK]:
+            return
+        options = PASSIVE_BY_BIOME.get(int(self.biomes[x, z]), ())
+        if not options:
+            return
+        kind = mob_id(options[int(hash3(self.time, 23, 0, s) * len(options))])
+        for n in range(2 + int(hash3(self.time, 24, 0, s) * 2)):
+            xx, zz = x + (n % 2) * 2 - 1, z + (n // 2) * 2 - 1
+            top = self._top_y(xx, zz)
+            is_water = self.liquid_kind[self.blocks[xx, top, zz]] == 1
+            if MOB_KINDS[kind].aquatic == bool(is_water):
+                self.spawn_mob(kind, (xx + 0.5, float(top + (0 if is_water else 1)), zz + 0.5))
 
     def _lay_eggs(self) -> None:
         """Chickens lay an egg every 6,000-12,000 ticks (Minecraft), here a 1-in-90 chance per 100 ticks."""

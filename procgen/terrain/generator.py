@@ -38,13 +38,15 @@ _NAMES = [
     ("brown_mushroom", 0), ("red_mushroom", 0), ("waterlily", 0), ("clay", 0),
     ("netherrack", 0), ("soul_sand", 0), ("glowstone", 0), ("quartz_ore", 0), ("end_stone", 0),
     ("obsidian", 0), ("double_plant", 0), ("web", 0), ("vine", 0), ("farmland", 0), ("wheat", 0),
-    ("potatoes", 0), ("carrots", 0), ("beetroots", 0),
+    ("potatoes", 0), ("carrots", 0), ("beetroots", 0), ("cobblestone", 0), ("planks", 0), ("glass", 0),
+    ("crafting_table", 0),
 ]
 (AIR, STONE, DIRT, GRASS, SAND, SANDSTONE, GRAVEL, WATER, LAVA, BEDROCK, COAL, IRON, GOLD, REDSTONE, LAPIS,
  DIAMOND, EMERALD, LOG_OAK, LOG_SPRUCE, LOG_BIRCH, LOG_JUNGLE, LOG_ACACIA, LOG_DARK, LEAF_OAK, LEAF_SPRUCE,
  LEAF_BIRCH, LEAF_JUNGLE, LEAF_ACACIA, LEAF_DARK, TALLGRASS, YFLOWER, RFLOWER, REEDS, PUMPKIN, MELON, CACTUS,
  DEADBUSH, SNOW_LAYER, ICE, MYCELIUM, BMUSH, RMUSH, LILY, CLAY, NETHERRACK, SOULSAND, GLOWSTONE, QUARTZ,
- END_STONE, OBSIDIAN, DOUBLE_PLANT, WEB, VINE, FARMLAND, WHEAT, POTATOES, CARROTS, BEETROOTS) = range(len(_NAMES))
+ END_STONE, OBSIDIAN, DOUBLE_PLANT, WEB, VINE, FARMLAND, WHEAT, POTATOES, CARROTS, BEETROOTS, COBBLESTONE, PLANKS,
+ GLASS, CRAFTING_TABLE) = range(len(_NAMES))
 
 # biome codes used inside the kernel (same numbers as BIOME_IDS)
 B_OCEAN, B_PLAINS, B_DESERT, B_HILLS, B_FOREST, B_TAIGA, B_SWAMP, B_RIVER = 0, 1, 2, 3, 4, 5, 6, 7
@@ -365,6 +367,65 @@ def generate_overworld_chunk(blocks, heights, biomes, ids, x0, z0, wx0, wz0, see
                     blocks[x, h + 1, z] = ids[DEADBUSH]
             elif top == ids[MYCELIUM] and p < 0.03:
                 blocks[x, h + 1, z] = ids[RMUSH] if p < 0.015 else ids[BMUSH]
+    if nx == CHUNK and nz == CHUNK and has_village(wx0 // CHUNK, wz0 // CHUNK, seed, biomes[x0 + 8, z0 + 8],
+                                                   heights[x0 + 8, z0 + 8]):
+        _village(blocks, heights, ids, x0, z0, wx0, wz0, seed, biomes[x0 + 8, z0 + 8])
+
+
+@njit(cache=True)
+def has_village(ci, ck, seed, biome, height):
+    """Villages (optional in the spec): 1 dry plains / savanna / desert chunk in 20 holds a small one."""
+    if biome != B_PLAINS and biome != B_SAVANNA and biome != B_DESERT:
+        return False
+    if height <= SEA_LEVEL or height + 12 >= WORLD_HEIGHT:
+        return False
+    return hash3(ci, ck, 17, seed + 700) < 0.05
+
+
+@njit(cache=True)
+def _village(blocks, heights, ids, x0, z0, wx0, wz0, seed, biome):
+    """A house (cobblestone floor, plank walls and roof, glass windows, a door gap, a crafting table)
+    and a crop field watered by a channel, levelled at the chunk centre's height."""
+    base = heights[x0 + 8, z0 + 8]
+    wall = ids[SANDSTONE] if biome == B_DESERT else ids[PLANKS]
+    # level the plot: ground at base over the 12 x 12 interior
+    for i in range(2, 14):
+        for k in range(2, 14):
+            x = x0 + i
+            z = z0 + k
+            for y in range(base + 1, min(base + 14, blocks.shape[1])):
+                blocks[x, y, z] = ids[AIR]
+            for y in range(max(base - 3, 1), base):
+                if blocks[x, y, z] == ids[AIR] or blocks[x, y, z] == ids[WATER]:
+                    blocks[x, y, z] = ids[DIRT]
+            blocks[x, base, z] = ids[SAND] if biome == B_DESERT else ids[GRASS]
+            heights[x, z] = base
+    # house: 5 x 5 footprint at (3..7, 3..7)
+    for i in range(3, 8):
+        for k in range(3, 8):
+            x = x0 + i
+            z = z0 + k
+            blocks[x, base, z] = ids[COBBLESTONE]
+            edge = i == 3 or i == 7 or k == 3 or k == 7
+            for dy in range(1, 4):
+                blocks[x, base + dy, z] = wall if edge else ids[AIR]
+            blocks[x, base + 4, z] = wall
+    blocks[x0 + 5, base + 1, z0 + 3] = ids[AIR]  # door gap facing -z
+    blocks[x0 + 5, base + 2, z0 + 3] = ids[AIR]
+    blocks[x0 + 3, base + 2, z0 + 5] = ids[GLASS]
+    blocks[x0 + 7, base + 2, z0 + 5] = ids[GLASS]
+    blocks[x0 + 6, base + 1, z0 + 6] = ids[CRAFTING_TABLE]
+    # field: crops at (9..13, 4..12) with a water channel along i = 11
+    crop = (WHEAT, CARROTS, POTATOES, BEETROOTS)[int(hash3(wx0, 5, wz0, seed + 701) * 4.0)]
+    for i in range(9, 14):
+        for k in range(4, 13):
+            x = x0 + i
+            z = z0 + k
+            if i == 11:
+                blocks[x, base, z] = ids[WATER]
+            else:
+                blocks[x, base, z] = ids[FARMLAND]
+                blocks[x, base + 1, z] = ids[crop] if (k + i) % 5 != 0 else ids[WHEAT]
 
 
 @njit(cache=True)
@@ -455,6 +516,14 @@ class TerrainGenerator:
         self.forced_biome = -1 if (biome is None or dimension != "overworld") else BIOME_IDS[biome]
         self.origin = origin
         self.ids = block_id_table()
+
+    def village_at(self, ci: int, ck: int, biomes: np.ndarray, heights: np.ndarray) -> bool:
+        """Does generated chunk (ci, ck) hold a village (its centre column decides)?"""
+        if self.dimension != "overworld":
+            return False
+        x, z = ci * CHUNK + 8, ck * CHUNK + 8
+        return bool(has_village((self.origin[0] + ci * CHUNK) // CHUNK, (self.origin[1] + ck * CHUNK) // CHUNK,
+                                self.seed, biomes[x, z], heights[x, z]))
 
     def generate_chunk(self, blocks: np.ndarray, heights: np.ndarray, biomes: np.ndarray, ci: int, ck: int,
                        end_center: tuple[int, int] = (0, 0)) -> None:
