@@ -108,6 +108,8 @@ class VoxelOracle:
         }
         self.stations: dict[str, list[tuple[int, int, int]]] = {"crafting_table": [], "furnace": []}
         self.failed_blocks: set[tuple[int, int, int]] = set()
+        #: sources that failed twice ((kind, target) -> failures); the planner avoids them after that
+        self.source_failures: dict[tuple[str, str], int] = {}
         self.failed_mobs: set[int] = set()
         self.log = []
         self._gen = self._run()
@@ -224,8 +226,9 @@ class VoxelOracle:
         for station, spots in self.stations.items():
             if spots and station not in stock:
                 stock[station] = 1
+        avoid = {key for key, n in self.source_failures.items() if n >= 2}
         try:
-            goals = plan(self.graph, missing, stock)
+            goals = plan(self.graph, missing, stock, avoid=avoid)
         except ValueError as exc:
             self.log.append(f"no plan: {exc}")
             return None
@@ -234,6 +237,9 @@ class VoxelOracle:
         goal = goals[0]
         self.log.append(f"t={self.world.time} goal {goal.item} x{goal.count} via {goal.source.kind} {goal.source.target}")
         ok = yield from self._pursue(goal)
+        if ok is None:
+            key = (goal.source.kind, goal.source.target)
+            self.source_failures[key] = self.source_failures.get(key, 0) + 1
         return ok
 
     def _pursue(self, goal: Goal) -> Plan:

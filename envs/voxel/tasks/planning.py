@@ -201,12 +201,14 @@ class SourceGraph:
     def obtainable(self, item: str) -> bool:
         return self.cost.get(item, INFINITE) < INFINITE
 
-    def best_source(self, item: str, exclude: Iterable[str] = ()) -> Source | None:
-        """The cheapest source of ``item`` (``exclude``: source kinds not to use)."""
+    def best_source(self, item: str, exclude: Iterable[str] = (), avoid: Iterable[tuple[str, str]] = ()) -> Source | None:
+        """The cheapest source of ``item`` (``exclude``: source kinds not to use; ``avoid``:
+        ``(kind, target)`` pairs not to use, e.g. a block the caller could not reach)."""
         skip = set(exclude)
+        banned = set(avoid)
         best, best_cost = None, INFINITE
         for source in self.sources.get(item, ()):
-            if source.kind in skip:
+            if source.kind in skip or (source.kind, source.target) in banned:
                 continue
             c = self.source_cost(source, self.cost)
             if c < best_cost:
@@ -261,15 +263,17 @@ class Goal:
     actions: int = 1
 
 
-def plan(graph: SourceGraph, targets: Mapping[str, int], have: Mapping[str, int]) -> list[Goal]:
+def plan(graph: SourceGraph, targets: Mapping[str, int], have: Mapping[str, int],
+         avoid: Iterable[tuple[str, str]] = ()) -> list[Goal]:
     """Ordered goals that take the inventory ``have`` to at least ``targets`` (dependencies first).
 
     ``targets`` are absolute counts. Quantities propagate through recipes (4 planks per log needs
     ceil(n / 4) logs); tools and stations (crafting table, furnace) are obtained once and not consumed
     -- a caller that has placed a station within reach counts it in ``have``. Each goal's ``count`` is
     the absolute inventory count to reach at that point of the plan. Raises ``ValueError`` when an item
-    has no source in this world.
+    has no source in this world. ``avoid``: ``(kind, target)`` sources to skip where another exists.
     """
+    banned = frozenset(avoid)
     stock = {name: int(count) for name, count in have.items()}
     goals: list[Goal] = []
     visiting: set[str] = set()
@@ -279,7 +283,7 @@ def plan(graph: SourceGraph, targets: Mapping[str, int], have: Mapping[str, int]
         """Make ``amount`` units of ``item`` available beyond what ``stock`` already holds."""
         if amount <= 0:
             return
-        source = graph.best_source(item)
+        source = graph.best_source(item, avoid=banned) or graph.best_source(item)
         if source is None or not graph.obtainable(item):
             raise ValueError(f"{item!r} cannot be obtained in this world (missing: {graph.missing_for(item)})")
         if item in visiting:
