@@ -362,3 +362,18 @@ def test_bad_constructor_arguments_and_craft_names():
         env.world.craft("wooden_pickax")
     with pytest.raises(RuntimeError, match="reset"):
         VoxelEnv(image_size=64).step(env.noop())
+
+
+def test_start_time_and_frozen_clock():
+    import dataclasses
+
+    fields = {f.name for f in dataclasses.fields(TaskSpec)}
+    night = {"start_time": 18000} if "start_time" in fields else {"always_night": True}
+    spec = TaskSpec(task_id="t", category="harvest", prompt="p", allow_time_passage=False, **night)
+    env = VoxelEnv(task=spec, image_size=64)
+    env.reset(seed=0)
+    w = env.world
+    assert w.day_time == 18000 and w.is_night()
+    for _ in range(30):
+        env.step(env.noop())
+    assert w.day_time == 18000, "allow_time_passage=False freezes the clock"

@@ -139,7 +139,12 @@ class VoxelWorld:
         self.allow_time = True if task is None else bool(task.allow_time_passage)
         self.allow_spawn = True if task is None else bool(task.allow_mob_spawn)
         self.always_night = False if task is None else bool(task.always_night)
-        if task is not None and (task.start_at_night or task.always_night):
+        start_time = getattr(task, "start_time", None) if task is not None else None
+        if start_time is not None:
+            if not 0 <= int(start_time) < TICKS_PER_DAY:
+                raise ValueError(f"start_time must be ticks into the day in [0, {TICKS_PER_DAY}), got {start_time}")
+            self.day_time = int(start_time)
+        elif task is not None and (task.start_at_night or task.always_night):
             self.day_time = 13000 if not task.always_night else 18000
         self.mob_kind = np.zeros(MAX_MOBS, np.int64)
         self.mob_pos = np.zeros((MAX_MOBS, 3))
