@@ -9,7 +9,7 @@ Sets (``gsp_*`` need ``gsp_dir``):
 ===============  =====================================================================================
 grammar          6,000 distinct grammar boards (training), each with program and description
 grammar-test     25 further grammar boards never in ``grammar``, fixed start tiles
-control          6,000 i.i.d. draws of the pairwise max-ent model fitted to ``grammar`` (minus its boards)
+control          20,000 i.i.d. draws of the pairwise max-ent model fitted to ``grammar`` (never a grammar board)
 control-test     25 distinct control boards, fixed start tiles
 gsp              the 7,959 GSP chain boards, drawn in proportion to how often the chains visited them
 gsp-train        the 475 described GSP boards not in the test set (the grounded agents' training set)
@@ -29,6 +29,7 @@ import numpy as np
 from . import grammar
 
 GRAMMAR_POOL = 6000
+CONTROL_POOL = 20000  # i.i.d. draws; large so sampling noise on the 120 pair statistics stays < 0.02
 TEST_BOARDS = 25
 BOARD_SETS = ("grammar", "grammar-test", "control", "control-test", "gsp", "gsp-train", "gsp-test", "gsp-control")
 
@@ -96,10 +97,11 @@ def _build(name: str, gsp_dir: str | None) -> BoardSet:
     if name in ("control", "control-test"):
         from .control import control_boards
 
-        reference = np.array([b.mask for b in _grammar_boards()], dtype=np.int64)
+        every = np.array([b.mask for b in _grammar_boards()], dtype=np.int64)
+        reference, held_out = every[:GRAMMAR_POOL], every[GRAMMAR_POOL:]
         if name == "control":
-            return _make(name, control_boards(reference, GRAMMAR_POOL, seed=0))
-        masks = control_boards(reference, TEST_BOARDS, seed=1, distinct=True)
+            return _make(name, control_boards(reference, CONTROL_POOL, seed=0, exclude=held_out))
+        masks = control_boards(reference, TEST_BOARDS, seed=1, distinct=True, exclude=held_out)
         return _make(name, masks, starts=_random_red_starts(masks, seed=2))
     if name.startswith("gsp"):
         if gsp_dir is None:

@@ -94,14 +94,18 @@ def fit_pairwise_maxent(masks: np.ndarray, weights: np.ndarray | None = None, mi
     return PairwiseMaxEnt(support=support, log_probs=log_probs)
 
 
-def control_boards(reference_masks: np.ndarray, n: int, seed: int = 0,
-                   exclude_reference: bool = True, distinct: bool = False) -> np.ndarray:
+def control_boards(reference_masks: np.ndarray, n: int, seed: int = 0, exclude_reference: bool = True,
+                   distinct: bool = False, exclude: np.ndarray | None = None) -> np.ndarray:
     """``n`` control boards matching ``reference_masks``' tile marginals and pairwise statistics.
 
     With ``exclude_reference`` the structured boards themselves are never drawn, so the control set
-    holds no board of the structured set. ``distinct`` is passed to :meth:`PairwiseMaxEnt.sample`.
+    holds no board of the structured set; ``exclude`` removes further boards (e.g. a held-out test set).
+    ``distinct`` is passed to :meth:`PairwiseMaxEnt.sample`.
     """
     reference_masks = np.asarray(reference_masks, dtype=np.int64)
-    model = fit_pairwise_maxent(reference_masks, exclude=reference_masks if exclude_reference else None)
+    banned = [reference_masks] if exclude_reference else []
+    if exclude is not None:
+        banned.append(np.asarray(exclude, dtype=np.int64))
+    model = fit_pairwise_maxent(reference_masks, exclude=np.concatenate(banned) if banned else None)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0xC0]))
     return model.sample(n, rng, distinct=distinct)
