@@ -316,3 +316,19 @@ def test_passive_herds_come_back_after_the_hunt(env):
     passive = [e for e in w.entities() if e["type"] == "mob" and e["name"] in
                ("cow", "pig", "sheep", "chicken", "horse", "donkey", "llama", "rabbit", "wolf", "polar_bear", "mooshroom")]
     assert passive, "an emptied area gets a new herd"
+
+
+def test_bow_shoots_arrows_at_range(env):
+    x, z = _fresh(env)
+    w = env.world
+    give(env, "bow", 1, slot=0)
+    give(env, "arrow", 5)
+    m = w.spawn_mob(mob_id("cow"), (x + 0.5, FLOOR + 1.0, z + 10.5))
+    w.mob_params = w.mob_params.copy()
+    w.mob_params[mob_id("cow"), 1] = 0.0
+    w.player.pitch = 5.0
+    for _ in range(45):
+        env.step(act(fn=1))
+    info = w.task_info()
+    assert info["stat"]["use_item"]["bow"] == 3 and info["inventory"]["arrow"] == 2
+    assert info["stat"]["kill_entity"] == {"cow": 1} and not w.mob_alive[m]

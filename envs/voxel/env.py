@@ -9,7 +9,7 @@
   :func:`envs.voxel.spaces.decode_names`).
 * ``task``: a :class:`TaskSpec`; its set-up fields are applied on every reset (biome -- ``nether`` and
   ``the_end`` select those dimensions --, initial inventory incl. equipment slots, initial mobs within
-  the spawn range, start at night / always night, mob spawning, time passage).
+  the spawn range, ``start_time`` or start at night / always night, mob spawning, time passage).
 * ``rule``: any object with ``reset(world)`` and ``step(world, info) -> (reward, success)``; success
   terminates the episode. Death always terminates it. Without a rule, reward is 0.
 * ``info`` (also what ``rule.step`` reads), MineDojo's stat names:
