@@ -124,7 +124,7 @@ class WorldView:
         cx = self.origin[0] + WINDOW // 2
         cz = self.origin[1] + WINDOW // 2
         p = world.player.pos
-        return abs(p[0] - cx) > RECENTER or abs(p[2] - cz) > RECENTER or self.chunks != int(world.chunk_done.sum())
+        return abs(p[0] - cx) > RECENTER or abs(p[2] - cz) > RECENTER or self.chunks != world.chunks_generated
 
     def build(self, world):
 
@@ -137,7 +137,7 @@ class WorldView:
         self.version = world.version
         self.night = world.is_night()
         self.dim = world.dimension
-        self.chunks = int(world.chunk_done.sum())
+        self.chunks = world.chunks_generated
         self.generation = world.generation
         return self.scene
 
@@ -263,15 +263,16 @@ class BatchRenderer:
                        np.arange(n, dtype=np.int32))
         if self.out is None:
             self.out = {"rgb": np.empty((len(worlds), self.height, self.width, 3), np.uint8)}
-        threads = numba.get_num_threads()
-        if len(worlds) == 1 and threads > 1:
+        ents = entity_batch(worlds)
+        threads = numba.get_num_threads() if len(worlds) == 1 and len(ents.box) else 1
+        if threads > 1:
             # one camera: the renderer's parallel entity pass only adds thread hand-off latency
             numba.set_num_threads(1)
         try:
             res = render_batch(self.batch, cams, self.width, self.height, outputs=("rgb",),
-                               entities=entity_batch(worlds), out=self.out, parallel=self.parallel)
+                               entities=ents, out=self.out, parallel=self.parallel)
         finally:
-            if len(worlds) == 1 and threads > 1:
+            if threads > 1:
                 numba.set_num_threads(threads)
         rgb = res["rgb"]
         overlay_hud(rgb, worlds)

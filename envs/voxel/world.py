@@ -130,6 +130,7 @@ class VoxelWorld:
         self.heights.fill(0)
         self.biomes.fill(0)
         self.chunk_done = np.zeros((self.size // CHUNK, self.size // CHUNK), np.bool_)
+        self.chunks_generated = 0
         c = self.size // 2
         self.end_center = (c, c)
         self._ensure_chunks(c, c)
@@ -237,6 +238,7 @@ class VoxelWorld:
                 if not self.chunk_done[i, k]:
                     self.terrain.generate_chunk(self.blocks, self.heights, self.biomes, i, k, self.end_center)
                     self.chunk_done[i, k] = True
+                    self.chunks_generated += 1
                     if self.terrain.village_at(i, k, self.biomes, self.heights):
                         home = (i * CHUNK + 5.5, float(self.heights[i * CHUNK + 8, k * CHUNK + 8] + 1), k * CHUNK + 5.5)
                         self.villages.append(home)
@@ -414,7 +416,11 @@ class VoxelWorld:
         y = int(self.player.pos[1] + physics.EYE_HEIGHT) + 1
         if not (0 <= x < self.size and 0 <= z < self.size) or y >= WORLD_HEIGHT:
             return True
-        return not bool(self.cat.opaque[self.blocks[x, y:, z]].any())
+        key = (x, y, z, self.version)
+        if key != getattr(self, "_sky_key", None):
+            self._sky = not bool(self.cat.opaque[self.blocks[x, y:, z]].any())
+            self._sky_key = key
+        return self._sky
 
     def task_info(self) -> dict:
         """MineDojo-format stats read by the task rules: inventory counts, kill_entity, use_item, ..."""
@@ -435,7 +441,7 @@ class VoxelWorld:
     def get_state(self) -> dict:
         """Everything that defines the world now; :meth:`set_state` restores it exactly."""
         skip = {"cat", "collidable", "liquid_kind", "targetable", "fluid_target", "mob_params", "terrain", "tool_lut",
-                "_near_key", "_near", "_obs_voxel_cache", "_obs_mask_cache"}
+                "_near_key", "_near", "_obs_voxel_cache", "_obs_mask_cache", "_sky_key", "_sky"}
         state = {}
         for k, v in self.__dict__.items():
             if k in skip:
