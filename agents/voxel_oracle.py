@@ -108,6 +108,7 @@ class VoxelOracle:
         }
         self.stations: dict[str, list[tuple[int, int, int]]] = {"crafting_table": [], "furnace": []}
         self.failed_blocks: set[tuple[int, int, int]] = set()
+        self._fighting = False
         #: sources that failed twice ((kind, target) -> failures); the planner avoids them after that
         self.source_failures: dict[tuple[str, str], int] = {}
         self.failed_mobs: set[int] = set()
@@ -200,11 +201,51 @@ class VoxelOracle:
                 if self.cat.item(food).get("food") and food not in self.targets:
                     yield from self._eat(food)
                     break
-        if self.spec.category != "combat":
-            for m in np.flatnonzero(w.mob_alive):
-                params = w.mob_params[w.mob_kind[m]]
-                if params[0] > 0 and np.linalg.norm(w.mob_pos[m] - w.player.pos) < 4.0:
-                    yield from self._fight(int(m), budget=200)
+        yield from self._defend()
+        return True
+
+    def _threat(self) -> tuple[int, bool]:
+        """(mob, flee) for a hostile mob close by (fight it) or an archer shooting from further away
+        (arrows pass through blocks, so when hurt, walk out of its range); (-1, False) if none."""
+        w = self.world
+        if self.spec.category == "combat" or self._fighting:
+            return -1, False
+        for m in np.flatnonzero(w.mob_alive):
+            params = w.mob_params[w.mob_kind[m]]
+            if params[0] <= 0:
+                continue
+            dist = np.linalg.norm(w.mob_pos[m] - w.player.pos)
+            if dist < 5.0:
+                return int(m), False
+            if params[8] > 0 and dist < 16.0 and w.player.health < 16:
+                return int(m), True
+        return -1, False
+
+    def _defend(self) -> Plan:
+        """Fight off close threats, flee archers (called between goals and inside long walks and digs)."""
+        for _ in range(4):
+            m, flee = self._threat()
+            if m < 0:
+                return True
+            self._fighting = True
+            try:
+                if flee:
+                    yield from self._flee(m)
+                else:
+                    yield from self._fight(m, budget=300)
+            finally:
+                self._fighting = False
+        return True
+
+    def _flee(self, m: int) -> Plan:
+        """Walk to a spot out of mob ``m``'s shooting range (and eat if hurt)."""
+        w = self.world
+        away = w.player.pos - w.mob_pos[m]
+        away[1] = 0.0
+        away = away / (np.linalg.norm(away) + 1e-9)
+        x, y, z = self.feet()
+        goal = (int(x + away[0] * 20), y, int(z + away[2] * 20))
+        yield from self._goto(self.cells_near(goal, 3, range(-10, 11)), goal, partial=True)
         return True
 
     def _wait(self, ticks: int) -> Plan:
@@ -393,9 +434,12 @@ class VoxelOracle:
         ticks, _ = w.break_ticks(block)
         if ticks < 0:
             return False
-        for _ in range(min(max_ticks, ticks * 2 + 40)):
+        for tick in range(min(max_ticks, ticks * 2 + 40)):
             if self._block(*cell) != block:
                 return True
+            if tick % 20 == 19 and self._threat()[0] >= 0:
+                yield from self._defend()
+                return False
             aim = self._aim_at_block(cell)
             if aim is None:
                 return False
@@ -906,6 +950,9 @@ class VoxelOracle:
 
     def _step_to(self, cell: tuple[int, int, int]) -> Plan:
         w = self.world
+        if self._threat()[0] >= 0:
+            yield from self._defend()
+            return False  # the fight moved us: the caller replans
         x, y, z = self.feet()
         nx, ny, nz = cell
         if (nx, nz) == (x, z) and ny < y:  # dig down and drop
