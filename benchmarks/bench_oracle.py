@@ -100,6 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         if not row["success"]:
             print(f"  fail: {task_id} seed {row['seed']} after {row['steps']} steps" + (" (died)" if row["died"] else ""),
                   flush=True)
+        if (k + 1) % 25 == 0:
+            done = sum(r["success"] for r in results)
+            print(f"  [{k + 1}/{len(sample)}] solved {done} ({100.0 * done / (k + 1):.1f}%), "
+                  f"{time.perf_counter() - start:.0f} s", flush=True)
+        if args.json:  # written as it goes, so an interrupted run still leaves its results
+            with open(args.json, "w") as handle:
+                json.dump({"sample_seed": SAMPLE_SEED, "episode_seed": EPISODE_SEED, "results": results}, handle, indent=1)
     wall = time.perf_counter() - start
     print(f"{'category':10s} {'solved':>8s} {'rate':>7s} {'median steps':>13s}")
     for c in CATEGORIES:
@@ -112,9 +119,6 @@ def main(argv: list[str] | None = None) -> int:
     steps = sum(r["steps"] for r in results)
     print(f"{'all':10s} {solved:4d}/{len(results):<3d} {100.0 * solved / max(len(results), 1):6.1f}%"
           f"   ({steps} steps in {wall:.0f} s, {steps / wall:.0f} steps/s incl. planning)")
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump({"sample_seed": SAMPLE_SEED, "episode_seed": EPISODE_SEED, "results": results}, handle, indent=1)
     return 0
 
 
