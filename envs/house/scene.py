@@ -382,6 +382,9 @@ def snap_voxel_size(points: np.ndarray, target: float) -> float:
 
 _TABLES = {"DiningTable", "CoffeeTable", "SideTable", "Desk", "TVStand"}
 _CHAIRS = {"Chair", "Stool"}
+_SOFAS = {"Sofa", "ArmChair"}
+_BEDS = {"Bed"}
+_SHELVES = {"Shelf", "ShelvingUnit", "Bookcase"}
 
 
 def _voxelise_object(grid, origin, vs, centre, size, yaw_deg, object_type, part) -> None:
@@ -411,10 +414,25 @@ def _voxelise_object(grid, origin, vs, centre, size, yaw_deg, object_type, part)
             top = ly >= half[1] - max(0.06, 0.12 * half[1])
             inside &= top | legs
         else:
-            seat_y = -half[1] + 0.9 * half[1]
+            seat_y = -half[1] + (1.8 if object_type == "Stool" else 0.9) * half[1]
             seat = (ly >= seat_y - 0.05) & (ly <= seat_y)
-            back = ((lz <= -half[2] + 0.06)[:, None, :]) & (ly > seat_y)
+            back = ((lz <= -half[2] + 0.06)[:, None, :]) & (ly > seat_y) & (object_type != "Stool")
             inside &= seat | back | (legs & (ly < seat_y))
+    elif object_type in _SOFAS:  # seat, back along -z, two arms
+        seat_top = -half[1] + 0.9 * half[1]
+        back = (lz <= -half[2] + 0.5 * half[2])[:, None, :]
+        arms = (np.abs(lx) >= 0.8 * half[0])[:, None, :] & (ly <= -half[1] + 1.3 * half[1])
+        inside &= (ly <= seat_top) | back | arms
+    elif object_type in _BEDS:  # mattress on a base, headboard along -z
+        head = (lz <= -half[2] + 0.12)[:, None, :]
+        inside &= (ly <= -half[1] + 1.1 * half[1]) | head
+    elif object_type in _SHELVES:  # back, sides, top, bottom and shelves every ~35 cm
+        board = 0.04
+        back = (lz <= -half[2] + board)[:, None, :]
+        sides = (np.abs(lx) >= half[0] - board)[:, None, :]
+        height = ly + half[1]
+        shelves = np.mod(height, 0.35) < board
+        inside &= back | sides | shelves | (ly >= half[1] - board)
     region = grid[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
     region[inside] = part
     if not inside.any():  # smaller than a voxel: keep it visible as the voxel at its centre
