@@ -332,3 +332,17 @@ def test_bow_shoots_arrows_at_range(env):
     info = w.task_info()
     assert info["stat"]["use_item"]["bow"] == 3 and info["inventory"]["arrow"] == 2
     assert info["stat"]["kill_entity"] == {"cow": 1} and not w.mob_alive[m]
+
+
+def test_mining_coal_gives_coal_and_maybe_experience(env):
+    x, z = _fresh(env)
+    w = env.world
+    give(env, "wooden_pickaxe", 1, slot=0)
+    w.set_block(x, FLOOR + 2, z + 1, "coal_ore")
+    ticks, drops = w.break_ticks(w.cat.block_id("coal_ore"))
+    assert drops and ticks == 23  # hardness 3, wooden pickaxe speed 2: ceil(1 / (2 / 3 / 30))
+    _mine(env, ticks)
+    for _ in range(30):
+        env.step(act())
+    assert w.task_info()["inventory"].get("coal") == 1
+    assert 0 <= w.player.xp <= 2

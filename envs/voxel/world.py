@@ -41,6 +41,9 @@ MAX_ITEMS = 64
 CRAFT_RADIUS = 3  # blocks: a crafting table / furnace this close counts as nearby
 EAT_TICKS = 32
 HOSTILE_CAP = 8
+#: experience from mining (Minecraft 1.11), when the ore drops its gem or dust rather than itself
+ORE_XP = {"coal_ore": (0, 2), "diamond_ore": (3, 7), "emerald_ore": (3, 7), "lapis_ore": (2, 5),
+          "redstone_ore": (1, 5), "lit_redstone_ore": (1, 5), "quartz_ore": (2, 5)}
 
 
 class InvalidActionError(ValueError):
@@ -821,6 +824,9 @@ class VoxelWorld:
                 item = self.cat.item_id("flint")  # Minecraft: gravel drops flint 1 time in 10
             if name == "tallgrass" and n and self.rng.random() > 0.125:
                 n = 0
+        lo_hi = ORE_XP.get(name)
+        if lo_hi and item != self.cat.item_id(name):  # ores that drop a gem or dust also give experience
+            self.player.xp += int(self.rng.integers(lo_hi[0], lo_hi[1] + 1))
         if n <= 0:
             return
         del variant  # variants of dropped items are not tracked separately (all planks craft alike)
