@@ -340,7 +340,7 @@ def test_mining_coal_gives_coal_and_maybe_experience(env):
     give(env, "wooden_pickaxe", 1, slot=0)
     w.set_block(x, FLOOR + 2, z + 1, "coal_ore")
     ticks, drops = w.break_ticks(w.cat.block_id("coal_ore"))
-    assert drops and ticks == 23  # hardness 3, wooden pickaxe speed 2: ceil(1 / (2 / 3 / 30))
+    assert drops and ticks == 45  # hardness 3, wooden pickaxe speed 2: 1 / (2 / 3 / 30)
     _mine(env, ticks)
     for _ in range(30):
         env.step(act())
