@@ -11,6 +11,9 @@ State, all inspectable (the planning oracle of the task registry reads it):
 * dropped items -- ``item_id / item_count / item_pos / item_alive`` arrays.
 * ``stats`` -- MineDojo-named counters: ``mine_block``, ``craft_item``, ``use_item``, ``kill_entity``,
   ``pickup``, ``drop``, ``damage_taken``; plus ``time_since_death`` (ticks) in :meth:`task_info`.
+* ``villages`` -- where each village's house door is; ``day_time`` (ticks, night is 13000-23000),
+  ``time`` (ticks since reset), ``dimension``, ``biomes[x, z]`` / ``heights[x, z]`` per column,
+  ``nearby_tools()`` (crafting table, furnace within ``CRAFT_RADIUS``), ``break_ticks(block id)``.
 
 One :meth:`step` is one game tick (20 per second). An action is MineDojo's 8-number vector; see
 ``envs/voxel/actions.py`` for the meaning of each index. Impossible actions (crafting without the
