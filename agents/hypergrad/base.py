@@ -11,7 +11,7 @@ through this one step only and
 The paper gets that number by keeping the weights as non-leaf tensors and calling
 ``loss.backward(create_graph=True)``. Here it is computed *forward*: when an update is made, its
 derivative ``d delta / dh`` with respect to each (scalar) hyper-parameter is stored as a tangent
-(``torch.func.jvp``), and at the next step the hypergradient is the dot product of that tangent with
+(forward-mode AD, ``torch.autograd.forward_ad``), and at the next step the hypergradient is the dot product of that tangent with
 the fresh ``p.grad``. The result is the same number, but the training loop is an ordinary
 ``loss.backward(); opt.step()`` with ``nn.Parameter`` leaves, so the optimizer drops into any loop,
 Stable-Baselines3 included (``policy_kwargs=dict(optimizer_class=HyperAdam)``).
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+import torch.autograd.forward_ad as fwAD
 from torch.optim import Optimizer
 
 
@@ -233,41 +234,52 @@ class HyperOptimizer(Optimizer):
             # with their new values, so its next loss carries their hypergradient.
             self.hyper_optimizer.step()
         for raw, group in zip(self._raw, self.param_groups, strict=True):
+            params = [p for p in group["params"] if p.grad is not None]
+            if any(p.grad.is_sparse for p in params):
+                raise HyperConfigError(f"{type(self).__name__} does not support sparse gradients")
+            # Params sharing a step count are updated as one flat vector: one rule evaluation and
+            # one jvp per hyper-parameter for the whole batch instead of one per tensor.
+            by_step: dict[int, list[torch.Tensor]] = {}
+            for p in params:
+                state = self.state[p]
+                if "step" not in state:
+                    state["step"] = torch.tensor(0.0)
+                    state.update(self.init_state(p, group))
+                by_step.setdefault(int(state["step"].item()) + 1, []).append(p)
             raw_now = {name: t.detach() for name, t in raw.items()}
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if p.grad.is_sparse:
-                    raise HyperConfigError(f"{type(self).__name__} does not support sparse gradients")
-                self._step_param(p, raw_now, group)
+            for step, batch in by_step.items():
+                self._step_flat(batch, raw_now, group, step)
         return loss
 
-    def _step_param(self, p: torch.Tensor, raw: dict[str, torch.Tensor], group: dict[str, Any]) -> None:
-        state = self.state[p]
-        if "step" not in state:
-            state["step"] = torch.tensor(0.0)
-            state.update(self.init_state(p, group))
-        step = int(state["step"].item()) + 1
-        grad = p.grad.detach()
-        buffers = {k: v for k, v in state.items() if k != "step" and not k.startswith("tangent_")}
-        buffers["_param"] = p.detach()  # read by weight decay; never stored
+    def _step_flat(self, params: list[torch.Tensor], raw: dict[str, torch.Tensor], group: dict[str, Any], step: int) -> None:
+        def flat(tensors: list[torch.Tensor]) -> torch.Tensor:
+            return torch.cat([t.reshape(-1) for t in tensors]) if len(tensors) > 1 else tensors[0].reshape(-1)
+
+        grad = flat([p.grad.detach() for p in params])
+        keys = [k for k in self.state[params[0]] if k != "step" and not k.startswith("tangent_")]
+        buffers = {k: flat([self.state[p][k] for p in params]) for k in keys}
+        buffers["_param"] = flat([p.detach() for p in params])  # read by weight decay; never stored
         delta, new_state = self.rule(raw, grad, buffers, group, step)
+        sizes = [p.numel() for p in params]
+        tangents: dict[str, torch.Tensor] = {}
         if self.hyper_optimizer is not None:
-            names = list(raw)
-            primals = tuple(raw[n] for n in names)
-
-            def delta_of(*values: torch.Tensor) -> torch.Tensor:
-                return self.rule(dict(zip(names, values, strict=True)), grad, buffers, group, step)[0]
-
-            for i, name in enumerate(names):
-                basis = tuple(torch.ones_like(v) if j == i else torch.zeros_like(v) for j, v in enumerate(primals))
-                with torch.enable_grad():
-                    _, tangent = torch.func.jvp(delta_of, primals, basis)
-                state[f"tangent_{name}"] = tangent.detach()
-        p.add_(delta)
-        for key, value in new_state.items():
-            state[key] = value.detach()
-        state["step"] = torch.tensor(float(step))
+            # Forward-mode AD, one dual pass per hyper-parameter (a handful of scalars): far cheaper
+            # than a reverse pass per weight, and the result is a tensor shaped like the weights.
+            for name in raw:
+                with fwAD.dual_level():
+                    dual = {n: fwAD.make_dual(t, torch.ones_like(t)) if n == name else t for n, t in raw.items()}
+                    tangent = fwAD.unpack_dual(self.rule(dual, grad, buffers, group, step)[0]).tangent
+                tangents[name] = torch.zeros_like(delta) if tangent is None else tangent
+        pieces = {"delta": delta.split(sizes)}
+        pieces.update({key: value.detach().split(sizes) for key, value in new_state.items()})
+        pieces.update({f"tangent_{n}": t.detach().split(sizes) for n, t in tangents.items()})
+        for j, p in enumerate(params):
+            state = self.state[p]
+            p.add_(pieces["delta"][j].view_as(p))
+            for key, parts in pieces.items():
+                if key != "delta":
+                    state[key] = parts[j].view_as(p).clone()
+            state["step"] = torch.tensor(float(step))
 
     # ----------------------------------------------------------------- persistence
     def state_dict(self) -> dict[str, Any]:
