@@ -63,7 +63,10 @@ def fit_pairwise_maxent(masks: np.ndarray, weights: np.ndarray | None = None, mi
     The model lives on the boards with ``min_red..max_red`` red tiles, minus ``exclude`` (so control
     boards can be kept disjoint from the structured ones while still matching their statistics).
     """
-    from scipy.optimize import minimize
+    try:
+        from scipy.optimize import minimize
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError("control boards need scipy: pip install 'embodied-gym[rl]'") from exc
 
     masks = np.asarray(masks, dtype=np.int64)
     if masks.ndim != 1 or len(masks) < 2:
