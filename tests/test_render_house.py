@@ -142,3 +142,11 @@ def test_replace_part_hides_a_voxelised_object(scene):
     assert not (after == apple).any()
     # where the apple was, the table top shows through
     assert np.all(after[before == apple] == instance_of(scene, "DiningTable|1"))
+
+
+def test_camera_outside_the_grid_sees_the_exterior_wall_and_grass(scene):
+    out = look(scene, (2.0, 1.0, -5.0), 0.0, fov=60.0)
+    assert scene.instance_names[out["instance"][0][40, 32]] == "wall|exterior|0|0|4|0"
+    assert abs(out["depth"][0][40, 32] - (5.0 - scene.voxel_size)) <= 0.02
+    assert out["semantic"][0][63, 32] == class_id("Ground")
+    assert out["semantic"][0][0, 32] == 0  # sky above the roofless box
