@@ -58,6 +58,7 @@ RECIPES: dict[str, list[tuple[str, str, float, tuple[int, int]]]] = {
     ],
     "LivingRoom": [
         ("group", "television*", 0.9, (1, 1)),
+        ("wall", "Sofa", 0.8, (1, 1)),  # only when the TV group came without one
         ("group", "lamp-armchair*", 0.5, (1, 1)),
         ("middle", "chair-diningtable-*", 0.25, (1, 1)),
     ],
@@ -533,6 +534,8 @@ def place_objects(rng: np.random.Generator, fp: Floorplan, st: Structure, split:
 
         for kind, what, p, (lo, hi) in RECIPES[room_type]:
             if rng.random() > p:
+                continue
+            if kind == "wall" and what in used_types and not pa[what]["multiplePerRoom"]:
                 continue
             for _ in range(int(rng.integers(lo, hi + 1))):
                 # a few fresh draws (other assets, other group variants) before giving up on the item
