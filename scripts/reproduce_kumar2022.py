@@ -150,14 +150,14 @@ def main(argv: list[str] | None = None) -> int:
             (args.out / f"command-{experiment}.txt").write_text(command + "\n")
             for seed in args.seeds:
                 for condition in conditions:
-                    done = {(r["condition"], r["seed"], r["timesteps"]) for r in _done(log)}
+                    done = {(r["condition"], r["seed"], r.get("requested_timesteps")) for r in _done(log)}
                     if (condition, seed, args.timesteps) in done:
                         continue
                     t0 = time.time()
                     result = run_condition(experiment, condition, seed, args.timesteps, args.gsp_dir,
                                            cache_dir=args.cache, none_hyperparams=args.none_hyperparams)
                     with log.open("a") as fh:
-                        fh.write(json.dumps(result.to_json()) + "\n")
+                        fh.write(json.dumps({**result.to_json(), "requested_timesteps": args.timesteps}) + "\n")
                     print(f"{experiment} {condition} seed {seed}: structured {result.structured_mean:.2f} "
                           f"control {result.control_mean:.2f} ({time.time() - t0:.0f} s)", flush=True)
     print(report(args.out, args.experiments))
