@@ -8,14 +8,14 @@ import torch as th
 from embodied_gym.agents.grounded.algorithm import AuxTargetError, GroundedRecurrentPPO
 from embodied_gym.agents.grounded.evaluate import whites_revealed
 from embodied_gym.agents.grounded.targets import autoencoder_targets, program_symbol_targets, standardise
-from embodied_gym.envs.tiles.boards import _make, board_set
+from embodied_gym.envs.tiles.boards import board_set, make_board_set
 from embodied_gym.envs.tiles.env import TilesEnv
 from stable_baselines3.common.vec_env import DummyVecEnv
 from torch import nn
 
 # Three boards with disjoint red sets so any revealed tile identifies the board being played.
 MASKS = np.array([0b0000000000001111, 0b0000000011110000, 0b1111000000000000], dtype=np.int64)
-BOARDS = _make("three-rows", MASKS)
+BOARDS = make_board_set("three-rows", MASKS)
 TABLE = ((MASKS[:, None] >> np.arange(16)) & 1).astype(np.float32)  # target = the board itself
 
 

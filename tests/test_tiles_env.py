@@ -148,3 +148,18 @@ def test_bad_input_raises_typed_errors():
         TilesEnv(max_steps=0)
     with pytest.raises(TilesError, match="TilesState"):
         env.set_state({"red": 3})
+
+
+def test_custom_board_sets():
+    from embodied_gym.envs.tiles.boards import make_board_set
+
+    boards = make_board_set("mine", [0b111, 0b1111 << 4], starts=[2, -1], descriptions=["a", "b"])
+    env = TilesEnv(boards)
+    obs, info = env.reset(seed=0, options={"board_index": 0})
+    assert obs[2] == 1.0 and info["description"] == "a"
+    with pytest.raises(ValueError, match="red tile"):
+        make_board_set("bad", [0b111], starts=[5])
+    with pytest.raises(ValueError, match="descriptions has 1"):
+        make_board_set("bad", [0b111, 0b110], descriptions=["x"])
+    with pytest.raises(ValueError, match=">= 2 red"):
+        make_board_set("bad", [0b1])

@@ -56,19 +56,29 @@ class BoardSet:
         return len(self.masks)
 
 
-def _make(name: str, masks, weights=None, starts=None, descriptions=None, programs=None) -> BoardSet:
-    masks = np.asarray(masks, dtype=np.int64)
+def make_board_set(name: str, masks, weights=None, starts=None, descriptions=None, programs=None) -> BoardSet:
+    """A board set from your own boards: 16-bit masks (bit ``4*row+col`` = red), optional sampling
+    weights, fixed start tiles (tile index, -1 = random red), descriptions and programs."""
+    masks = np.asarray(masks, dtype=np.int64).reshape(-1)
     n = len(masks)
+    if n == 0 or ((masks < 0) | (masks > grammar.FULL_MASK)).any():
+        raise ValueError(f"board set {name!r}: need >= 1 board mask in [0, {grammar.FULL_MASK}]")
     reds = np.array([int(m).bit_count() for m in masks])
     if (reds < 2).any():
         raise ValueError(f"board set {name!r}: every board needs >= 2 red tiles (one is revealed at the start)")
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-    return BoardSet(
-        name=name, masks=masks, weights=w / w.sum(),
-        starts=np.full(n, -1, np.int64) if starts is None else np.asarray(starts, dtype=np.int64),
-        descriptions=tuple(descriptions) if descriptions is not None else ("",) * n,
-        programs=tuple(programs) if programs is not None else ("",) * n,
-    )
+    st = np.full(n, -1, np.int64) if starts is None else np.asarray(starts, dtype=np.int64)
+    texts = tuple(descriptions) if descriptions is not None else ("",) * n
+    progs = tuple(programs) if programs is not None else ("",) * n
+    for field, length in (("weights", len(w)), ("starts", len(st)), ("descriptions", len(texts)),
+                          ("programs", len(progs))):
+        if length != n:
+            raise ValueError(f"board set {name!r}: {field} has {length} entries for {n} boards")
+    if (w < 0).any() or w.sum() <= 0:
+        raise ValueError(f"board set {name!r}: weights must be >= 0 with a positive sum")
+    if any(s >= 0 and not (int(m) >> int(s)) & 1 for m, s in zip(masks, st, strict=True)) or (st >= 16).any():
+        raise ValueError(f"board set {name!r}: every fixed start must be a red tile index in [0, 16) (or -1)")
+    return BoardSet(name=name, masks=masks, weights=w / w.sum(), starts=st, descriptions=texts, programs=progs)
 
 
 def _random_red_starts(masks: np.ndarray, seed: int) -> np.ndarray:
@@ -92,7 +102,7 @@ def _build(name: str, gsp_dir: str | None) -> BoardSet:
         rows = pool[:GRAMMAR_POOL] if name == "grammar" else pool[GRAMMAR_POOL:]
         masks = np.array([b.mask for b in rows], dtype=np.int64)
         starts = None if name == "grammar" else _random_red_starts(masks, seed=1)
-        return _make(name, masks, starts=starts, descriptions=[b.description for b in rows],
+        return make_board_set(name, masks, starts=starts, descriptions=[b.description for b in rows],
                      programs=[b.program_text for b in rows])
     if name in ("control", "control-test"):
         from .control import control_boards
@@ -100,9 +110,9 @@ def _build(name: str, gsp_dir: str | None) -> BoardSet:
         every = np.array([b.mask for b in _grammar_boards()], dtype=np.int64)
         reference, held_out = every[:GRAMMAR_POOL], every[GRAMMAR_POOL:]
         if name == "control":
-            return _make(name, control_boards(reference, CONTROL_POOL, seed=0, exclude=held_out))
+            return make_board_set(name, control_boards(reference, CONTROL_POOL, seed=0, exclude=held_out))
         masks = control_boards(reference, TEST_BOARDS, seed=1, distinct=True, exclude=held_out)
-        return _make(name, masks, starts=_random_red_starts(masks, seed=2))
+        return make_board_set(name, masks, starts=_random_red_starts(masks, seed=2))
     if name.startswith("gsp"):
         if gsp_dir is None:
             raise ValueError(f"board set {name!r} reads the Kumar et al. (2022) GSP data: pass gsp_dir= "
@@ -111,16 +121,16 @@ def _build(name: str, gsp_dir: str | None) -> BoardSet:
 
         data = load_gsp(gsp_dir)
         if name == "gsp":
-            return _make(name, data.full_masks, weights=data.full_weights)
+            return make_board_set(name, data.full_masks, weights=data.full_weights)
         if name == "gsp-train":
             idx = data.train_indices
-            return _make(name, data.described_masks[idx], descriptions=[data.descriptions[i][0] for i in idx])
+            return make_board_set(name, data.described_masks[idx], descriptions=[data.descriptions[i][0] for i in idx])
         if name == "gsp-test":
             lookup = {int(m): i for i, m in enumerate(data.described_masks)}
             texts = [data.descriptions[lookup[int(m)]][0] if int(m) in lookup else "" for m in data.test_masks]
-            return _make(name, data.test_masks, starts=data.test_starts, descriptions=texts)
+            return make_board_set(name, data.test_masks, starts=data.test_starts, descriptions=texts)
         if name == "gsp-control":
-            return _make(name, data.control_masks, starts=data.control_starts)
+            return make_board_set(name, data.control_masks, starts=data.control_starts)
     raise UnknownBoardSetError(f"unknown board set {name!r}; known: {', '.join(BOARD_SETS)}")
 
 
