@@ -268,14 +268,20 @@ class VoxelOracle:
             if spots and station not in stock:
                 stock[station] = 1
         avoid = {key for key, n in self.source_failures.items() if n >= 2}
-        try:
-            goals = plan(self.graph, missing, stock, avoid=avoid)
-        except ValueError as exc:
-            self.log.append(f"no plan: {exc}")
-            return None
-        if not goals:
-            return True
-        goal = goals[0]
+        for _ in range(6):
+            try:
+                goals = plan(self.graph, missing, stock, avoid=avoid)
+            except ValueError as exc:
+                self.log.append(f"no plan: {exc}")
+                return None
+            if not goals:
+                return True
+            goal = goals[0]
+            # blocks the graph knows the world has, but none within reach here (a far village's table)
+            key = (goal.source.kind, goal.source.target)
+            if goal.source.kind != "mine" or key in avoid or self._block_nearby(goal.source.target):
+                break
+            avoid.add(key)
         self.log.append(f"t={self.world.time} goal {goal.item} x{goal.count} via {goal.source.kind} {goal.source.target}")
         ok = yield from self._pursue(goal)
         if ok is None:
@@ -325,6 +331,18 @@ class VoxelOracle:
                 return True
         feet = np.array(self.feet())
         spots.sort(key=lambda s: np.abs(np.array(s) - feet).sum())
+        far = not spots or np.abs(np.array(spots[0]) - feet).sum() > 24
+        if station == "crafting_table" and far:
+            # a new table (4 planks, crafted in the hand) is cheaper than a long walk back
+            counts = self.counts()
+            if counts.get("planks", 0) < 4 and counts.get("log", 0) + counts.get("log2", 0) > 0:
+                yield self._action(fn=4, arg=self.cat.craft_smelt_items.index("planks"))
+            if self.counts().get("planks", 0) >= 4:
+                yield self._action(fn=4, arg=self.cat.craft_smelt_items.index("crafting_table"))
+                if self.slot_of(station) >= 0:
+                    placed = yield from self._place_station(station)
+                    if placed:
+                        return True
         for spot in spots[:2]:
             sx, sy, sz = spot
             ok = yield from self._goto(self.cells_near(spot, 2, (-1, 0, 1)), spot)
@@ -337,22 +355,32 @@ class VoxelOracle:
         return (w.id_table,) if station == "crafting_table" else (w.id_furnace, w.id_lit_furnace)
 
     def _place_station(self, station: str) -> Plan:
-        """Put a crafting table / furnace on the ground next to the player."""
-        slot = self.slot_of(station)
+        """Put a crafting table / furnace on the floor next to the player (digging a spot in a tunnel)."""
         x, y, z = self.feet()
-        for dx, dz, yaw in MOVES:
-            tx, tz = x + dx, z + dz
-            if self._solid(tx, y, tz) or self._solid(tx, y + 1, tz) or not self._solid(tx, y - 1, tz):
-                continue
-            aim = self._aim_at_block((tx, y - 1, tz), prefer_yaw=yaw)
-            if aim is None:
-                continue
-            pitch_bin, yaw_bin = self._camera_to(*aim)
-            yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=6, slot=slot)
-            if self._block(tx, y, tz) in self._station_ids(station):
-                self.stations[station].append((tx, y, tz))
-                return True
-        # fall back: dig a hole beside us is not worth it; try after moving one step
+        for dig in (False, True):
+            for dx, dz, yaw in MOVES:
+                tx, tz = x + dx, z + dz
+                if not self._solid(tx, y - 1, tz) or self._block(tx, y - 1, tz) <= 0:
+                    continue
+                if self._solid(tx, y, tz):
+                    if not dig:
+                        continue
+                    cleared = yield from self._break((tx, y, tz))
+                    if not cleared:
+                        continue
+                    for _ in range(12):  # let the drop come to us before the spot is filled again
+                        yield self._action()
+                slot = self.slot_of(station)
+                if slot < 0:
+                    return False
+                aim = self._aim_at_block((tx, y - 1, tz), prefer_yaw=yaw)
+                if aim is None:
+                    continue
+                pitch_bin, yaw_bin = self._camera_to(*aim)
+                yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=6, slot=slot)
+                if self._block(tx, y, tz) in self._station_ids(station):
+                    self.stations[station].append((tx, y, tz))
+                    return True
         yield from self._explore(10)
         return False
 
@@ -477,6 +505,12 @@ class VoxelOracle:
             if got and self.counts().get(goal.item, 0) >= goal.count:
                 break
         return True
+
+    def _block_nearby(self, name: str, radius: int = SEARCH_RADIUS) -> bool:
+        w = self.world
+        fx, _, fz = self.feet()
+        sub = w.blocks[max(fx - radius, 0):fx + radius + 1, :, max(fz - radius, 0):fz + radius + 1]
+        return bool(np.isin(sub, self._kind_ids(name)).any())
 
     def _reachable_block(self, ids: np.ndarray, radius: int = 4) -> tuple[int, int, int] | None:
         """A block of ``ids`` the player can hit from where it stands, nearest first."""
