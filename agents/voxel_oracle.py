@@ -468,6 +468,14 @@ class VoxelOracle:
             if tick % 20 == 19 and self._threat()[0] >= 0:
                 yield from self._defend()
                 return False
+            if tick >= 2 and tuple(w.player.mine_target) != tuple(cell) and not self._fighting:
+                m = w.target_mob()  # a mob between us and the block takes the hits: deal with it
+                if m >= 0:
+                    self._fighting = True
+                    try:
+                        yield from self._fight(m, budget=200)
+                    finally:
+                        self._fighting = False
             aim = self._aim_at_block(cell)
             if aim is None:
                 return False
