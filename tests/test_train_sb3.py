@@ -195,3 +195,32 @@ def test_recurrent_ppo_trains_and_plays(tmp_path):
     suite = Suite("rec-toy", "1", (SuiteTask("leaderboard_toy_env:GridGoal-v0", (1, 2), max_steps=20),))
     a = evaluate(suite, str(final), tmp_path / "a.sqlite", progress=False, gifs=False)
     assert a.written == 2 and a.agent_name == "ppo:rec"
+
+
+def test_navigate_and_attack_maps_to_minedojo_action_vectors():
+    from embodied_gym.agents.sb3.voxel_actions import ACTIONS, NavigateAndAttack
+
+    class FakeMineDojo(gym.Env):
+        observation_space = spaces.Box(0, 1, (1,), np.float32)
+        action_space = spaces.MultiDiscrete([3, 3, 4, 25, 25, 8, 244, 36])
+
+        def reset(self, *, seed=None, options=None):
+            return np.zeros(1, np.float32), {}
+
+        def step(self, action):
+            self.last = action
+            return np.zeros(1, np.float32), 0.0, False, False, {}
+
+    env = NavigateAndAttack(FakeMineDojo())
+    assert env.action_space == spaces.Discrete(len(ACTIONS))
+    names = [n for n, _ in ACTIONS]
+    env.reset()
+    env.step(names.index("attack"))
+    assert env.unwrapped.last.tolist() == [0, 0, 0, 12, 12, 3, 0, 0]
+    env.step(names.index("turn_left"))
+    assert env.unwrapped.last.tolist() == [0, 0, 0, 12, 10, 0, 0, 0]
+    assert all(FakeMineDojo.action_space.contains(env.action(i)) for i in range(len(ACTIONS)))
+    with pytest.raises(ValueError, match="not in Discrete\\(8\\)"):
+        env.step(8)
+    with pytest.raises(ValueError, match="wraps MineDojo's MultiDiscrete"):
+        NavigateAndAttack(GridGoalEnv())
