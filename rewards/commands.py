@@ -63,6 +63,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     ev.add_argument("--max-clips", type=int, default=2000)
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--threads", type=int, default=1)
+    ev.add_argument("--split", default="test", choices=["test", "train", "all"],
+                    help="which clips (a dataset made with another --seed is all unseen worlds: use all)")
     ev.set_defaults(func=_eval)
 
     pr = sub.add_parser("progress", help="reward vs task progress on scripted and random voxel episodes")
@@ -120,7 +122,7 @@ def _eval(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(args.threads)
     model = load_model(args.checkpoint or DEFAULT_CHECKPOINT)
-    test = [r for r in read_manifest(args.data) if r.split == "test"]
+    test = [r for r in read_manifest(args.data) if args.split in ("all", r.split)]
     metrics = retrieval_metrics(model, args.data, test, np.random.default_rng(args.seed), max_clips=args.max_clips)
     metrics["checkpoint"] = str(args.checkpoint or DEFAULT_CHECKPOINT)
     print(json.dumps(metrics, indent=2, sort_keys=True))
