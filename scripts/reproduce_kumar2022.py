@@ -82,19 +82,21 @@ def report(out: Path, experiments: list[str]) -> str:
              "all-MiniLM-L6-v2 (384-d; the paper used a 768-d encoder), averaged over a board's "
              "descriptions; program targets: the paper's 64-d recognition-model activations (GSP) or a "
              "bag of program symbols (grammar); every target table is standardised per dimension.", ""]
-    fig, axes = plt.subplots(1, len(experiments), figsize=(6.5 * len(experiments), 4.2), squeeze=False)
-    for ax, experiment in zip(axes[0], experiments, strict=True):
+    panels = []
+    for experiment in experiments:
         runs = _done(out / f"runs-{experiment}.jsonl")
         if not runs:
             lines += [f"## {experiment}: no finished runs", ""]
-            continue
-        budgets = sorted({r["timesteps"] for r in runs})
-        budget = budgets[-1]
-        runs = [r for r in runs if r["timesteps"] == budget]
+        for budget in sorted({r.get("requested_timesteps", r["timesteps"]) for r in runs}):
+            panels.append((experiment, budget, [r for r in runs if r.get("requested_timesteps", r["timesteps"]) == budget]))
+    fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(6.5 * max(1, len(panels)), 4.2), squeeze=False)
+    for ax, (experiment, budget, runs) in zip(axes[0], panels, strict=False):
         test_name = "GSP" if experiment == "gsp" else "grammar"
-        command_file = out / f"command-{experiment}.txt"
+        command_file = out / f"command-{experiment}-{budget}.txt"
         command = command_file.read_text().strip() if command_file.is_file() else "(not recorded)"
-        lines += [f"## {experiment} boards: {budget:,} training steps per run", "", f"Runs made by: `{command}`", "",
+        actual = sorted({r["timesteps"] for r in runs})
+        lines += [f"## {experiment} boards: {budget:,} training steps per run ({', '.join(f'{a:,}' for a in actual)} "
+                  "after rounding up to whole rollouts)", "", f"Runs made by: `{command}`", "",
                   f"Whites revealed on the 25 {test_name} test boards and the 25 control boards (lower is "
                   "better); advantage = control − structured (higher = the agent exploits the structure "
                   "more). Brackets: 95% bootstrap CI over seeds and boards.", "",
@@ -165,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             if bad:
                 parser.error(f"conditions {bad} not in {experiment}: {CONDITIONS[experiment]}")
             log = args.out / f"runs-{experiment}.jsonl"
-            (args.out / f"command-{experiment}.txt").write_text(command + "\n")
+            (args.out / f"command-{experiment}-{args.timesteps}.txt").write_text(command + "\n")
             for seed in args.seeds:
                 for condition in conditions:
                     done = {(r["condition"], r["seed"], r.get("requested_timesteps")) for r in _done(log)}

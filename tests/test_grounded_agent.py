@@ -80,7 +80,7 @@ def test_aux_loss_is_learned():
     model = _model(_venv(), n_steps=32, n_epochs=4, learning_rate=3e-3)
     model.learn(total_timesteps=3 * 32)
     before = _aux_mse(model)
-    model.learn(total_timesteps=3 * 32 * 30, reset_num_timesteps=False)
+    model.learn(total_timesteps=3 * 32 * 12, reset_num_timesteps=False)
     after = _aux_mse(model)
     assert after < 0.5 * before, (before, after)
 
