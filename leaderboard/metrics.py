@@ -183,7 +183,8 @@ def task_results(suite: Suite, episodes: Sequence[Mapping[str, Any]], reps: int 
 
 def leaderboard_results(suite: Suite, episodes_by_agent: Mapping[str, Sequence[Mapping[str, Any]]],
                         reps: int = 2000, seed: int = 0) -> list[AgentResult]:
-    """Everything the table and the report show, agents sorted by IQM success (best first); agents
+    """Everything the table and the report show, agents sorted by IQM success, then mean SPL score
+    (best first); agents
     that have not finished the suite have per-task rows but no aggregate."""
     planned = suite.num_episodes
     results: dict[str, AgentResult] = {}
@@ -201,8 +202,9 @@ def leaderboard_results(suite: Suite, episodes_by_agent: Mapping[str, Sequence[M
             results[agent].aggregates = estimates[agent]
             results[agent].profiles = profiles[agent]
 
-    def key(r: AgentResult) -> tuple[int, float, str]:
-        iqm = r.aggregates.get("success", {}).get("iqm")
-        return (0 if r.aggregates else 1, -(iqm.point if iqm else 0.0), r.agent)
+    def key(r: AgentResult) -> tuple[int, float, float, str]:
+        if not r.aggregates:
+            return (1, 0.0, 0.0, r.agent)
+        return (0, -r.aggregates["success"]["iqm"].point, -r.aggregates["score"]["mean"].point, r.agent)
 
     return sorted(results.values(), key=key)

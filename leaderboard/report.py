@@ -48,9 +48,16 @@ def load_leaderboard(db_path: str | Path, suite_name: str, version: str | None =
             raise SuiteError(f"the store at {db_path} has no results for suite {suite_name!r}"
                              + (f" version {version!r}" if version else ""))
         suite = store.suite_from_row(row)
-        by_agent: dict[str, list[dict]] = {}
-        for e in store.episodes(suite_id=int(row["id"])):
-            by_agent.setdefault(e["agent_name"], []).append(dict(e))
+        episodes = [dict(e) for e in store.episodes(suite_id=int(row["id"]))]
+    # One row per agent name: when a name was evaluated as several versions (e.g. a retrained
+    # checkpoint: same name, new fingerprint), the most recently registered version stands.
+    latest: dict[str, int] = {}
+    for e in episodes:
+        latest[e["agent_name"]] = max(latest.get(e["agent_name"], -1), int(e["agent_id"]))
+    by_agent: dict[str, list[dict]] = {}
+    for e in episodes:
+        if int(e["agent_id"]) == latest[e["agent_name"]]:
+            by_agent.setdefault(e["agent_name"], []).append(e)
     return Leaderboard(suite=suite, results=leaderboard_results(suite, by_agent, reps=reps), db_path=db_path)
 
 

@@ -3,7 +3,9 @@
 A suite pins the exact episodes every agent faces, so two agents on the leaderboard are compared on
 the same houses, the same worlds and the same boards. Its ``version`` is bumped by hand when the
 content changes on purpose; its ``fingerprint`` (a digest of the content) catches an edit that forgot
-to bump it: the results store refuses a suite whose name and version it knows with another content.
+to bump it: the results store refuses a suite whose name and version it knows with another content. A change to an env's dynamics or to the
+house generator also changes the episodes without touching the suite: bump the version then too, or
+results stored before and after would be mixed.
 """
 
 from __future__ import annotations

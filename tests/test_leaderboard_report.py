@@ -69,3 +69,21 @@ def test_table_and_html(board_dir, tmp_path):
         load_leaderboard(board_dir / "results.sqlite", "quick")
     with pytest.raises(FileNotFoundError, match="embodied-gym evaluate"):
         load_leaderboard(tmp_path / "missing.sqlite", "toy")
+
+
+def test_a_renamed_version_replaces_the_old_rows(tmp_path):
+    from embodied_gym.leaderboard.store import EpisodeRecord, ResultsStore
+
+    suite = toy_suite(episodes=2)
+    db = tmp_path / "r.sqlite"
+    with ResultsStore(db) as store:
+        suite_id = store.register_suite(suite)
+        for fingerprint, success in (("v1", False), ("v2", True)):  # same name, retrained model
+            agent = store.register_agent("ppo", "x.zip", fingerprint)
+            run = store.start_run(agent, suite_id, "local", suite.num_episodes)
+            for task, seed in suite.episodes():
+                store.add_episode(agent, suite_id, run, EpisodeRecord(task.task_id, seed, success, None, 1.0, 3,
+                                                                      False, 0.0))
+    board = load_leaderboard(db, "toy", reps=200)
+    (row,) = board.results
+    assert row.episodes == suite.num_episodes and row.aggregates["success"]["mean"].point == 1.0
