@@ -99,6 +99,8 @@ def run_episode(task: SuiteTask, seed: int, agent: Agent, gif_path: Path | None 
             success = episode_return >= task.return_threshold
         elif "success" in info:
             success = bool(info["success"])
+        elif not (terminated or truncated):  # cut by the suite's max_steps before the env judged it
+            success = False
         else:
             raise EpisodeError(f"{task.task_id}: the env reports no info['success'] at the end of the "
                                "episode; give the suite task another success rule ('terminated' or 'return>=X')")
