@@ -93,7 +93,7 @@ class VoxelSeekAgent:
         self.radius = search_radius
         self.name = f"seek-{target}"
         world = getattr(env.unwrapped, "world", None)
-        if world is None or not hasattr(world, "player"):
+        if world is None or not hasattr(world, "entities"):
             raise AgentUnavailable(f"{type(env.unwrapped).__name__} exposes no voxel `world` for scripted agents")
 
     @property
@@ -180,3 +180,37 @@ class VoxelSeekAgent:
                 self._stuck = 0
         self._last_pos = p.pos.copy()
         return a
+
+
+class HouseWanderAgent:
+    """Walks through a house, turning now and then and trying the interactions AI2-THOR offers.
+
+    Interactions act on the visible object nearest the image centre (the house world's rule), so trying
+    PickupObject / OpenObject / ToggleObjectOn while walking produces real pick-ups, opened fridges and
+    lamps switched on, which the house captioner turns into events. Needs the env's ``actions`` names.
+    """
+
+    name = "house-wander"
+    WEIGHTS = {"MoveAhead": 0.55, "RotateLeft": 0.1, "RotateRight": 0.1, "LookDown": 0.03, "LookUp": 0.03,
+               "PickupObject": 0.08, "OpenObject": 0.05, "ToggleObjectOn": 0.04, "PutObject": 0.02}
+
+    def __init__(self, env, rng: np.random.Generator) -> None:
+        names = getattr(env.unwrapped, "actions", None)
+        if not names:
+            raise AgentUnavailable(f"{type(env.unwrapped).__name__} has no `actions` names for the house agent")
+        self.rng = rng
+        self.names = list(names)
+        w = np.array([self.WEIGHTS.get(n, 0.0) for n in self.names])
+        if w.sum() == 0:
+            raise AgentUnavailable(f"none of the env's actions {self.names} is one the house agent uses")
+        self.p = w / w.sum()
+
+    def reset(self, obs, info) -> None:
+        self._blocked = 0
+
+    def act(self, obs, info):
+        if info and info.get("last_action_success") is False and self.names[getattr(self, "_last", 0)] == "MoveAhead":
+            self._last = self.names.index("RotateLeft" if self.rng.random() < 0.5 else "RotateRight")
+            return self._last
+        self._last = int(self.rng.choice(len(self.names), p=self.p))
+        return self._last

@@ -210,6 +210,7 @@ class HouseCaptioner:
 
     def reset(self, info: Mapping) -> None:
         self._prev = self._state(info)
+        self._ever_seen = set(self._prev[1])
 
     def step(self, info: Mapping) -> list[str]:
         room, seen, held, opened, toggled = self._state(info)
@@ -223,8 +224,9 @@ class HouseCaptioner:
         events += [f"house/close/{o}" for o in sorted(p_opened - opened)]
         events += [f"house/toggle_on/{o}" for o in sorted(toggled - p_toggled)]
         events += [f"house/toggle_off/{o}" for o in sorted(p_toggled - toggled)]
-        if not events:
-            events += [f"house/see/{o}" for o in sorted(seen - p_seen)]
+        if not events:  # an object counts as "looked at" the first time it comes close in an episode
+            events += [f"house/see/{o}" for o in sorted(seen - p_seen - self._ever_seen)]
+        self._ever_seen |= seen
         self._prev = (room, seen, held, opened, toggled)
         return events
 

@@ -61,7 +61,38 @@ VOXEL_PLANS: tuple[Plan, ...] = (
     Plan("voxel", _voxel("harvest_1_log"), "random", 160, 0.5),
 )
 
-PLANS: dict[str, tuple[Plan, ...]] = {"voxel": VOXEL_PLANS}
+HOUSE_ACTIONS = ("MoveAhead", "RotateLeft", "RotateRight", "LookUp", "LookDown", "PickupObject", "PutObject",
+                 "OpenObject", "ToggleObjectOn")
+
+HOUSE_PLANS: tuple[Plan, ...] = (
+    Plan("house", "embodied_gym/House-RoomNav-v0", "house-wander", 240, 1.0),
+    Plan("house", "embodied_gym/House-ObjectNav-v0", "house-wander", 240, 1.0),
+)
+
+PLANS: dict[str, tuple[Plan, ...]] = {"voxel": VOXEL_PLANS, "house": HOUSE_PLANS}
+
+
+def make_env(plan: Plan, image_size: tuple[int, int]):
+    """The plan's env at ``image_size``; house envs get the interaction actions the wander agent uses."""
+    import gymnasium as gym
+
+    if plan.world == "house":
+        return gym.make(plan.env_id, width=image_size[1], height=image_size[0], actions=HOUSE_ACTIONS,
+                        max_episode_steps=plan.max_steps + 1)
+    return gym.make(plan.env_id, image_size=tuple(image_size))
+
+
+def caption_info(plan: Plan, env, info: dict) -> dict:
+    """What the world's captioner reads. Voxel: the env's MineDojo-format info. House: AI2-THOR metadata
+    from the world, plus the room type under the agent (``agent.roomType``), which AI2-THOR leaves out."""
+    if plan.world != "house":
+        return info
+    world = env.unwrapped.world
+    meta = world.metadata()
+    room_id = world.floor.room_at(world.agent.x, world.agent.z)
+    types = {r["id"]: r.get("roomType") for r in world.house.get("rooms", [])}
+    meta["agent"]["roomType"] = types.get(room_id)
+    return {"metadata": meta}
 
 #: the block kinds a seeker mines for an event item (grass blocks drop dirt, stone drops cobblestone)
 SEEK_BLOCKS = {"log": ("log", "log2"), "dirt": ("dirt", "grass"), "cobblestone": ("stone",)}
@@ -69,8 +100,10 @@ SEEK_DROPS = {"log": ("log", "log2"), "dirt": ("dirt",), "cobblestone": ("cobble
 
 
 def make_agent(plan: Plan, env, rng: np.random.Generator):
-    from embodied_gym.rewards.agents import RandomAgent, VoxelSeekAgent, VoxelWanderAgent
+    from embodied_gym.rewards.agents import HouseWanderAgent, RandomAgent, VoxelSeekAgent, VoxelWanderAgent
 
+    if plan.agent == "house-wander":
+        return HouseWanderAgent(env, rng)
     if plan.agent == "random":
         return RandomAgent(env, rng)
     if plan.agent == "wander":
@@ -95,13 +128,13 @@ def run_episode(env, plan: Plan, seed: int, rng: np.random.Generator) -> tuple[l
     agent = make_agent(plan, env, rng)
     agent.reset(obs, info)
     captioner = CAPTIONERS[plan.world]()
-    captioner.reset(info)
+    captioner.reset(caption_info(plan, env, info))
     frames = [_chw(obs["rgb"] if isinstance(obs, dict) else obs)]
     events: list[list[str]] = [[]]
     for _ in range(plan.max_steps):
         obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
         frames.append(_chw(obs["rgb"] if isinstance(obs, dict) else obs))
-        events.append(captioner.step(info))
+        events.append(captioner.step(caption_info(plan, env, info)))
         if terminated or truncated:
             break
     return frames, events
@@ -167,7 +200,7 @@ def _worker(args: tuple) -> dict:
         episodes_run += 1
         plan = plans[plan_index]
         if plan.env_id not in envs:
-            envs[plan.env_id] = gym.make(plan.env_id, image_size=tuple(image_size))
+            envs[plan.env_id] = make_env(plan, tuple(image_size))
         env = envs[plan.env_id]
         rng = np.random.default_rng([seed, plan_index])
         frames, events = run_episode(env, plan, seed, rng)
