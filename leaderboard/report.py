@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,6 +34,8 @@ class Leaderboard:
     suite: Suite
     results: list[AgentResult]
     db_path: Path
+    #: every evaluation run of this suite (agent, backend, host, started, finished, status, episodes)
+    runs: list[dict] = field(default_factory=list)
 
 
 def load_leaderboard(db_path: str | Path, suite_name: str, version: str | None = None,
@@ -49,6 +51,9 @@ def load_leaderboard(db_path: str | Path, suite_name: str, version: str | None =
                              + (f" version {version!r}" if version else ""))
         suite = store.suite_from_row(row)
         episodes = [dict(e) for e in store.episodes(suite_id=int(row["id"]))]
+        names = {int(a["id"]): a["name"] for a in store.agents()}
+        runs = [{**dict(r), "agent": names.get(int(r["agent_id"]), "?")} for r in store.runs()
+                if int(r["suite_id"]) == int(row["id"])]
     # One row per agent name: when a name was evaluated as several versions (e.g. a retrained
     # checkpoint: same name, new fingerprint), the most recently registered version stands.
     latest: dict[str, int] = {}
@@ -58,7 +63,8 @@ def load_leaderboard(db_path: str | Path, suite_name: str, version: str | None =
     for e in episodes:
         if int(e["agent_id"]) == latest[e["agent_name"]]:
             by_agent.setdefault(e["agent_name"], []).append(e)
-    return Leaderboard(suite=suite, results=leaderboard_results(suite, by_agent, reps=reps), db_path=db_path)
+    return Leaderboard(suite=suite, results=leaderboard_results(suite, by_agent, reps=reps), db_path=db_path,
+                       runs=runs)
 
 
 def format_table(board: Leaderboard) -> str:
@@ -235,6 +241,7 @@ def write_html(board: Leaderboard, out_dir: str | Path,
 
     page = _template().render(
         gallery=gallery,
+        runs=board.runs,
         suite=board.suite,
         results=board.results,
         aggregates=AGGREGATES,

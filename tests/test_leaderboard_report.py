@@ -61,7 +61,7 @@ def test_table_and_html(board_dir, tmp_path):
     assert "random" in lines[4]
     page = write_html(board, tmp_path / "site")  # a folder other than the store's: GIFs are copied
     html = page.read_text()
-    assert html.count('class="sortable-table"') == 1 + len(board.suite.tasks)
+    assert html.count('class="sortable-table"') == 2 + len(board.suite.tasks)  # main, per task, runs
     for rel in ("plots/aggregates_success.png", "plots/profiles.png", "plots/per_task.png",
                 "media/greedy/leaderboard_toy_env_GridGoal-v0.gif"):
         assert (tmp_path / "site" / rel).is_file() and rel in html
