@@ -91,7 +91,7 @@ def run_digits(args) -> None:
                              "final_lr": float(np.exp(np.mean(np.log(np.maximum(finals, 1e-30)))))})
                 print(f"[{time.time() - t0:6.0f}s] {fam} h={height} lr={lr:g}: acc={rows[-1]['test_accuracy']:.3f} "
                       f"final_lr={rows[-1]['final_lr']:.3g}", flush=True)
-    write_digits(args, rows, families)
+                write_digits(args, rows, families)  # after every run: a cut-short sweep keeps its results
 
 
 def write_digits(args, rows, families) -> None:
@@ -108,9 +108,14 @@ def write_digits(args, rows, families) -> None:
     lines.append("|---|---|" + "---|" * len(lrs) + "---|")
     for fam in families:
         for h in args.heights:
-            accs = [next(r["test_accuracy"] for r in rows if r["family"] == fam and r["height"] == h and r["initial_lr"] == v)
-                    for v in lrs]
-            lines.append(f"| {fam} | {h} | " + " | ".join(f"{a:.3f}" for a in accs) + f" | {max(accs) - min(accs):.3f} |")
+            accs = [next((r["test_accuracy"] for r in rows if r["family"] == fam and r["height"] == h
+                          and r["initial_lr"] == v), None) for v in lrs]
+            done = [a for a in accs if a is not None]
+            if not done:
+                continue
+            spread = f"{max(done) - min(done):.3f}" if len(done) == len(accs) else "(incomplete)"
+            lines.append(f"| {fam} | {h} | " + " | ".join("-" if a is None else f"{a:.3f}" for a in accs)
+                         + f" | {spread} |")
     (out / "digits.md").write_text("\n".join(lines) + "\n")
     import matplotlib
 
@@ -130,6 +135,7 @@ def write_digits(args, rows, families) -> None:
         ax.legend()
     fig.tight_layout()
     fig.savefig(out / "digits.png", dpi=100)
+    plt.close(fig)
 
 
 # --------------------------------------------------------------------------- PPO
@@ -193,6 +199,7 @@ def run_ppo(args) -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "ppo.png", dpi=100)
+    plt.close(fig)
 
 
 def main(argv: list[str] | None = None) -> int:

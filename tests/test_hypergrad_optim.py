@@ -168,3 +168,17 @@ def test_sb3_ppo_trains_and_reloads_with_hyperadam(tmp_path):
     model.save(tmp_path / "ppo")
     loaded = sb3.PPO.load(tmp_path / "ppo", env=env, device="cpu")
     assert loaded.policy.optimizer.hyperparameters()[0] == pytest.approx(h)
+
+
+def test_a_parameter_skipped_by_a_step_adds_no_stale_hypergradient():
+    a, b = torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(3))
+    opt = HyperSGD([a, b], lr=0.1, hyper=HyperSGD.spec(lr=1e-3, hyper=None))
+    a.grad, b.grad = torch.ones(3), torch.ones(3)
+    opt.step()  # both moved: both carry d(delta)/ds
+    a.grad, b.grad = torch.ones(3), None
+    opt.step()  # only a moved
+    a.grad, b.grad = torch.ones(3), torch.full((3,), 5.0)
+    opt._hypergradients()
+    # only a's last move depends on the current step size: -lr * <g_a, g_a_prev> = -0.1 * exp(s) * 3
+    s = opt.raw_hyperparameters()[0]["lr"].detach()
+    assert float(opt.raw_hyperparameters()[0]["lr"].grad) == pytest.approx(-0.1 * float(torch.exp(s)) * 3, rel=1e-6)

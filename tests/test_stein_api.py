@@ -100,6 +100,7 @@ def test_disarm_pairs_are_antithetic():
 
 
 # -------------------------------------------------------------------- the branching agent
+@pytest.mark.slow
 def test_branching_pg_on_tiles_counts_steps_and_learns_signal():
     import embodied_gym  # noqa: F401
     from embodied_gym.agents.branching_pg import BranchingPG

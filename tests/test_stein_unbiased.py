@@ -102,7 +102,9 @@ def test_plain_estimators_unbiased_bernoulli(name, num_samples):
     assert ok, z
 
 
-@pytest.mark.parametrize("operator", ["gibbs", "mpf", "difference"])
+@pytest.mark.parametrize(
+    "operator", ["gibbs", pytest.param("mpf", marks=pytest.mark.slow), pytest.param("difference", marks=pytest.mark.slow)]
+)
 def test_rodeo_unbiased_bernoulli_table(operator):
     f = _table_f(6, 2, seed=2)
     truth = exact_gradient(BIN_LOGITS, f, "bernoulli")
@@ -111,6 +113,7 @@ def test_rodeo_unbiased_bernoulli_table(operator):
     assert ok, z
 
 
+@pytest.mark.slow
 def test_rodeo_unbiased_ten_binary_variables_with_taylor_features():
     logits = torch.linspace(-1.5, 1.5, 10, dtype=F64)
     f = _smooth_f(10, seed=3)
@@ -123,7 +126,11 @@ def test_rodeo_unbiased_ten_binary_variables_with_taylor_features():
 CAT_LOGITS = torch.tensor([[0.5, -0.3, 1.0], [-1.0, 0.2, 0.0]], dtype=F64)
 
 
-@pytest.mark.parametrize("name", ["reinforce", "rloo", "rodeo-gibbs", "rodeo-mpf", "rodeo-difference"])
+@pytest.mark.parametrize(
+    "name",
+    ["reinforce", "rloo", "rodeo-gibbs", pytest.param("rodeo-mpf", marks=pytest.mark.slow),
+     pytest.param("rodeo-difference", marks=pytest.mark.slow)],
+)
 def test_categorical_unbiased(name):
     f = _table_f(2, 3, seed=4)
     truth = exact_gradient(CAT_LOGITS, f, "categorical")
@@ -136,6 +143,7 @@ def test_categorical_unbiased(name):
     assert ok, z
 
 
+@pytest.mark.slow
 def test_rodeo_has_lower_variance_than_rloo_after_adaptation():
     logits = torch.linspace(-1.0, 1.0, 8, dtype=F64)
     f = _smooth_f(8, seed=5)
@@ -161,6 +169,7 @@ def test_check_rejects_a_baseline_that_sees_its_own_sample():
     assert not ok and z > 6
 
 
+@pytest.mark.slow
 def test_check_rejects_rodeo_with_a_wrong_stein_operator(monkeypatch):
     f = _table_f(6, 2, seed=2)
     truth = exact_gradient(BIN_LOGITS, f, "bernoulli")

@@ -235,6 +235,10 @@ class HyperOptimizer(Optimizer):
             self.hyper_optimizer.step()
         for raw, group in zip(self._raw, self.param_groups, strict=True):
             params = [p for p in group["params"] if p.grad is not None]
+            for p in group["params"]:
+                if p.grad is None:  # not moved by this step: its weights will not depend on the new hypers
+                    for key in [k for k in self.state[p] if k.startswith("tangent_")]:
+                        del self.state[p][key]
             if any(p.grad.is_sparse for p in params):
                 raise HyperConfigError(f"{type(self).__name__} does not support sparse gradients")
             # Params sharing a step count are updated as one flat vector: one rule evaluation and
