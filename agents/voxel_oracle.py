@@ -682,7 +682,8 @@ class VoxelOracle:
         mask = w.mob_alive & (w.mob_kind == kind)
         if unsheared:
             mask &= ~w.mob_sheared
-        cands = [int(m) for m in np.flatnonzero(mask) if int(m) not in self.failed_mobs]
+        alive = [int(m) for m in np.flatnonzero(mask)]
+        cands = [m for m in alive if m not in self.failed_mobs] or alive  # mobs move: retry old failures
         if not cands:
             return -1
         d = [np.linalg.norm(w.mob_pos[m] - w.player.pos) for m in cands]
@@ -743,7 +744,11 @@ class VoxelOracle:
                         return False
                 continue
             aim = self._aim_at_mob(m)
-            if aim is None:  # too close to see (inside its box) or behind a block: back off a step
+            blocker = self._blocking_cell(m) if aim is None else None
+            if blocker is not None:  # a block between us and the mob (it stands in a hole): dig it away
+                yield from self._break(blocker, max_ticks=300)
+                continue
+            if aim is None:  # too close to see (inside its box): back off a step
                 yaw, pitch = self._aim_at_point(self._mob_center(m))
                 pitch_bin, yaw_bin = self._camera_to(yaw, 0.0)
                 for _ in range(3):
@@ -756,6 +761,24 @@ class VoxelOracle:
             back = 2 if explodes and np.linalg.norm(w.mob_pos[m] - w.player.pos) < 3.2 else 0
             yield self._action(fwd=back, pitch=pitch_bin, yaw=yaw_bin, fn=3)
         return not w.mob_alive[m]
+
+    def _blocking_cell(self, m: int) -> tuple[int, int, int] | None:
+        """The breakable block that the straight line from the eye to mob ``m`` hits first, if any."""
+        from embodied_gym.envs.voxel import physics
+
+        w = self.world
+        eye = w.eye()
+        for target in (self._mob_center(m), w.mob_pos[m] + np.array([0.0, 0.2, 0.0])):
+            d = target - eye
+            dist = float(np.linalg.norm(d))
+            if dist < 1e-6:
+                return None
+            d = d / dist
+            hit, x, y, z, *_rest, t = physics.raycast_voxel(w.blocks, w.targetable, eye[0], eye[1], eye[2],
+                                                           d[0], d[1], d[2], min(dist, 4.4))
+            if hit and t < dist and self.cat.hardness[self._block(x, y, z)] >= 0:
+                return int(x), int(y), int(z)
+        return None
 
     def _aim_at_mob(self, m: int, reach: float = 3.0) -> tuple[float, float] | None:
         """A (yaw, pitch) on the 15-degree grid whose ray enters mob ``m``'s box within reach, before any block."""
