@@ -120,7 +120,7 @@ def render_batch(
     use_parallel = (n > 1 and numba.get_num_threads() > 1) if parallel is None else bool(parallel)
     kernel = render_parallel if use_parallel else render_serial
     kernel(
-        batch.scene_int, batch.scene_float, batch.cells, batch.pool_flat, batch.top, batch.light,
+        batch.scene_int, batch.scene_float, batch.words, batch.pool_flat, batch.top, batch.light,
         batch.part_material, batch.part_class, batch.part_instance, batch.part_tint, batch.materials,
         cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg, cameras.scene_index,
         entities.box, entities.material, entities.class_id, entities.instance_id, entities.tint,

@@ -33,6 +33,28 @@ def pack_cells(coarse: np.ndarray, octant: np.ndarray) -> np.ndarray:
     return np.where(coarse >= 0, coarse.astype(np.int64), -1 - packed)
 
 
+WORD_MAX_DISTANCE = 15  # octant distances a kernel word can hold (larger ones are stored as 15)
+
+
+def cell_words(cells: np.ndarray) -> np.ndarray:
+    """The kernel's 32-bit form of :func:`pack_cells` words: ``brick << 4`` for a cell holding a
+    brick, else the 8 octant distances (capped at 15, a shorter but still safe jump) one per 4 bits.
+
+    An empty cell's distances are all >= 1 (the cell itself is empty), so a word whose low 4 bits are
+    0 names a brick. Why: half the bytes of the int64 words, so a ray's coarse-cell reads miss the
+    cache less (the coarse grid of a house is a few hundred KB).
+    """
+    cells = np.asarray(cells, np.int64)
+    if cells.size and cells.max() >= 1 << 28:
+        raise RenderError("more than 2**28 bricks do not fit the renderer's 32-bit cell words")
+    free = np.where(cells < 0, -1 - cells, 0)
+    words = np.zeros(cells.shape, np.uint32)
+    for o in range(8):
+        d = np.minimum((free >> (6 * o)) & 63, WORD_MAX_DISTANCE).astype(np.uint32)
+        words |= d << np.uint32(4 * o)
+    return np.where(cells >= 0, (np.maximum(cells, 0) << 4).astype(np.uint32), words)
+
+
 def unpack_octants(cells: np.ndarray) -> np.ndarray:
     """Inverse of :func:`pack_cells` for the distances: (..., 8) uint8, 0 where a cell holds a brick."""
     free = np.where(cells < 0, -1 - cells, 0)
@@ -105,6 +127,8 @@ class SceneBatch:
         self.scene_int = np.zeros((n, SI_COLUMNS), np.int64)
         self.scene_float = np.zeros((n, SF_COLUMNS), np.float32)
         self._cells = _Segments(np.int64)
+        self._words = np.zeros(0, np.uint32)  # cell_words of self._cells.data, synced lazily
+        self._dirty: tuple[int, int] | None = None
         self._top = _Segments(np.int16)
         self._light = _Segments(np.float32)
         self._mat = _Segments(np.int32)
@@ -127,6 +151,24 @@ class SceneBatch:
 
     # ----------------------------------------------------------------- what the kernel reads
     cells = property(lambda self: self._cells.data, doc="int64 cell words of every scene (see pack_cells)")
+    @property
+    def words(self) -> np.ndarray:
+        """The kernel's uint32 cell words (see :func:`cell_words`), brought up to date with ``cells``."""
+        data = self._cells.data
+        if len(self._words) != len(data):
+            self._words = cell_words(data)
+        elif self._dirty is not None:
+            lo, hi = self._dirty
+            self._words[lo:hi] = cell_words(data[lo:hi])
+        self._dirty = None
+        return self._words
+
+    def _cells_changed(self, lo: int, hi: int) -> None:
+        """Flat range [lo, hi) of ``cells`` was written: re-derive those kernel words before a render."""
+        if self._dirty is not None:
+            lo, hi = min(lo, self._dirty[0]), max(hi, self._dirty[1])
+        self._dirty = (lo, hi)
+
     top = property(lambda self: self._top.data, doc="int16 column tops of every scene")
     light = property(lambda self: self._light.data, doc="float32 room-light maps of every scene")
     part_material = property(lambda self: self._mat.data)
@@ -170,6 +212,7 @@ class SceneBatch:
         si[SI_B] = s.brick
         si[SI_SHIFT] = int(s.brick).bit_length() - 1
         si[SI_COARSE] = self._cells.put(i, pack_cells(coarse, s.octant).ravel())
+        self._cells_changed(int(si[SI_COARSE]), int(si[SI_COARSE]) + coarse.size)
         si[SI_TOP] = self._top.put(i, s.top.ravel().astype(np.int16))
         si[SI_LIGHT] = self._light.put(i, s.light.ravel().astype(np.float32))
         si[SI_PART] = self._mat.put(i, s.parts.material)
@@ -242,10 +285,12 @@ class SceneBatch:
             v = cells.view(i)
             v[v >= 0] = remap[v[v >= 0]]
         self._pool, self._n_bricks, self._live_bricks = pool, int(kept.size), int(kept.size)
+        self._cells_changed(0, len(cells.data))
 
     def _compact_segments(self) -> None:
         for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint):
             seg.compact()
+        self._cells_changed(0, len(self._cells.data))
         for i in range(len(self.scenes)):
             si = self.scene_int[i]
             si[SI_COARSE], si[SI_TOP], si[SI_LIGHT] = self._cells.offset[i], self._top.offset[i], self._light.offset[i]
@@ -296,6 +341,8 @@ class SceneBatch:
                     continue
                 brick = self._new_brick()
                 self._claim_brick(cells, (ci, cj, ck), brick)
+                off = self._cells.offset[scene_index]
+                self._cells_changed(off, off + cells.size)
                 si = self.scene_int[scene_index]
                 si[SI_YLO] = min(si[SI_YLO], cj * b)
                 si[SI_YHI] = max(si[SI_YHI], (cj + 1) * b)

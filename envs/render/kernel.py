@@ -1,7 +1,8 @@
 """The numba kernels: per-pixel brick-map ray casting, entity boxes, procedural textures, shading.
 
 Why it is fast: each ray first jumps through empty space using the coarse grid's Chebyshev distances
-(one jump clears a whole cube of empty bricks), and only walks voxel by voxel (Amanatides-Woo DDA)
+(one jump clears a whole cube of empty bricks; the coarse grid is read as 32-bit words, see
+``batch.cell_words``, to halve its cache footprint), and only walks voxel by voxel (Amanatides-Woo DDA)
 inside bricks that hold something. Entities are boxes tested only for pixels inside their projected
 screen rectangle. Work is split over cameras x rows with ``prange`` so one call fills both cores.
 
@@ -444,16 +445,16 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
             stz = 1 if posz else -1
             tdx, tdy, tdz = abs(invx), abs(invy), abs(invz)
             last_trans = 0
-            oshift = 6 * ((4 if posx else 0) + (2 if posy else 0) + (1 if posz else 0))
+            oshift = 4 * ((4 if posx else 0) + (2 if posy else 0) + (1 if posz else 0))
             while True:
                 bxi = ix >> bs
                 byi = iy >> bs
                 bzi = iz >> bs
                 cell = coff + (bxi * cyn + byi) * czn + bzi
                 cv = coarse[cell]
-                if cv < 0:
+                if cv & 15:
                     # jump to where the ray leaves the box of empty bricks ahead of it (its octant)
-                    k = ((-1 - cv) >> oshift) & 63
+                    k = (cv >> oshift) & 15
                     ex = ((((bxi + k) << bs) if posx else ((bxi - k + 1) << bs)) - gx0) * invx
                     ey = ((((byi + k) << bs) if posy else ((byi - k + 1) << bs)) - gy0) * invy
                     ez = ((((bzi + k) << bs) if posz else ((bzi - k + 1) << bs)) - gz0) * invz
@@ -491,7 +492,7 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
                     last_trans = 0
                     continue
                 # ---- fine DDA inside an occupied brick
-                base = cv << (bs * 3)
+                base = (cv >> 4) << (bs * 3)
                 x0b = bxi * b
                 y0b = byi * b
                 z0b = bzi * b
