@@ -122,6 +122,17 @@ def report(out: Path, experiments: list[str]) -> str:
         ax.set_ylabel("white tiles revealed (lower is better)")
         ax.set_title(f"{experiment} boards, {budget:,} steps, {len(runs) // max(1, len(rows))} seeds")
         ax.legend()
+        with_completion = [r for r in runs if r.get("structured_completed") is not None]
+        if with_completion:
+            done = {c: (np.mean([r["structured_completed"] for r in with_completion if r["condition"] == c]),
+                        np.mean([r["control_completed"] for r in with_completion if r["condition"] == c]))
+                    for c in {r["condition"] for r in with_completion}}
+            lines += ["", "Boards finished (every red found within 120 clicks): " + "; ".join(
+                f"{_label(experiment, c)} {s:.0%} / {k:.0%}" for c, (s, k) in sorted(done.items())) + "."]
+        else:
+            lines += ["", "Completion (every red found) was not recorded for these runs: a policy that stops "
+                      "uncovering tiles scores few whites without finishing a board, so low scores at small "
+                      "budgets are not proof of a good searcher."]
         ranked = sorted(rows, key=lambda r: -r[1][2])
         top2 = {r[0] for r in ranked[:2]}
         holds = top2 == PAPER_BEST[experiment]

@@ -49,6 +49,8 @@ class RunResult:
     train_seconds: float
     structured_whites: list[int]  # per test board (GSP or grammar)
     control_whites: list[int]  # per control board
+    structured_completed: list[bool] | None = None  # every red found within the click limit
+    control_completed: list[bool] | None = None
 
     @property
     def structured_mean(self) -> float:
@@ -111,7 +113,7 @@ def run_condition(experiment: str, condition: str, seed: int, timesteps: int, gs
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     from .algorithm import GroundedRecurrentPPO
-    from .evaluate import whites_revealed
+    from .evaluate import play_test_boards
     from .policy import ACTIVATIONS
 
     if experiment not in CONDITIONS:
@@ -141,7 +143,7 @@ def run_condition(experiment: str, condition: str, seed: int, timesteps: int, gs
     start = time.perf_counter()
     model.learn(total_timesteps=timesteps)
     seconds = time.perf_counter() - start
-    structured = whites_revealed(model, board_set(test_name, gsp_dir))
-    control = whites_revealed(model, board_set(control_name, gsp_dir))
-    return RunResult(experiment, condition, seed, int(model.num_timesteps), seconds,
-                     structured.tolist(), control.tolist())
+    structured, structured_done = play_test_boards(model, board_set(test_name, gsp_dir))
+    control, control_done = play_test_boards(model, board_set(control_name, gsp_dir))
+    return RunResult(experiment, condition, seed, int(model.num_timesteps), seconds, structured.tolist(),
+                     control.tolist(), structured_done.tolist(), control_done.tolist())
