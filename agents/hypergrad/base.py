@@ -9,10 +9,10 @@ through this one step only and
     dL(w_t)/dh = <grad L(w_t), d delta / dh>.
 
 The paper gets that number by keeping the weights as non-leaf tensors and calling
-``loss.backward(create_graph=True)``. Here it is computed *forward*: when an update is made, its
-derivative ``d delta / dh`` with respect to each (scalar) hyper-parameter is stored as a tangent
-(forward-mode AD, ``torch.autograd.forward_ad``), and at the next step the hypergradient is the dot product of that tangent with
-the fresh ``p.grad``. The result is the same number, but the training loop is an ordinary
+``loss.backward(create_graph=True)``. Here the inputs of each update (gradient, optimizer state,
+hyper-parameter values) are kept, and at the next step the update is recomputed with autograd on and
+differentiated once, as ``d <p.grad, delta> / dh``. The result is the same number, but the training
+loop is an ordinary
 ``loss.backward(); opt.step()`` with ``nn.Parameter`` leaves, so the optimizer drops into any loop,
 Stable-Baselines3 included (``policy_kwargs=dict(optimizer_class=HyperAdam)``).
 
@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-import torch.autograd.forward_ad as fwAD
 from torch.optim import Optimizer
 
 
@@ -101,6 +100,10 @@ def check_nonnegative(name: str, value: float) -> float:
     if not math.isfinite(value) or value < 0.0:
         raise HyperConfigError(f"{name} must be a finite number >= 0, got {value!r}")
     return value
+
+
+def _flat(tensors: list[torch.Tensor]) -> torch.Tensor:
+    return torch.cat([t.reshape(-1) for t in tensors]) if len(tensors) > 1 else tensors[0].reshape(-1)
 
 
 # A rule maps (raw hyper-parameters, gradient, state tensors, group settings) to (delta, new state).
@@ -202,25 +205,39 @@ class HyperOptimizer(Optimizer):
 
     # ----------------------------------------------------------------- the step
     def _hypergradients(self) -> None:
-        """Set ``raw.grad`` = <current p.grad, stored d(previous delta)/d(raw)> for every group.
+        """Set ``raw.grad`` = <current p.grad, d(previous delta)/d(raw)> for every group.
 
-        Left ``None`` before the first update (no previous delta depends on the hyper-parameters),
-        so hyper-optimizers skip that step exactly as a parameter without gradient is skipped.
+        The previous update is recomputed from its stored inputs (gradient, optimizer state, step,
+        base lr and the hyper-parameter values it used) with autograd on, and one reverse pass of
+        ``<p.grad, delta>`` gives the derivative for all hyper-parameters at once. Left ``None``
+        before the first update (nothing depends on the hyper-parameters yet), so hyper-optimizers
+        skip that step exactly as a parameter without gradient is skipped.
         """
         for raw, group in zip(self._raw, self.param_groups, strict=True):
             sums: dict[str, torch.Tensor] = {}
+            batches: dict[int, list[torch.Tensor]] = {}
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                for name in raw:
-                    tangent = state.get(f"tangent_{name}")
-                    if tangent is None:
-                        continue
-                    term = torch.sum(p.grad.detach() * tangent)
-                    sums[name] = sums[name] + term if name in sums else term
+                if p.grad is not None and "hg_grad" in self.state[p]:
+                    batches.setdefault(int(self.state[p]["hg_step"].item()), []).append(p)
+            for step, params in batches.items():
+                first = self.state[params[0]]
+                keys = [k[len("hg_buf_"):] for k in first if k.startswith("hg_buf_")]
+                with torch.enable_grad():
+                    used = {n: first[f"hg_raw_{n}"].detach().clone().requires_grad_(True) for n in raw}
+                    delta, _ = self.rule(
+                        used,
+                        _flat([self.state[p]["hg_grad"] for p in params]),
+                        {k: _flat([self.state[p][f"hg_buf_{k}"] for p in params]) for k in keys},
+                        dict(group, lr=float(first["hg_lr"])),
+                        step,
+                    )
+                    total = torch.sum(_flat([p.grad.detach() for p in params]) * delta)
+                    grads = torch.autograd.grad(total, list(used.values()), allow_unused=True)
+                for name, g in zip(used, grads, strict=True):
+                    g = torch.zeros((), dtype=total.dtype) if g is None else g
+                    sums[name] = sums[name] + g if name in sums else g
             for name, tensor in raw.items():
-                tensor.grad = sums[name].to(tensor.dtype).reshape(()) if name in sums else None
+                tensor.grad = sums[name].detach().to(tensor.dtype).reshape(()) if name in sums else None
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -237,12 +254,12 @@ class HyperOptimizer(Optimizer):
             params = [p for p in group["params"] if p.grad is not None]
             for p in group["params"]:
                 if p.grad is None:  # not moved by this step: its weights will not depend on the new hypers
-                    for key in [k for k in self.state[p] if k.startswith("tangent_")]:
+                    for key in [k for k in self.state[p] if k.startswith("hg_")]:
                         del self.state[p][key]
             if any(p.grad.is_sparse for p in params):
                 raise HyperConfigError(f"{type(self).__name__} does not support sparse gradients")
-            # Params sharing a step count are updated as one flat vector: one rule evaluation and
-            # one jvp per hyper-parameter for the whole batch instead of one per tensor.
+            # Params sharing a step count are updated as one flat vector: one rule evaluation for
+            # the whole batch instead of one per tensor.
             by_step: dict[int, list[torch.Tensor]] = {}
             for p in params:
                 state = self.state[p]
@@ -256,27 +273,19 @@ class HyperOptimizer(Optimizer):
         return loss
 
     def _step_flat(self, params: list[torch.Tensor], raw: dict[str, torch.Tensor], group: dict[str, Any], step: int) -> None:
-        def flat(tensors: list[torch.Tensor]) -> torch.Tensor:
-            return torch.cat([t.reshape(-1) for t in tensors]) if len(tensors) > 1 else tensors[0].reshape(-1)
-
-        grad = flat([p.grad.detach() for p in params])
-        keys = [k for k in self.state[params[0]] if k != "step" and not k.startswith("tangent_")]
-        buffers = {k: flat([self.state[p][k] for p in params]) for k in keys}
-        buffers["_param"] = flat([p.detach() for p in params])  # read by weight decay; never stored
+        grad = _flat([p.grad.detach() for p in params])
+        if group.get("weight_decay", 0.0):
+            grad = grad + group["weight_decay"] * _flat([p.detach() for p in params])
+        keys = [k for k in self.state[params[0]] if k != "step" and not k.startswith("hg_")]
+        buffers = {k: _flat([self.state[p][k] for p in params]) for k in keys}
         delta, new_state = self.rule(raw, grad, buffers, group, step)
         sizes = [p.numel() for p in params]
-        tangents: dict[str, torch.Tensor] = {}
-        if self.hyper_optimizer is not None:
-            # Forward-mode AD, one dual pass per hyper-parameter (a handful of scalars): far cheaper
-            # than a reverse pass per weight, and the result is a tensor shaped like the weights.
-            for name in raw:
-                with fwAD.dual_level():
-                    dual = {n: fwAD.make_dual(t, torch.ones_like(t)) if n == name else t for n, t in raw.items()}
-                    tangent = fwAD.unpack_dual(self.rule(dual, grad, buffers, group, step)[0]).tangent
-                tangents[name] = torch.zeros_like(delta) if tangent is None else tangent
         pieces = {"delta": delta.split(sizes)}
         pieces.update({key: value.detach().split(sizes) for key, value in new_state.items()})
-        pieces.update({f"tangent_{n}": t.detach().split(sizes) for n, t in tangents.items()})
+        if self.hyper_optimizer is not None:
+            # The inputs of this update, so the next step can differentiate it (see _hypergradients).
+            pieces["hg_grad"] = grad.split(sizes)
+            pieces.update({f"hg_buf_{k}": v.split(sizes) for k, v in buffers.items()})
         for j, p in enumerate(params):
             state = self.state[p]
             p.add_(pieces["delta"][j].view_as(p))
@@ -284,6 +293,11 @@ class HyperOptimizer(Optimizer):
                 if key != "delta":
                     state[key] = parts[j].view_as(p).clone()
             state["step"] = torch.tensor(float(step))
+            if self.hyper_optimizer is not None:
+                state["hg_step"] = torch.tensor(float(step))
+                state["hg_lr"] = torch.tensor(float(group["lr"]), dtype=torch.float64)
+                for name, value in raw.items():
+                    state[f"hg_raw_{name}"] = value.detach().clone()
 
     # ----------------------------------------------------------------- persistence
     def state_dict(self) -> dict[str, Any]:

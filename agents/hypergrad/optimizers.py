@@ -30,13 +30,6 @@ def _step_size(raw: dict[str, torch.Tensor], group: dict[str, Any]) -> torch.Ten
     return group["lr"] * torch.exp(raw["lr"])
 
 
-def _with_decay(grad: torch.Tensor, p_data: torch.Tensor | None, group: dict[str, Any]) -> torch.Tensor:
-    wd = group.get("weight_decay", 0.0)
-    if wd and p_data is not None:
-        return grad + wd * p_data
-    return grad
-
-
 def _check_groups_lr(group: dict[str, Any]) -> None:
     check_step_size("lr", group["lr"])
 
@@ -77,7 +70,7 @@ class HyperSGD(HyperOptimizer):
         return {"momentum_buffer": torch.zeros_like(p)} if group["momentum"] != 0.0 else {}
 
     def rule(self, raw, grad, state, group, step):
-        g = _with_decay(grad, state.get("_param"), group)
+        g = grad  # weight decay is already folded in by HyperOptimizer
         if "momentum" in raw:
             mu = torch.sigmoid(raw["momentum"])
             # torch.optim.SGD starts the buffer at the first gradient; mu * 0 + g is the same value.
@@ -133,7 +126,7 @@ class HyperAdam(HyperOptimizer):
         return {"exp_avg": torch.zeros_like(p), "exp_avg_sq": torch.zeros_like(p)}
 
     def rule(self, raw, grad, state, group, step):
-        g = _with_decay(grad, state.get("_param"), group)
+        g = grad  # weight decay is already folded in by HyperOptimizer
         b1 = torch.sigmoid(raw["beta1"])
         b2 = torch.sigmoid(raw["beta2"])
         m = b1 * state["exp_avg"] + (1.0 - b1) * g
@@ -181,7 +174,7 @@ class HyperAdaGrad(HyperOptimizer):
         return {"sum": torch.full_like(p, group["initial_accumulator_value"])}
 
     def rule(self, raw, grad, state, group, step):
-        g = _with_decay(grad, state.get("_param"), group)
+        g = grad  # weight decay is already folded in by HyperOptimizer
         acc = state["sum"] + g * g
         return -_step_size(raw, group) * g / (acc.sqrt() + group["eps"]), {"sum": acc}
 
@@ -221,7 +214,7 @@ class HyperRMSProp(HyperOptimizer):
         return {"square_avg": torch.zeros_like(p)}
 
     def rule(self, raw, grad, state, group, step):
-        g = _with_decay(grad, state.get("_param"), group)
+        g = grad  # weight decay is already folded in by HyperOptimizer
         a = torch.sigmoid(raw["alpha"])
         v = a * state["square_avg"] + (1.0 - a) * g * g
         denom = v.clamp_min(torch.finfo(v.dtype).tiny).sqrt() + group["eps"]
