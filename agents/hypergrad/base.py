@@ -291,7 +291,8 @@ class HyperOptimizer(Optimizer):
             p.add_(pieces["delta"][j].view_as(p))
             for key, parts in pieces.items():
                 if key != "delta":
-                    state[key] = parts[j].view_as(p).clone()
+                    # a view into this step's flat buffer: no copy (the buffer lives as long as its views)
+                    state[key] = parts[j].view_as(p)
             state["step"] = torch.tensor(float(step))
             if self.hyper_optimizer is not None:
                 state["hg_step"] = torch.tensor(float(step))
