@@ -12,9 +12,8 @@ The paper gets that number by keeping the weights as non-leaf tensors and callin
 ``loss.backward(create_graph=True)``. Here the inputs of each update (gradient, optimizer state,
 hyper-parameter values) are kept, and at the next step the update is recomputed with autograd on and
 differentiated once, as ``d <p.grad, delta> / dh``. The result is the same number, but the training
-loop is an ordinary
-``loss.backward(); opt.step()`` with ``nn.Parameter`` leaves, so the optimizer drops into any loop,
-Stable-Baselines3 included (``policy_kwargs=dict(optimizer_class=HyperAdam)``).
+loop is an ordinary ``loss.backward(); opt.step()`` with ``nn.Parameter`` leaves, so the optimizer
+drops into any loop, Stable-Baselines3 included (``policy_kwargs=dict(optimizer_class=HyperAdam)``).
 
 Hyper-parameters are optimised in unconstrained coordinates so they stay valid: the step size is
 ``group["lr"] * exp(s)`` (``s`` starts at 0, so a learning-rate scheduler that rescales
