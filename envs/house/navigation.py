@@ -21,9 +21,12 @@ from embodied_gym.procgen.house import geometry
 from embodied_gym.procgen.house.navgrid import build_navgrid
 
 
-@dataclass
+@dataclass(eq=False)
 class FloorModel:
-    """The rasterised floor of one house for an agent of one radius."""
+    """The rasterised floor of one house for an agent of one radius.
+
+    Compared and hashed by identity: caches of per-house fields are keyed by the floor model itself.
+    """
 
     origin: tuple[float, float]  # (x, z) of cell (0, 0)'s lower corner
     cell: float

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 from gymnasium import spaces
 
+from .navigation import FloorModel, build_floor_model
+from .render_scene import HouseRenderScene, build_render_scene
 from .tasks import TASKS, HouseTask, NoFeasibleGoalError, PointNavTask, RearrangeTask
 from .world import ALL_ACTIONS, NAVIGATION_ACTIONS, AgentConfig, AgentState, HouseWorld, InvalidActionError
 
@@ -47,17 +49,28 @@ def decode_goal_text(arr: np.ndarray) -> str:
     return b.rstrip(b"\x00").decode("utf-8", errors="replace")
 
 
+@dataclass
+class HouseAssets:
+    """What never changes about one house: its dict, floor model and render scene (shareable)."""
+
+    house: dict
+    floor: FloorModel
+    scene: HouseRenderScene
+
+
 class HouseSource:
     """Where houses come from: generated from a seed, a list of dicts, or a dataset file.
 
-    Built worlds and render scenes are kept in a small LRU cache, since a house serves many episodes.
+    Each house's static assets (floor raster, voxelised scene) are built once and kept in an LRU
+    cache, since a house serves many episodes — and, in a vector env, many sub-envs, which share one
+    source. The per-episode state (agent, object states) lives in each sub-env's own HouseWorld.
     """
 
     def __init__(self, houses: str | Path | Sequence[dict] = "procedural", split: str = "train",
                  agent: AgentConfig | None = None, cache_size: int = 4):
         self.split = split
         self.agent = agent or AgentConfig()
-        self._cache: OrderedDict[int, tuple[HouseWorld, object]] = OrderedDict()
+        self._cache: OrderedDict[int, HouseAssets] = OrderedDict()
         self.cache_size = cache_size
         if isinstance(houses, str) and houses == "procedural":
             self.houses: list[dict] | None = None
@@ -82,8 +95,8 @@ class HouseSource:
             return int(rng.integers(2**31 - 1))
         return int(rng.integers(len(self.houses)))
 
-    def get(self, key: int) -> tuple[HouseWorld, object]:
-        """(world, render scene) of house ``key``."""
+    def get(self, key: int) -> HouseAssets:
+        """The static assets of house ``key`` (built on first use)."""
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -93,14 +106,11 @@ class HouseSource:
             house = generate_house(key, split=self.split)
         else:
             house = self.houses[key]
-        from .render_scene import build_render_scene
-
-        world = HouseWorld(house, self.agent)
-        entry = (world, build_render_scene(house))
-        self._cache[key] = entry
+        assets = HouseAssets(house, build_floor_model(house, radius=self.agent.radius), build_render_scene(house))
+        self._cache[key] = assets
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
-        return entry
+        return assets
 
 
 @dataclass
@@ -117,7 +127,7 @@ class HouseSim:
                  split: str = "train", agent: AgentConfig | str | None = None, actions: Sequence[str] | None = None,
                  max_steps: int | None = None, reward_shaping: bool = True, episodes_per_house: int = 50,
                  depth: bool = False, semantic: bool = False, width: int = 64, height: int = 64,
-                 task_kwargs: dict | None = None):
+                 task_kwargs: dict | None = None, source: HouseSource | None = None):
         if isinstance(task, str):
             if task not in TASKS:
                 raise ValueError(f"unknown house task {task!r}; accepted: {', '.join(TASKS)}")
@@ -142,7 +152,8 @@ class HouseSim:
         self.episodes_per_house = episodes_per_house
         self.depth, self.semantic = depth, semantic
         self.width, self.height = width, height
-        self.source = HouseSource(houses, split=split, agent=agent)
+        # A vector env passes one source (and one task) to all its sub-envs so they share house assets.
+        self.source = source if source is not None else HouseSource(houses, split=split, agent=agent)
         self.world: HouseWorld | None = None
         self.scene = None
         self._episode = 0
@@ -171,8 +182,9 @@ class HouseSim:
             self._episode = 0
         for _ in range(MAX_HOUSE_TRIES):
             if self.world is None or self._episode % self.episodes_per_house == 0:
-                key = self.source.draw_key(rng)
-                self.world, self.scene = self.source.get(key)
+                assets = self.source.get(self.source.draw_key(rng))
+                self.world = HouseWorld(assets.house, self.agent, floor=assets.floor)
+                self.scene = assets.scene
                 self.scene_changed = True
             self._episode += 1
             self.world.reset()

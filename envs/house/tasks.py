@@ -10,6 +10,7 @@ episodes are short and resets must be cheap.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,7 +116,8 @@ class HouseTask:
     goal_ids: tuple[str, ...] = ()  # what obs["goal_id"] indexes
 
     def __init__(self) -> None:
-        self._field_cache: dict[tuple[int, object], np.ndarray] = {}
+        # floor model -> {goal kind: field}; weak keys drop a house's fields when no world uses it.
+        self._field_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def sample(self, world: HouseWorld, rng: np.random.Generator) -> Goal:
         raise NotImplementedError
@@ -131,15 +133,11 @@ class HouseTask:
         return float(f[i, j])
 
     def _cached_field(self, world: HouseWorld, key: object, make) -> np.ndarray:
-        k = (id(world), key)
-        if k not in self._field_cache:
-            self._field_cache[k] = make()
-        return self._field_cache[k]
-
-    def forget(self, world: HouseWorld) -> None:
-        """Drop cached fields of a world that is no longer used."""
-        for k in [k for k in self._field_cache if k[0] == id(world)]:
-            del self._field_cache[k]
+        """A goal field that depends only on the house as generated (not on the episode)."""
+        fields = self._field_cache.setdefault(world.floor, {})
+        if key not in fields:
+            fields[key] = make()
+        return fields[key]
 
     @staticmethod
     def start_cells(world: HouseWorld, distance_field: np.ndarray, min_distance: float = 1.0) -> np.ndarray:

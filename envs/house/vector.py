@@ -37,7 +37,10 @@ class HouseVectorEnv(gym.vector.VectorEnv):
         self.autoreset_mode = mode
         self.render_mode = render_mode
         self.num_envs = num_envs
-        self.sims = [HouseSim(task, **kwargs) for _ in range(num_envs)]
+        # One task and one house source for all sub-envs: house assets and goal fields are built once.
+        first = HouseSim(task, **kwargs)
+        first.source.cache_size = max(first.source.cache_size, num_envs + 4)
+        self.sims = [first] + [HouseSim(first.task, source=first.source, **kwargs) for _ in range(num_envs - 1)]
         self.single_observation_space = self.sims[0].observation_space()
         self.single_action_space = self.sims[0].action_space()
         self.observation_space = batch_space(self.single_observation_space, num_envs)

@@ -134,11 +134,14 @@ def _flatten_objects(objects: list[dict], parent: str | None, out: list[ObjectSt
 class HouseWorld:
     """One house, one agent. Cheap to reset; the floor model is built once per house."""
 
-    def __init__(self, house: dict, agent: AgentConfig | None = None):
+    def __init__(self, house: dict, agent: AgentConfig | None = None, floor: FloorModel | None = None):
         self.house = house
         self.agent_config = agent or AgentConfig()
         self.agent_config.validate()
-        self.floor: FloorModel = build_floor_model(house, radius=self.agent_config.radius)
+        if floor is not None and floor.radius != self.agent_config.radius:
+            raise ValueError(f"floor model was built for radius {floor.radius}, the agent has {self.agent_config.radius}")
+        # The floor model is static and may be shared by every world of the same house (vector envs).
+        self.floor: FloorModel = floor or build_floor_model(house, radius=self.agent_config.radius)
         self._initial_objects: list[ObjectState] = []
         _flatten_objects(house.get("objects", []), None, self._initial_objects)
         for door in house.get("doors", []):
