@@ -95,8 +95,9 @@ def report(out: Path, experiments: list[str]) -> str:
         command_file = out / f"command-{experiment}-{budget}.txt"
         command = command_file.read_text().strip() if command_file.is_file() else "(not recorded)"
         actual = sorted({r["timesteps"] for r in runs})
+        modes = sorted({r.get("evaluation", "greedy") for r in runs})
         lines += [f"## {experiment} boards: {budget:,} training steps per run ({', '.join(f'{a:,}' for a in actual)} "
-                  "after rounding up to whole rollouts)", "", f"Runs made by: `{command}`", "",
+                  "after rounding up to whole rollouts), test clicks " + "/".join(modes), "", f"Runs made by: `{command}`", "",
                   f"Whites revealed on the 25 {test_name} test boards and the 25 control boards (lower is "
                   "better); advantage = control − structured (higher = the agent exploits the structure "
                   "more). Brackets: 95% bootstrap CI over seeds and boards.", "",
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("runs/kumar2022-cache"), help="target tables cache")
     parser.add_argument("--none-hyperparams", choices=["grounded", "paper"], default="grounded")
     parser.add_argument("--threads", type=int, default=1, help="torch threads per run")
+    parser.add_argument("--greedy-eval", action="store_true",
+                        help="test with the most likely click instead of sampling (often never finishes a board)")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args(argv)
     if args.timesteps < 1:
@@ -186,9 +189,11 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     t0 = time.time()
                     result = run_condition(experiment, condition, seed, args.timesteps, args.gsp_dir,
-                                           cache_dir=args.cache, none_hyperparams=args.none_hyperparams)
+                                           cache_dir=args.cache, none_hyperparams=args.none_hyperparams,
+                                           greedy_eval=args.greedy_eval)
                     with log.open("a") as fh:
-                        fh.write(json.dumps({**result.to_json(), "requested_timesteps": args.timesteps}) + "\n")
+                        fh.write(json.dumps({**result.to_json(), "requested_timesteps": args.timesteps,
+                                             "evaluation": "greedy" if args.greedy_eval else "sampled"}) + "\n")
                     print(f"{experiment} {condition} seed {seed}: structured {result.structured_mean:.2f} "
                           f"control {result.control_mean:.2f} ({time.time() - t0:.0f} s)", flush=True)
     print(report(args.out, args.experiments))

@@ -107,8 +107,14 @@ def targets_for(experiment: str, condition: str, train: BoardSet, gsp_dir: str |
 
 
 def run_condition(experiment: str, condition: str, seed: int, timesteps: int, gsp_dir: str | Path,
-                  cache_dir: Path | None = None, verbose: int = 0, none_hyperparams: str = "grounded") -> RunResult:
-    """Train one agent of ``condition`` for ``timesteps`` env steps and score it on both test sets."""
+                  cache_dir: Path | None = None, verbose: int = 0, none_hyperparams: str = "grounded",
+                  greedy_eval: bool = False) -> RunResult:
+    """Train one agent of ``condition`` for ``timesteps`` env steps and score it on both test sets.
+
+    Test clicks are sampled from the policy (seeded, so reproducible); ``greedy_eval`` takes the most
+    likely click instead, which at small budgets often loops on revealed tiles and never finishes a
+    board (few whites revealed, but the board is not solved).
+    """
     import torch as th
     from stable_baselines3.common.vec_env import DummyVecEnv
 
@@ -143,7 +149,9 @@ def run_condition(experiment: str, condition: str, seed: int, timesteps: int, gs
     start = time.perf_counter()
     model.learn(total_timesteps=timesteps)
     seconds = time.perf_counter() - start
-    structured, structured_done = play_test_boards(model, board_set(test_name, gsp_dir))
-    control, control_done = play_test_boards(model, board_set(control_name, gsp_dir))
+    th.manual_seed(seed + 10_000)
+    structured, structured_done = play_test_boards(model, board_set(test_name, gsp_dir), deterministic=greedy_eval)
+    th.manual_seed(seed + 20_000)
+    control, control_done = play_test_boards(model, board_set(control_name, gsp_dir), deterministic=greedy_eval)
     return RunResult(experiment, condition, seed, int(model.num_timesteps), seconds, structured.tolist(),
                      control.tolist(), structured_done.tolist(), control_done.tolist())
