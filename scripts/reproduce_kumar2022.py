@@ -78,7 +78,8 @@ def report(out: Path, experiments: list[str]) -> str:
              "aux_coef 0.495) for every condition; `no grounding` is the same agent with aux_coef 0 (the "
              "paper's separately tuned ungrounded setting is `--none-hyperparams paper`). Grounded agents "
              "train on the 475 described GSP boards (grammar experiment: 6,000 grammar boards), 25-click "
-             "episodes; tests use 120 clicks, fixed start tiles, the most likely click. Language targets: "
+             "episodes; tests use 120 clicks and fixed start tiles, clicks sampled from the policy (seeded) unless a "
+             "table says greedy (the most likely click). Language targets: "
              "all-MiniLM-L6-v2 (384-d; the paper used a 768-d encoder), averaged over a board's "
              "descriptions; program targets: the paper's 64-d recognition-model activations (GSP) or a "
              "bag of program symbols (grammar); every target table is standardised per dimension.", ""]
