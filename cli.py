@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "play": ("embodied_gym.leaderboard.play_command", "play one episode with an agent, record a GIF"),
     "train": ("embodied_gym.agents.sb3.train_command", "train PPO / RecurrentPPO on any gym id (SB3)"),
     "run": ("embodied_gym.leaderboard.mainjob", "the main job: houses, quick-suite evaluation, HTML leaderboard"),
-    "rewards": ("embodied_gym.rewards.commands", "video-language reward model: `rewards make-data|train|eval`"),
+    "rewards": ("embodied_gym.rewards.commands", "video-language reward model: `rewards make-data|merge-data|train|eval|progress`"),
     "render": ("embodied_gym.envs.render.command", "write rgb/depth/semantic/instance frames of a house or block world"),
 }
 
