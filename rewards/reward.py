@@ -112,9 +112,8 @@ class _Scorer:
         with self.torch.inference_mode():
             return self.model.encode_frames(self.torch.from_numpy(np.ascontiguousarray(frames)))
 
-    def score(self, window, text_emb) -> tuple[np.ndarray, np.ndarray]:
-        """``(B, window, D)`` frame features and ``(1+N, D)`` prompts -> (rewards, goal probabilities)."""
-        clips = window[:, :: self.frame_stride]
+    def score(self, clips, text_emb) -> tuple[np.ndarray, np.ndarray]:
+        """``(B, num_frames, D)`` clip frame features and ``(1+N, D)`` prompts -> (rewards, goal probs)."""
         with self.torch.inference_mode():
             logits = self.model.logits(self.model.aggregate(clips), text_emb).double().numpy()
         rewards = mineclip_reward(logits)
@@ -184,7 +183,8 @@ class VideoLanguageReward(gym.Wrapper):
             raise gym.error.ResetNeeded("call reset() before step()")
         obs, env_reward, terminated, truncated, info = self.env.step(action)
         self._push(obs)
-        clip = self._scorer.torch.stack(list(self._frames))[None]
+        # the ring holds ``window`` embeddings; every frame_stride-th of them, ending at the newest, is the clip
+        clip = self._scorer.torch.stack(list(self._frames)[:: self._scorer.frame_stride])[None]
         vl, prob = self._scorer.score(clip, self._text)
         info = dict(info)
         info.update(vl_reward=float(vl[0]), vl_goal_prob=float(prob[0]), env_reward=float(env_reward))
@@ -281,7 +281,7 @@ class VectorVideoLanguageReward(gym.vector.VectorWrapper):
         vl = np.zeros(self.num_envs)
         prob = np.zeros(self.num_envs)
         for goal_idx, idx in self._groups():
-            r, p = self._scorer.score(self._ring[idx], self._texts[goal_idx])
+            r, p = self._scorer.score(self._ring[idx][:, :: self._scorer.frame_stride], self._texts[goal_idx])
             vl[idx], prob[idx] = r, p
         if restarted is not None:
             vl[restarted] = 0.0
