@@ -68,15 +68,11 @@ def main() -> None:
     else:
         model, source = VideoLanguageModel(get_config("tiny64")).eval(), "untrained tiny64 (no shipped checkpoint)"
     print(f"# reward model benchmark ({source}); {_load()}")
-    for threads in (2, 1):
-        torch.set_num_threads(threads)
-        for batch in (256, 16, 1):
-            fps = model_throughput(model, args.frames if batch > 1 else args.frames // 8, batch)
-            print(f"image tower, 64x64, {threads} thread(s), batch {batch:>3}: {fps:10.0f} frames/s")
-    # per-step wrappers embed one frame (or one per env) at a time: one thread avoids thread hand-off costs
+    # The env part runs first, with one torch thread from the start: per-step scoring embeds one frame (or
+    # one per env), and once a 2-thread pool has run, alternating it with the world's numba threads costs far
+    # more than the model itself on a busy machine.
     torch.set_num_threads(1)
-
-    import embodied_gym  # noqa: F401
+    import embodied_gym  # noqa: F401  (registers the gym ids)
     import gymnasium as gym
     from embodied_gym.rewards.reward import VectorVideoLanguageReward, VideoLanguageReward
 
@@ -100,6 +96,11 @@ def main() -> None:
     vwrapped_rate = env_rate(vwrapped, args.steps // n, vector=True)
     print(f"{args.env_id} {n}-env SyncVectorEnv: raw {vec_rate:8.0f} steps/s, wrapped {vwrapped_rate:8.0f} steps/s "
           f"({100 * vwrapped_rate / vec_rate:.0f}% kept)")
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        for batch in (256, 16, 1):
+            fps = model_throughput(model, args.frames if batch > 1 else args.frames // 8, batch)
+            print(f"image tower, 64x64, {threads} thread(s), batch {batch:>3}: {fps:10.0f} frames/s")
     print(f"# {_load()}")
 
 
