@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import time
 
 import numpy as np
+from peers import miniworld_steps_per_second
 
 
 def single_env_rate(seconds: float, size: int) -> float:
@@ -58,29 +58,6 @@ def vector_env_rate(seconds: float, size: int, num_envs: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def miniworld_rate(seconds: float) -> str:
-    code = (
-        "import pyglet; pyglet.options['headless'] = True\n"
-        "import time, gymnasium as gym, miniworld\n"
-        "env = gym.make('MiniWorld-FourRooms-v0'); env.reset(seed=0); env.action_space.seed(0)\n"
-        "for _ in range(50):\n"
-        "    _, _, te, tr, _ = env.step(env.action_space.sample())\n"
-        "    if te or tr: env.reset()\n"
-        "n, t0 = 0, time.perf_counter()\n"
-        f"while time.perf_counter() - t0 < {seconds}:\n"
-        "    _, _, te, tr, _ = env.step(env.action_space.sample()); n += 1\n"
-        "    if te or tr: env.reset()\n"
-        "print(n / (time.perf_counter() - t0))\n"
-    )
-    try:
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
-        if res.returncode != 0:
-            return f"unavailable ({res.stderr.strip().splitlines()[-1][:120]})"
-        return f"{float(res.stdout.strip().splitlines()[-1]):,.0f} steps/s (60x80 RGB, one env, headless EGL)"
-    except (subprocess.TimeoutExpired, ValueError, IndexError) as exc:
-        return f"unavailable ({exc})"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="timed seconds per figure")
@@ -93,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"House-ObjectNav-v0 {args.size}x{args.size}, one env:            {single:,.0f} steps/s")
     vec = vector_env_rate(args.seconds, args.size, args.num_envs)
     print(f"House-ObjectNav-v0 {args.size}x{args.size}, vector env x{args.num_envs}:  {vec:,.0f} steps/s")
-    print(f"Miniworld MiniWorld-FourRooms-v0:            {miniworld_rate(args.seconds)}")
+    print(f"Miniworld MiniWorld-FourRooms-v0:            {miniworld_steps_per_second('MiniWorld-FourRooms-v0', args.seconds)}")
     return 0
 
 

@@ -25,6 +25,7 @@ import sys
 import time
 
 import numpy as np
+from peers import miniworld_steps_per_second
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -128,26 +129,6 @@ def first_frame_seconds() -> tuple[float, float]:
     return done - start, cpu
 
 
-def miniworld_steps_per_second(seconds: float) -> str:
-    code = (
-        "import pyglet; pyglet.options['headless'] = True\n"
-        "import time, gymnasium as gym, miniworld\n"
-        "env = gym.make('MiniWorld-Hallway-v0'); env.reset(seed=0); env.action_space.seed(0)\n"
-        "n, t0 = 0, time.perf_counter()\n"
-        f"while time.perf_counter() - t0 < {seconds}:\n"
-        "    _, _, term, trunc, _ = env.step(env.action_space.sample()); n += 1\n"
-        "    if term or trunc: env.reset()\n"
-        "print(n / (time.perf_counter() - t0))\n"
-    )
-    try:
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-        if res.returncode != 0:
-            return f"unavailable ({res.stderr.strip().splitlines()[-1][:120]})"
-        return f"{float(res.stdout.strip().splitlines()[-1]):,.0f} steps/s (60x80 RGB, one env, headless EGL)"
-    except (subprocess.TimeoutExpired, FileNotFoundError, ValueError, IndexError) as e:
-        return f"unavailable ({e})"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short timings (CI smoke run)")
@@ -202,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
           " on a quiet machine, wall = per CPU-s x cores used.")
     wall, cpu = first_frame_seconds()
     print(f"first frame in a fresh process (JIT cache warm): {wall:.2f} s wall, {cpu:.2f} s CPU")
-    print(f"Miniworld MiniWorld-Hallway-v0: {miniworld_steps_per_second(max(seconds, 2.0))}")
+    print(f"Miniworld MiniWorld-Hallway-v0: {miniworld_steps_per_second('MiniWorld-Hallway-v0', max(seconds, 2.0))}")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     return 0
 
