@@ -20,7 +20,7 @@ import numpy as np
 import torch as th
 from gymnasium import spaces
 from sb3_contrib import RecurrentPPO
-from sb3_contrib.common.recurrent.buffers import RecurrentRolloutBuffer
+from sb3_contrib.common.recurrent.buffers import RecurrentDictRolloutBuffer, RecurrentRolloutBuffer
 from stable_baselines3.common.utils import explained_variance
 
 from .policy import GroundedRecurrentPolicy
@@ -30,8 +30,9 @@ class AuxTargetError(ValueError):
     """Auxiliary targets that do not fit the env (wrong shape, board index out of range)."""
 
 
-class AuxRecurrentRolloutBuffer(RecurrentRolloutBuffer):
-    """RecurrentRolloutBuffer that also keeps one auxiliary target vector per step."""
+class _AuxTargets:
+    """Mixin for sb3-contrib's recurrent rollout buffers: one auxiliary target vector per step, padded
+    into sequences like every other field."""
 
     def __init__(self, *args: Any, aux_dim: int, target_source, **kwargs: Any) -> None:
         self.aux_dim = aux_dim
@@ -57,41 +58,65 @@ class AuxRecurrentRolloutBuffer(RecurrentRolloutBuffer):
         return samples, aux
 
 
+class AuxRecurrentRolloutBuffer(_AuxTargets, RecurrentRolloutBuffer):
+    """RecurrentRolloutBuffer that also keeps one auxiliary target vector per step."""
+
+
+class AuxRecurrentDictRolloutBuffer(_AuxTargets, RecurrentDictRolloutBuffer):
+    """The same for Dict observations (e.g. a house frame + goal id)."""
+
+
 class GroundedRecurrentPPO(RecurrentPPO):
     """RecurrentPPO co-trained to predict ``aux_targets[board_index]`` from its LSTM state.
 
     ``aux_targets``: ``(n_boards, d)`` float array, row ``i`` the target of board ``i`` of the env's
-    board set (``None`` = no grounding). ``aux_coef``: weight of the auxiliary MSE.
+    board set; or the *name of an env attribute* that holds each env's current ``(d,)`` target (tasks
+    with no finite table, e.g. a house instruction embedded when it is drawn; see
+    :mod:`.house`); ``None`` = no grounding. ``aux_coef``: weight of the auxiliary MSE.
     """
 
-    def __init__(self, env, aux_targets: np.ndarray | None = None, aux_coef: float = 0.0,
+    def __init__(self, env, aux_targets: np.ndarray | str | None = None, aux_coef: float = 0.0,
                  policy: type = GroundedRecurrentPolicy, policy_kwargs: dict | None = None, **kwargs: Any) -> None:
-        self.aux_table = None if aux_targets is None else np.ascontiguousarray(aux_targets, dtype=np.float32)
-        if self.aux_table is not None and (self.aux_table.ndim != 2 or not np.isfinite(self.aux_table).all()):
-            raise AuxTargetError(f"aux_targets must be a finite (n_boards, d) array, got {self.aux_table.shape}")
+        self.aux_attr: str | None = aux_targets if isinstance(aux_targets, str) else None
+        if self.aux_attr is not None:
+            probe = np.asarray(env.get_attr(self.aux_attr)[0], dtype=np.float32)
+            if probe.ndim != 1 or probe.size == 0:
+                raise AuxTargetError(f"env attribute {self.aux_attr!r} must hold a (d,) target vector, got {probe.shape}")
+            aux_dim = probe.size
+            self.aux_table = None
+        else:
+            self.aux_table = None if aux_targets is None else np.ascontiguousarray(aux_targets, dtype=np.float32)
+            if self.aux_table is not None and (self.aux_table.ndim != 2 or not np.isfinite(self.aux_table).all()):
+                raise AuxTargetError(f"aux_targets must be a finite (n_boards, d) array, got {self.aux_table.shape}")
+            aux_dim = 0 if self.aux_table is None else self.aux_table.shape[1]
         if aux_coef < 0:
             raise AuxTargetError(f"aux_coef must be >= 0, got {aux_coef}")
         self.aux_coef = float(aux_coef)
         policy_kwargs = dict(policy_kwargs or {})
-        policy_kwargs["aux_dim"] = 0 if self.aux_table is None else self.aux_table.shape[1]
+        policy_kwargs["aux_dim"] = aux_dim
         self._board_index = None
         super().__init__(policy, env, policy_kwargs=policy_kwargs, **kwargs)
 
     @property
     def grounded(self) -> bool:
-        return self.aux_table is not None
+        return self.aux_table is not None or self.aux_attr is not None
 
     def _setup_model(self) -> None:
         super()._setup_model()
         if self.grounded:
             old = self.rollout_buffer
-            self.rollout_buffer = AuxRecurrentRolloutBuffer(
+            buffer_class = (AuxRecurrentDictRolloutBuffer if isinstance(self.observation_space, spaces.Dict)
+                            else AuxRecurrentRolloutBuffer)
+            self.rollout_buffer = buffer_class(
                 self.n_steps, self.observation_space, self.action_space, old.hidden_state_shape, self.device,
                 gamma=self.gamma, gae_lambda=self.gae_lambda, n_envs=self.n_envs,
-                aux_dim=self.aux_table.shape[1], target_source=self._targets_and_advance,
+                aux_dim=self.policy.aux_dim, target_source=self._targets_and_advance,
             )
 
     def _read_board_index(self) -> np.ndarray:
+        """What identifies each env's current target: board indices, or the target vectors themselves."""
+        if self.aux_attr is not None:
+            return np.stack([np.asarray(v, dtype=np.float32) for v in self.env.get_attr(self.aux_attr)])
         index = np.asarray(self.env.get_attr("board_index"), dtype=np.int64)
         if ((index < 0) | (index >= len(self.aux_table))).any():
             raise AuxTargetError(f"env board_index {index} outside the {len(self.aux_table)}-row target table")
@@ -100,7 +125,7 @@ class GroundedRecurrentPPO(RecurrentPPO):
     def _targets_and_advance(self) -> np.ndarray:
         # Called by the buffer right after env.step and before storing the *previous* observation:
         # the cached indices belong to that observation; the env now holds those of the next one.
-        targets = self.aux_table[self._board_index]
+        targets = self._board_index if self.aux_attr is not None else self.aux_table[self._board_index]
         self._board_index = self._read_board_index()
         return targets
 
