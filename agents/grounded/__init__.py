@@ -8,7 +8,8 @@ all-MiniLM-L6-v2, its program embedding, or an autoencoder code of the board (a 
 - :mod:`.algorithm`: ``GroundedRecurrentPPO`` (RecurrentPPO + auxiliary MSE loss weighted ``aux_coef``);
 - :mod:`.targets`: auxiliary target tables (language, program, autoencoder), one row per board;
 - :mod:`.evaluate`: the paper's score (white tiles revealed) on fixed test boards;
-- :mod:`.experiment`: one training run of one condition, as used by ``scripts/reproduce_kumar2022.py``.
+- :mod:`.experiment`: one training run of one condition, as used by ``scripts/reproduce_kumar2022.py``;
+- :mod:`.house`: the same agent on ``House-Instruction-v0``, predicting the instruction's embedding.
 
 torch / sb3 are imported only by these sub-modules, never here.
 """
