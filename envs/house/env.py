@@ -16,6 +16,10 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from ..render.api import render_batch
+from ..render.batch import SceneBatch
+from ..render.types import Cameras
+from .render_scene import entity_batch
 from .sim import HouseSim
 
 
@@ -40,9 +44,6 @@ class HouseEnv(gym.Env):
         return self.sim.world
 
     def _render_frame(self) -> None:
-        from embodied_gym.envs.render import Cameras, SceneBatch, render_batch
-
-        from .render_scene import entity_batch
 
         sim = self.sim
         if sim.scene_changed or self._batch is None:

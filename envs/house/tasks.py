@@ -49,11 +49,17 @@ def words(object_type: str) -> str:
     return "".join(out)
 
 
-def _nearest_point_distance(camera: np.ndarray, obj: ObjectState) -> float:
-    """Distance from the camera to the nearest point of the object's (rotated-to-axis) bounding box."""
+def _floor_half_extents(obj: ObjectState) -> tuple[float, float]:
+    """Half sizes along x and z of the axis-aligned box around the object rotated by its yaw."""
     th = math.radians(obj.rotation_y)
     c, s = abs(math.cos(th)), abs(math.sin(th))
-    half = np.array([(c * obj.size[0] + s * obj.size[2]) / 2, obj.size[1] / 2, (s * obj.size[0] + c * obj.size[2]) / 2])
+    return (c * obj.size[0] + s * obj.size[2]) / 2, (s * obj.size[0] + c * obj.size[2]) / 2
+
+
+def _nearest_point_distance(camera: np.ndarray, obj: ObjectState) -> float:
+    """Distance from the camera to the nearest point of the object's (rotated-to-axis) bounding box."""
+    hx, hz = _floor_half_extents(obj)
+    half = np.array([hx, obj.size[1] / 2, hz])
     d = np.maximum(np.abs(camera - obj.position) - half, 0.0)
     return float(np.linalg.norm(d))
 
@@ -81,9 +87,7 @@ def _reach_sources(world: HouseWorld, objects: list[ObjectState], distance: floa
         if dy >= distance:
             continue
         horizontal = math.sqrt(distance * distance - dy * dy)
-        th = math.radians(obj.rotation_y)
-        c, s = abs(math.cos(th)), abs(math.sin(th))
-        hx, hz = (c * obj.size[0] + s * obj.size[2]) / 2, (s * obj.size[0] + c * obj.size[2]) / 2
+        hx, hz = _floor_half_extents(obj)
         x, z = obj.position[0], obj.position[2]
         near = np.zeros(fm.shape, bool)
         _near_rect(xs, zs, (x - hx, z - hz, x + hx, z + hz), horizontal, near)

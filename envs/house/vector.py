@@ -16,6 +16,10 @@ import numpy as np
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
 
+from ..render.api import render_batch
+from ..render.batch import SceneBatch
+from ..render.types import Cameras
+from .render_scene import entity_batch
 from .sim import HouseSim
 
 
@@ -55,9 +59,6 @@ class HouseVectorEnv(gym.vector.VectorEnv):
     # ------------------------------------------------------------------ rendering
     def _render_all(self, subset: np.ndarray | None = None) -> None:
         """Render every sub-env (or only ``subset``) in one renderer call."""
-        from embodied_gym.envs.render import Cameras, SceneBatch, render_batch
-
-        from .render_scene import entity_batch
 
         sims = self.sims
         if self._batch is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from embodied_gym.procgen.catalog.assets import get_asset
+from embodied_gym.procgen.house.geometry import Opening, door_openings
 
 from .navigation import FloorModel, build_floor_model
 
@@ -144,9 +145,10 @@ class HouseWorld:
         self.floor: FloorModel = floor or build_floor_model(house, radius=self.agent_config.radius)
         self._initial_objects: list[ObjectState] = []
         _flatten_objects(house.get("objects", []), None, self._initial_objects)
+        openings = {o.opening_id: o for o in door_openings(house)}
         for door in house.get("doors", []):
-            if door.get("openable", False):
-                self._initial_objects.append(self._door_state(door))
+            if door.get("openable", False) and door["id"] in openings:
+                self._initial_objects.append(self._door_state(door, openings[door["id"]]))
         start = house.get("metadata", {}).get("agent", {})
         pos = start.get("position", {"x": 0.0, "z": 0.0})
         self.start_pose = AgentState(
@@ -156,13 +158,13 @@ class HouseWorld:
         self.reset()
 
     @staticmethod
-    def _door_state(door: dict) -> ObjectState:
-        hole = door["holePolygon"]
-        width = abs(float(hole[1]["x"]) - float(hole[0]["x"]))
-        height = abs(float(hole[1]["y"]) - float(hole[0]["y"]))
+    def _door_state(door: dict, opening: Opening) -> ObjectState:
+        """An openable door as an object placed at its hole, so distance and visibility need no special case."""
+        (ax, az), (bx, bz) = opening.a, opening.b
         return ObjectState(
             object_id=door["id"], object_type="Doorway", asset_id=door.get("assetId", ""),
-            position=np.zeros(3), rotation_y=0.0, size=(width, height, 0.1), pickupable=False,
+            position=np.array([(ax + bx) / 2, (opening.y0 + opening.y1) / 2, (az + bz) / 2]), rotation_y=0.0,
+            size=(opening.width, opening.y1 - opening.y0, 0.1), pickupable=False,
             receptacle=False, openable=True, toggleable=False,
             is_open=float(door.get("openness", 0.0)) > 0.5, is_door=True,
         )
@@ -247,18 +249,7 @@ class HouseWorld:
         """In the last frame, within visibilityDistance (AI2-THOR's ``visible``)."""
         if obj.is_picked_up:
             return False
-        if obj.is_door:
-            return obj.object_id in self.visible_instances and self._door_distance(obj) <= self.agent_config.visibility_distance
         return obj.object_id in self.visible_instances and self.distance_to(obj) <= self.agent_config.visibility_distance
-
-    def _door_distance(self, door: ObjectState) -> float:
-        for d in self.house.get("doors", []):
-            if d["id"] == door.object_id:
-                from embodied_gym.procgen.house.geometry import door_openings
-
-                for o in door_openings({**self.house, "doors": [d]}):
-                    return math.dist((self.agent.x, self.agent.z), o.center)
-        return math.inf
 
     def observe_instances(self, instance_mask: np.ndarray, instance_names: tuple[str, ...]) -> None:
         """Record the current frame's instance mask (called by the env after rendering).
