@@ -877,6 +877,10 @@ class VoxelWorld:
         if name == "bow":
             self._shoot()
             return
+        piece = ARMOR_SLOT_OF_PIECE.get(name.rsplit("_", 1)[-1])
+        if piece is not None or name == "elytra":
+            self._wear_held(piece or "chest")
+            return
         if name in ("clock", "compass", "map", "filled_map", "fishing_rod", "carrot_on_a_stick", "ender_pearl",
                     "snowball", "egg", "experience_bottle", "ender_eye"):
             self._count("use_item", name)  # items whose right-click is their use
@@ -935,10 +939,24 @@ class VoxelWorld:
             if self.is_night():
                 p.is_sleeping = True
             return
-        if hit and info["block"] and name in self.cat.placeable:
+        if hit and (info["block"] or name in self.cat.places_block) and name in self.cat.placeable:
             self._place_item_at(0, x + nx, y + ny, z + nz)
         elif info.get("tool") and hit:
             self._count("use_item", name)  # e.g. a hoe on dirt, flint and steel: counted as a use
+
+    def _wear_held(self, slot: str) -> None:
+        """Right-click with armour in the main hand puts it on -- in Minecraft 1.11 only into an empty
+        armour slot -- and counts as the item's use (techtree rules: obtained *and used*)."""
+        inv = self.inventory
+        k = EQUIPMENT_ORDER.index(slot)
+        if inv.eq_item[k] != self.air_item:
+            return
+        item = int(inv.item[0])
+        inv.eq_item[k], inv.eq_qty[k], inv.eq_damage[k] = item, 1, int(inv.damage[0])
+        inv.qty[0] -= 1
+        if inv.qty[0] == 0:
+            inv.clear_slot(0)
+        self._count("use_item", self.cat.item_names[item])
 
     def _shoot(self) -> None:
         """Loose an arrow (needs one in the inventory; one shot per 20 ticks): hits the first mob on the
@@ -985,8 +1003,8 @@ class VoxelWorld:
         name = self.cat.item_names[item]
         if not self._can_place_at(x, y, z):
             return False
-        try:
-            block = self.cat.block_id(name, int(inv.variant[slot]))
+        try:  # most items place the block of their own name; a repeater item places unpowered_repeater
+            block = self.cat.block_id(self.cat.places_block.get(name, name), int(inv.variant[slot]))
         except KeyError:
             return False
         if name == "furnace":

@@ -19,6 +19,9 @@ CATALOG_PATH = Path(__file__).with_name("minecraft_catalog.json")
 
 #: tool classes; code 0 means "no particular tool"
 TOOL_CLASSES: tuple[str, ...] = ("", "pickaxe", "axe", "shovel", "shears", "sword", "hoe")
+#: items that place a block of another name (Minecraft 1.11: the repeater item places the
+#: ``unpowered_repeater`` block, the comparator item ``unpowered_comparator``); they are placeable too
+ITEM_PLACES_BLOCK: dict[str, str] = {"repeater": "unpowered_repeater", "comparator": "unpowered_comparator"}
 
 
 class UnknownItemError(KeyError):
@@ -63,6 +66,8 @@ class MinecraftCatalog:
     stack_size: np.ndarray  # per item id
     durability: np.ndarray  # per item id
     extra: dict = field(default_factory=dict)
+    #: item name -> name of the block it places, where they differ (see :data:`ITEM_PLACES_BLOCK`)
+    places_block: dict = field(default_factory=dict)
 
     def item_id(self, name: str) -> int:
         """Item id of ``name`` (MineDojo's underscore or space spelling)."""
@@ -86,6 +91,19 @@ class MinecraftCatalog:
     def item(self, name_or_id: str | int) -> dict:
         idx = name_or_id if isinstance(name_or_id, int) else self.item_id(name_or_id)
         return self.items[idx]
+
+
+#: blocks whose broken block gives back the item that placed them (Minecraft 1.11), where the
+#: catalog's source data lists no drop
+_DROPS_PLACING_ITEM: dict[str, str] = {"unpowered_repeater": "repeater", "powered_repeater": "repeater",
+                                       "unpowered_comparator": "comparator", "powered_comparator": "comparator"}
+
+
+def _drop_of(block: dict) -> tuple[str, int, int]:
+    name, low, high = block["drop"][0], int(block["drop"][1]), int(block["drop"][2])
+    if not name and block["name"] in _DROPS_PLACING_ITEM:
+        return _DROPS_PLACING_ITEM[block["name"]], 1, 1
+    return name, low, high
 
 
 @lru_cache(maxsize=1)
@@ -120,14 +138,15 @@ def load_catalog(path: str | None = None) -> MinecraftCatalog:
         can_burn=np.array([b["can_burn"] for b in blocks], dtype=np.bool_),
         needs_no_tool=np.array([b["needs_no_tool"] for b in blocks], dtype=np.bool_),
         colors=np.array([b["color"] for b in blocks], dtype=np.uint8),
-        drops=[(b["drop"][0], int(b["drop"][1]), int(b["drop"][2])) for b in blocks],
+        drops=[_drop_of(b) for b in blocks],
         block_item=np.array([item_index.get(b["name"], -1) for b in blocks], dtype=np.int32),
         crafting=recipes(raw["crafting"]),
         smelting=recipes(raw["smelting"]),
         craft_smelt_items=tuple(raw["craft_smelt_items"]),
         n_hand_craft=int(raw["n_hand_craft"]),
         n_table_craft=int(raw["n_table_craft"]),
-        placeable=frozenset(raw["placeable"]),
+        placeable=frozenset(raw["placeable"]) | frozenset(ITEM_PLACES_BLOCK),
         stack_size=np.array([i["stack"] for i in items], dtype=np.int32),
         durability=np.array([i["durability"] for i in items], dtype=np.int32),
+        places_block=dict(ITEM_PLACES_BLOCK),
     )

@@ -1,0 +1,107 @@
+"""More game rules MineDojo tasks depend on: flint from gravel, apples from leaves, armour put on with
+the use action, repeaters and comparators placed from their items, eggs from chickens."""
+
+from __future__ import annotations
+
+import pytest
+from embodied_gym.envs.voxel.env import VoxelEnv
+from embodied_gym.envs.voxel.mobs import mob_id
+from voxel_helpers import FLOOR, act, arena, flat_env, give
+
+
+@pytest.fixture(scope="module")
+def env() -> VoxelEnv:
+    return flat_env(seed=5)
+
+
+def _fresh(env: VoxelEnv) -> tuple[int, int]:
+    env.reset(seed=5)
+    return arena(env)
+
+
+def _dropped(env: VoxelEnv) -> dict[str, int]:
+    w = env.world
+    out: dict[str, int] = {}
+    for k in range(len(w.item_alive)):
+        if w.item_alive[k]:
+            name = w.cat.item_names[int(w.item_id[k])]
+            out[name] = out.get(name, 0) + int(w.item_count[k])
+    return out
+
+
+def _break_many(env: VoxelEnv, block: str, variant: int, n: int) -> dict[str, int]:
+    """Mine ``block`` ``n`` times with the attack action (bare hand), collecting what drops."""
+    x, z = _fresh(env)
+    w = env.world
+    w.player.pitch = 60.0  # the ground block one step ahead
+    totals: dict[str, int] = {}
+    ticks, drops = w.break_ticks(w.cat.block_id(block, variant))
+    assert drops and ticks > 0
+    for _ in range(n):
+        w.set_block(x, FLOOR, z + 1, block, variant)
+        w.item_alive[:] = False
+        for _ in range(ticks):
+            w.step(act(fn=3))  # the world alone: no frames rendered
+        assert w.block_at(x, FLOOR, z + 1) == "air"
+        for name, count in _dropped(env).items():
+            totals[name] = totals.get(name, 0) + count
+    return totals
+
+
+def test_gravel_sometimes_drops_flint(env):
+    got = _break_many(env, "gravel", 0, 60)
+    # Minecraft 1.11: 1 in 10 gravel drops flint instead of itself
+    assert 1 <= got.get("flint", 0) <= 20 and got.get("gravel", 0) >= 40
+    assert got.get("flint", 0) + got.get("gravel", 0) == 60
+
+
+def test_oak_leaves_drop_apples_but_spruce_leaves_do_not(env):
+    oak = _break_many(env, "leaves", 0, 300)
+    spruce = _break_many(env, "leaves", 1, 150)
+    assert oak.get("apple", 0) >= 1  # 2 % here (Minecraft: 0.5 %)
+    assert "apple" not in spruce
+
+
+def test_armour_is_put_on_with_the_use_action_and_counted(env):
+    _fresh(env)
+    w = env.world
+    give(env, "iron_chestplate", 1, slot=0)
+    env.step(act(fn=1))
+    inv = w.inventory
+    assert w.cat.item_names[int(inv.eq_item[3])] == "iron_chestplate"  # EQUIPMENT_ORDER[3] == "chest"
+    assert w.stats["use_item"] == {"iron_chestplate": 1}
+    assert inv.armor_points() == 6.0 and "iron_chestplate" not in [w.cat.item_names[int(i)] for i in inv.item]
+    # Minecraft 1.11: with that slot already taken the use action does nothing
+    give(env, "diamond_chestplate", 1, slot=0)
+    env.step(act(fn=1))
+    assert w.cat.item_names[int(inv.eq_item[3])] == "iron_chestplate"
+    assert w.cat.item_names[inv.held] == "diamond_chestplate" and "diamond_chestplate" not in w.stats["use_item"]
+
+
+@pytest.mark.parametrize("item, block", [("repeater", "unpowered_repeater"), ("comparator", "unpowered_comparator")])
+def test_redstone_components_are_placed_as_their_blocks(env, item, block):
+    x, z = _fresh(env)
+    w = env.world
+    give(env, item, 2, slot=0)
+    w.player.pitch = 60.0
+    env.step(act(fn=1))  # the use action on the ground places it, like the place action
+    assert w.block_at(x, FLOOR + 1, z + 1) == block
+    assert w.stats["use_item"] == {item: 1} and w.inventory.qty[0] == 1
+    # and breaking it gives the item back
+    for _ in range(60):
+        env.step(act(fn=3))
+        if w.block_at(x, FLOOR + 1, z + 1) == "air":
+            break
+    assert w.block_at(x, FLOOR + 1, z + 1) == "air" and _dropped(env).get(item) == 1
+
+
+def test_chickens_lay_eggs(env):
+    x, z = _fresh(env)
+    w = env.world
+    for k in range(4):
+        w.spawn_mob(mob_id("chicken"), (x + 4.5 + k, FLOOR + 1.0, z + 6.5))
+    for _ in range(9000):
+        w.step(act())
+    eggs = _dropped(env).get("egg", 0) + w.task_info()["inventory"].get("egg", 0)
+    # Minecraft: one egg every 6,000-12,000 ticks per chicken, 4 chickens x 9,000 ticks ~ 4 eggs
+    assert 1 <= eggs <= 12
