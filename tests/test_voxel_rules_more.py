@@ -105,3 +105,36 @@ def test_chickens_lay_eggs(env):
     eggs = _dropped(env).get("egg", 0) + w.task_info()["inventory"].get("egg", 0)
     # Minecraft: one egg every 6,000-12,000 ticks per chicken, 4 chickens x 9,000 ticks ~ 4 eggs
     assert 1 <= eggs <= 12
+
+
+def test_ripe_beetroots_drop_their_seeds_too(env):
+    got = _break_many(env, "beetroots", 0, 30)
+    assert got.get("beetroot") == 30 and 10 <= got.get("beetroot_seeds", 0) <= 80  # 0-3 each (Minecraft 1.11)
+
+
+def test_slimes_spawn_by_day_only_deep_in_slime_chunks():
+    import numpy as np
+    from embodied_gym.envs.voxel.world import SLIME_MAX_Y, VoxelWorld
+
+    w = VoxelWorld(256)
+    w.reset(0)
+    slime = mob_id("slime")
+    seen_y = []
+    before = w.mob_alive.copy()
+    for _ in range(12000):
+        w.step(act())
+        new = w.mob_alive & ~before & (w.mob_kind == slime)
+        seen_y += [float(y) for y in w.mob_pos[new, 1]]
+        before = w.mob_alive.copy()
+        w.player.health = 20.0
+        if w.time % 100 == 0:
+            w.mob_alive[w.mob_kind == slime] = False  # make room under the cave cap
+    assert seen_y and max(seen_y) < SLIME_MAX_Y and not w.is_night()
+    assert np.all(np.array(seen_y) >= 1)
+
+
+def test_jungles_have_some_oak_trees_for_apples():
+    from embodied_gym.envs.voxel.tasks.coverage import _sampled_area
+
+    _, _, variants = _sampled_area("jungle")
+    assert ("leaves", 3) in variants and ("leaves", 0) in variants

@@ -49,6 +49,12 @@ ORE_XP = {"coal_ore": (0, 2), "diamond_ore": (3, 7), "emerald_ore": (3, 7), "lap
           "redstone_ore": (1, 5), "lit_redstone_ore": (1, 5), "quartz_ore": (2, 5)}
 
 
+#: ripe crop blocks that drop seeds beside their crop (Minecraft 1.11: 0-3 seeds each)
+CROP_SEEDS = {"wheat": "wheat_seeds", "beetroots": "beetroot_seeds"}
+#: slimes spawn below this height in slime chunks (one chunk in ten), whatever the light (Minecraft 1.11)
+SLIME_MAX_Y = 40
+
+
 class InvalidActionError(ValueError):
     """An action vector outside MineDojo's ``MultiDiscrete([3,3,4,25,25,8,244,36])``."""
 
@@ -659,6 +665,8 @@ class VoxelWorld:
             return
         options = HOSTILE_BY_BIOME.get(int(self.biomes[x, z]), HOSTILE_BY_BIOME[-1])
         name = options[int(hash3(self.time, 7, 0, s) * len(options))]
+        if y < SLIME_MAX_Y and hash3(x // CHUNK, z // CHUNK, 31, s) < 0.1 and hash3(self.time, 8, 0, s) < 0.5:
+            name = "slime"  # a slime chunk: half the spawns below y 40 there are slimes
         self.spawn_mob(mob_id(name), (x + 0.5, float(y), z + 0.5))
 
     def _respawn_herd(self) -> None:
@@ -834,6 +842,11 @@ class VoxelWorld:
             return
         del variant  # variants of dropped items are not tracked separately (all planks craft alike)
         self.drop_item(item, n, (x + 0.5, y + 0.25, z + 0.5))
+        seeds = CROP_SEEDS.get(name)
+        if seeds:  # a ripe crop also gives 0-3 seeds (Minecraft 1.11)
+            k = int(self.rng.integers(0, 4))
+            if k:
+                self.drop_item(self.cat.item_id(seeds), k, (x + 0.5, y + 0.25, z + 0.5))
 
     def _kill_mob(self, m: int) -> None:
         kind = MOB_KINDS[int(self.mob_kind[m])]

@@ -311,8 +311,8 @@ def generate_overworld_chunk(blocks, heights, biomes, ids, x0, z0, wx0, wz0, see
                 density, kind = 0.05, 2
             elif b == B_TAIGA:
                 density, kind = 0.045, 1
-            elif b == B_JUNGLE:
-                density, kind = 0.08, 3
+            elif b == B_JUNGLE:  # Minecraft 1.11: one jungle tree in ten is an oak (apples from its leaves)
+                density, kind = 0.08, (0 if r < 0.008 else 3)
             elif b == B_SAVANNA:
                 density, kind = 0.006, 4
             elif b == B_SWAMP:

@@ -2,11 +2,24 @@
 
 A task is *supported* when everything it needs exists in the world it runs in: the biome (or dimension)
 it names, its initial mobs, and a way to obtain its targets from that world's blocks and mobs (the
-:mod:`planning` graph) -- a combat target must be a simulated mob, a techtree item must be obtainable.
-The world's capabilities are *measured*, not declared: terrain is generated for several seeds in each
-biome the tasks name and a block counts when it appears within the loaded area in at least half of them;
-mobs and their drops come from the world's mob table; passive mobs are those the world places in the
-biomes found, hostile ones only count for tasks that start at night (by day they spawn only in the dark).
+:mod:`planning` graph) -- a combat target must be a simulated mob, a techtree item must be obtainable
+and the world must count its use -- with no more kills (or laid eggs) than the world supplies within
+the task's time limit.
+
+The world's capabilities are *measured*, not declared:
+
+* blocks -- terrain is generated for several seeds in each biome the tasks name; a block counts when it
+  appears within the loaded area in at least half of them;
+* random block drops -- blocks whose drop is partly random (gravel: flint; oak leaves: apples) are
+  broken many times in a seeded world (:func:`probes.block_drop_rates`);
+* mobs -- a hunter stands at the spawn of seeded worlds of the task's biome and removes every mob that
+  comes within 48 blocks (:func:`probes.hunt`): herds that come back, hostile mobs spawned in dark
+  caves by day, on the surface at night. A mob kind is available when the hunter met it, and a plan may
+  count on as many kills of a kind as the hunter met within the task's time limit (an upper bound);
+* laid items -- the same worlds left alone; items that appear beside a live mob (eggs) are collectable
+  (:func:`probes.laid`), as many as were laid within the time limit;
+* uses -- techtree success needs the world to count the item's use: measured per item by
+  :func:`world_counts_use`.
 
 ``python -m embodied_gym.envs.voxel.tasks.coverage --write docs/minedojo_coverage.md`` regenerates the
 coverage table.
@@ -22,6 +35,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from embodied_gym.envs.voxel.ids import TIME_LIMITS
+from embodied_gym.envs.voxel.tasks import probes
 from embodied_gym.envs.voxel.tasks.planning import MOB_DROPS, Capabilities, SourceGraph, graph_for
 from embodied_gym.envs.voxel.tasks.registry import get_spec, tasks
 from embodied_gym.envs.voxel.tasks.spec import TaskSpec
@@ -32,9 +47,15 @@ SAMPLE_SEEDS: tuple[int, ...] = (0, 1, 2, 3)
 SAMPLE_CHUNKS = 16
 #: interactions the embedded world implements (see envs/voxel/tasks/NEEDS.md for "pour")
 WORLD_INTERACTIONS = frozenset({"milk", "shear", "fill", "craft", "smelt"})
-#: the world places passive mobs only at reset (a few of each kind near the spawn) and never respawns
-#: them, so a plan may count on at most this many kills of one kind that the task does not spawn itself
-MAX_KILLS_WITHOUT_RESPAWN = 3
+#: blocks whose drop is partly random in Minecraft 1.11 (gravel: flint 1 in 10; oak and dark-oak
+#: leaves: apples; tall grass: seeds; ripe wheat and beetroots: 0-3 seeds): what they give is measured by
+#: breaking them, per variant present
+RANDOM_DROP_BLOCKS: tuple[str, ...] = ("gravel", "leaves", "leaves2", "tallgrass", "wheat", "beetroots")
+#: breaks per measured block variant
+DROP_TRIALS = 1000
+#: items a techtree task can only use with another item at hand (a bow shoots, and so counts a use,
+#: only with an arrow in the inventory -- Minecraft 1.11)
+USE_NEEDS: dict[str, tuple[str, ...]] = {"bow": ("arrow",)}
 
 
 @dataclass(frozen=True)
@@ -50,8 +71,9 @@ def _dimension_of(biome: str | None) -> str:
 
 
 @cache
-def _sampled_area(biome: str | None) -> tuple[frozenset[str], frozenset[int]]:
-    """(blocks present in >= half the sampled seeds, biome ids present in any) for one biome key."""
+def _sampled_area(biome: str | None) -> tuple[frozenset[str], frozenset[int], frozenset[tuple[str, int]]]:
+    """(blocks present in >= half the sampled seeds, biome ids present in any, (block, variant) pairs
+    present in >= half the seeds) for one biome key."""
     import numpy as np
     from embodied_gym.procgen.catalog.minecraft import load_catalog
     from embodied_gym.procgen.terrain import WORLD_HEIGHT, TerrainGenerator
@@ -59,6 +81,7 @@ def _sampled_area(biome: str | None) -> tuple[frozenset[str], frozenset[int]]:
     catalog = load_catalog()
     size = SAMPLE_CHUNKS * 16
     counts: Counter[str] = Counter()
+    variant_counts: Counter[tuple[str, int]] = Counter()
     biome_ids: set[int] = set()
     for seed in SAMPLE_SEEDS:
         generator = TerrainGenerator(seed, biome=biome, origin=(-size // 2, -size // 2))
@@ -68,10 +91,13 @@ def _sampled_area(biome: str | None) -> tuple[frozenset[str], frozenset[int]]:
         for ci in range(SAMPLE_CHUNKS):
             for ck in range(SAMPLE_CHUNKS):
                 generator.generate_chunk(blocks, heights, biomes, ci, ck)
-        counts.update({catalog.block_names[int(i)] for i in np.unique(blocks)})
+        present = [int(i) for i in np.unique(blocks)]
+        counts.update({catalog.block_names[i] for i in present})
+        variant_counts.update((catalog.block_names[i], int(catalog.block_variant[i])) for i in present)
         biome_ids.update(int(b) for b in np.unique(biomes))
     keep = frozenset(name for name, n in counts.items() if 2 * n >= len(SAMPLE_SEEDS) and name != "air")
-    return keep, frozenset(biome_ids)
+    variants = frozenset(key for key, n in variant_counts.items() if 2 * n >= len(SAMPLE_SEEDS))
+    return keep, frozenset(biome_ids), variants
 
 
 def _mob_drops() -> dict[str, tuple[tuple[str, float], ...]]:
@@ -87,18 +113,36 @@ def _mob_names() -> frozenset[str]:
     return frozenset(m.name for m in MOB_KINDS)
 
 
-@cache
-def capabilities_for(biome: str | None, night: bool, initial_mobs: tuple[str, ...] = ()) -> Capabilities:
-    """What a task in ``biome`` (None = the world's own) can use, measured from the embedded world."""
-    from embodied_gym.envs.voxel.mobs import HOSTILE_BY_BIOME, PASSIVE_BY_BIOME
+def _extra_drops(variants: frozenset[tuple[str, int]]) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Measured drops of the random-drop blocks present, beyond the catalog's own drop: block name ->
+    (item, mean count per break), the best rate among the variants present (an apple needs oak leaves)."""
+    from embodied_gym.procgen.catalog.minecraft import load_catalog
 
-    blocks, biome_ids = _sampled_area(biome)
+    catalog = load_catalog()
+    out: dict[str, dict[str, float]] = {}
+    for name, variant in sorted(variants):
+        if name not in RANDOM_DROP_BLOCKS:
+            continue
+        main = catalog.drops[catalog.block_id(name, variant)][0]
+        for item, rate in probes.block_drop_rates(name, variant, DROP_TRIALS).items():
+            if item != main and rate > 0:
+                best = out.setdefault(name, {})
+                best[item] = max(best.get(item, 0.0), rate)
+    return {name: tuple(sorted(items.items())) for name, items in out.items()}
+
+
+@cache
+def capabilities_for(biome: str | None, night: bool = False, initial_mobs: tuple[str, ...] = ()) -> Capabilities:
+    """What a task in ``biome`` (None = the world's own) can use, measured from the embedded world."""
+    blocks, _, variants = _sampled_area(biome)
     simulated = _mob_names()
-    mobs = {m for b in biome_ids for m in PASSIVE_BY_BIOME.get(b, ())}
-    if night:
-        for b in biome_ids:
-            mobs.update(HOSTILE_BY_BIOME.get(b, HOSTILE_BY_BIOME.get(-1, ())))
+    horizon = probes.CHECKPOINTS[-1]
+    mobs = {m for m, n in probes.mob_supply(biome, night, horizon).items() if n > 0}
     mobs.update(m for m in initial_mobs if m in simulated)
+    laid: dict[str, list[tuple[str, float]]] = {}
+    for (mob, item), n in sorted(probes.laid_supply(biome, night, horizon).items()):
+        if n > 0:
+            laid.setdefault(mob, []).append((item, 1.0))
     dimension = _dimension_of(biome)
     return Capabilities(
         blocks=blocks if dimension == "overworld" else frozenset(),
@@ -106,21 +150,26 @@ def capabilities_for(biome: str | None, night: bool, initial_mobs: tuple[str, ..
         biomes=frozenset(),
         dimension_blocks={dimension: blocks} if dimension != "overworld" else {},
         interactions=WORLD_INTERACTIONS,
+        extra_block_drops=_extra_drops(variants),
         mob_drops=_mob_drops(),
+        laid_items={mob: tuple(items) for mob, items in laid.items()},
     )
 
 
 @cache
 def world_counts_use(item: str) -> bool:
     """Whether the embedded world counts ``use_item`` for ``item`` when it is used (measured: a fresh
-    world, the item in the main hand, the use action held for 40 ticks looking at the ground ahead, then the
-    place action). Techtree success needs this count."""
+    world, the item in the main hand -- with what :data:`USE_NEEDS` says it needs elsewhere in the
+    inventory --, the use action held for 40 ticks looking at the ground ahead, then the place action).
+    Techtree success needs this count."""
     import numpy as np
     from embodied_gym.envs.voxel.world import VoxelWorld
 
     world = VoxelWorld(64)
     world.reset(0)
     world.inventory.set_slot(0, world.cat.item_id(item), 1)
+    for k, needed in enumerate(USE_NEEDS.get(item, ()), start=1):
+        world.inventory.set_slot(k, world.cat.item_id(needed), 1)
     look_down = np.array([0, 0, 0, 15, 12, 0, 0, 0])  # pitch +45: the ground a step ahead
     world.step(look_down)
     for _ in range(40):
@@ -166,40 +215,70 @@ def check(spec: TaskSpec) -> TaskCoverage:
     missing += [f"mob {m}" for m in spec.initial_mobs if m not in simulated]
     if spec.category == "survival":
         return TaskCoverage(spec.task_id, spec.category, not missing, tuple(missing))
-    graph = _graph(spec)
-    have = {item.name for item in spec.initial_inventory}
     if spec.category == "combat":
         missing += [f"mob {m}" for m in spec.target_names if m not in simulated]
-    else:
-        for item in spec.target_names:
-            if item not in have and not graph.obtainable(item):
-                missing += [f"item {reason}" for reason in _explain(item, graph)] or [f"item {item}"]
-        if not missing:
-            missing += _too_many_kills(spec, graph)
-        if spec.category == "techtree":
-            missing += [f"use of {item} (the world does not count it in use_item)"
-                        for item in spec.target_names if not world_counts_use(item)]
+        return TaskCoverage(spec.task_id, spec.category, not missing, tuple(dict.fromkeys(missing)))
+    graph = _graph(spec)
+    have = {item.name for item in spec.initial_inventory}
+    needed = list(spec.target_names)
+    if spec.category == "techtree":
+        needed += [n for item in spec.target_names for n in USE_NEEDS.get(item, ()) if n not in needed]
+    for item in needed:
+        if item not in have and not graph.obtainable(item):
+            missing += [f"item {reason}" for reason in _explain(item, graph)] or [f"item {item}"]
+    if not missing:
+        missing += _beyond_supply(spec, graph)
+    if spec.category == "techtree":
+        missing += [f"use of {item} (the world does not count it in use_item)"
+                    for item in spec.target_names if not world_counts_use(item)]
     return TaskCoverage(spec.task_id, spec.category, not missing, tuple(dict.fromkeys(missing)))
 
 
-def _too_many_kills(spec: TaskSpec, graph: SourceGraph) -> list[str]:
-    """Plans that need more kills of one mob kind than the world offers without respawning."""
+def _beyond_supply(spec: TaskSpec, graph: SourceGraph) -> list[str]:
+    """Kills and laid items the cheapest plan needs beyond what the world supplies within the task's
+    time limit (measured by :mod:`probes`); other sources are tried before giving up."""
     from embodied_gym.envs.voxel.tasks.planning import plan
 
+    night = spec.start_time is not None
+    limit = TIME_LIMITS[spec.category]
+    supply = Counter(probes.mob_supply(spec.specified_biome, night, limit))
+    supply.update(spec.initial_mobs)  # mobs the task places itself
+    laid = probes.laid_supply(spec.specified_biome, night, limit)
     have: dict[str, int] = {}
     for entry in spec.initial_inventory:
         have[entry.name] = have.get(entry.name, 0) + entry.quantity
     targets = {name: have.get(name, 0) + q for name, q in zip(spec.target_names, spec.target_quantities, strict=True)}
-    try:
-        goals = plan(graph, targets, have)
-    except ValueError as exc:
-        return [f"no plan ({exc})"]
-    kills: Counter[str] = Counter()
-    for goal in goals:
-        if goal.source.kind == "kill" and goal.source.target not in spec.initial_mobs:
-            kills[goal.source.target] += goal.actions
-    return [f"mob respawn ({n} {mob} kills; passive mobs spawn only at reset)"
-            for mob, n in sorted(kills.items()) if n > MAX_KILLS_WITHOUT_RESPAWN]
+    if spec.category == "techtree":
+        for item in spec.target_names:
+            for needed in USE_NEEDS.get(item, ()):
+                targets[needed] = max(targets.get(needed, 0), have.get(needed, 0) + 1)
+    avoid: set[tuple[str, str]] = set()
+    first: list[str] = []  # reported: the shortfall of the cheapest plan
+    for _ in range(4):
+        try:
+            goals = plan(graph, targets, have, avoid=avoid)
+        except ValueError as exc:  # avoiding the short sources left no plan: report why the first fell short
+            return first or [f"no plan ({exc})"]
+        kills: Counter[str] = Counter()
+        collects: Counter[tuple[str, str]] = Counter()
+        for goal in goals:
+            if goal.source.kind == "kill":
+                kills[goal.source.target] += goal.actions
+            elif goal.source.kind == "collect":
+                collects[(goal.source.target, goal.item)] += goal.actions
+        short = [f"mob supply ({n} {mob} kills; about {supply[mob]:g} met within the {limit}-tick limit)"
+                 for mob, n in sorted(kills.items()) if n > supply[mob]]
+        short += [f"{item} supply ({n} laid by {mob}; about {laid.get((mob, item), 0.0):g} within the {limit}-tick limit)"
+                  for (mob, item), n in sorted(collects.items()) if n > laid.get((mob, item), 0.0)]
+        if not short:
+            return []
+        first = first or short
+        bad = {("kill", mob) for mob, n in kills.items() if n > supply[mob]}
+        bad |= {("collect", mob) for (mob, item), n in collects.items() if n > laid.get((mob, item), 0.0)}
+        if bad <= avoid:
+            break
+        avoid |= bad
+    return first
 
 
 def coverage(task_ids: Iterable[str] | None = None) -> list[TaskCoverage]:
@@ -224,7 +303,13 @@ def render_markdown(rows: list[TaskCoverage]) -> str:
         "Generated by `python -m embodied_gym.envs.voxel.tasks.coverage --write docs/minedojo_coverage.md`;",
         "do not edit by hand. A task is supported when its biome, its mobs and a way to obtain its targets",
         "exist in the embedded world (blocks measured by generating terrain for seeds "
-        f"{', '.join(map(str, SAMPLE_SEEDS))}, {SAMPLE_CHUNKS * 16} x {SAMPLE_CHUNKS * 16} blocks each).",
+        f"{', '.join(map(str, SAMPLE_SEEDS))}, {SAMPLE_CHUNKS * 16} x {SAMPLE_CHUNKS * 16} blocks each),",
+        "no more kills or laid eggs are needed than the world supplies within the task's time limit (measured by",
+        f"a hunter who removes every mob within {probes.HUNT_RADIUS:g} blocks of the spawn every {probes.HUNT_EVERY} "
+        f"ticks in seeded worlds {', '.join(map(str, probes.PROBE_SEEDS))}:",
+        "an upper bound), random block drops are measured by breaking the blocks "
+        f"{DROP_TRIALS} times, and a techtree item's use",
+        "must be counted by the world (measured per item). See `envs/voxel/tasks/coverage.py` and `probes.py`.",
         "Creative (1,560) and playthrough ids have no programmatic success; they run with a reward model.",
         "",
         "| category | supported | total | share |",

@@ -1,7 +1,8 @@
 """How each Minecraft item is obtained, as a graph, and goal plans over it.
 
 An item has *sources*: mine a natural block (with the tool class and tier the catalog says), kill or
-interact with a mob (milk a cow with a bucket, shear a sheep), fill a bucket, craft it (in the hand's
+interact with a mob (milk a cow with a bucket, shear a sheep), collect what a mob lays (a chicken's
+egg), fill a bucket, craft it (in the hand's
 2x2 grid or at a crafting table) or smelt it (at a furnace, with fuel). The graph is built from the voxel
 world's catalog (block drops, recipes) plus the world's *capabilities*: which blocks the terrain
 generates, which mobs exist and what they drop. The same graph answers two questions:
@@ -62,6 +63,8 @@ FUELS: tuple[tuple[str, float], ...] = (("coal", 8.0), ("planks", 1.5), ("log", 
 
 #: rough step costs (used only to choose between sources)
 COST_MINE, COST_KILL, COST_INTERACT, COST_CRAFT, COST_SMELT = 60.0, 150.0, 120.0, 2.0, 12.0
+#: waiting beside a mob for what it lays (Minecraft: a chicken lays an egg every 6,000-12,000 ticks)
+COST_COLLECT = 1500.0
 INFINITE = float("inf")
 
 
@@ -69,7 +72,7 @@ INFINITE = float("inf")
 class Source:
     """One way to obtain ``item``: ``per_action`` of it each time the action is done."""
 
-    kind: str  # "mine" | "kill" | "milk" | "shear" | "fill" | "craft" | "smelt"
+    kind: str  # "mine" | "kill" | "collect" | "milk" | "shear" | "fill" | "craft" | "smelt"
     item: str
     target: str = ""  # block or mob name, or the recipe output
     per_action: float = 1.0  # expected yield per action (a craft's output count)
@@ -97,6 +100,9 @@ class Capabilities:
     #: mob drops the world implements: item names, or (item, expected count per kill) pairs
     #: (defaults to :data:`MOB_DROPS`, one of each, for every declared mob)
     mob_drops: Mapping[str, tuple] | None = None
+    #: items a live mob leaves on the ground by itself (a chicken's egg): mob -> item names, or
+    #: (item, expected count per collect action) pairs; planned as "collect" goals next to the mob
+    laid_items: Mapping[str, tuple] = field(default_factory=dict)
 
 
 class SourceGraph:
@@ -132,7 +138,8 @@ class SourceGraph:
             tier = int(cat.min_tier[index])
             needs_tool = not bool(cat.needs_no_tool[index])
             drops = [(drop, (low + high) / 2.0)] if drop else []
-            drops += [(extra, 0.05) for extra in caps.extra_block_drops.get(block, ())]
+            for extra in caps.extra_block_drops.get(block, ()):  # a name (5 % assumed) or (name, rate)
+                drops.append((extra, 0.05) if isinstance(extra, str) else (extra[0], float(extra[1])))
             for item, per in drops:
                 if per <= 0:
                     continue
@@ -144,6 +151,11 @@ class SourceGraph:
             for entry in drops_table.get(mob, ()):
                 item, per = (entry, 1.0) if isinstance(entry, str) else entry
                 self._add(Source("kill", item, mob, float(per)))
+        for mob in sorted(caps.laid_items):
+            if mob in caps.mobs:
+                for entry in caps.laid_items[mob]:
+                    item, per = (entry, 1.0) if isinstance(entry, str) else entry
+                    self._add(Source("collect", item, mob, float(per)))
         for item, (what, held, kind) in INTERACTIONS.items():
             available = what in caps.mobs if kind == "milk" else what in blocks
             if kind in caps.interactions and available:
@@ -171,8 +183,9 @@ class SourceGraph:
         return min((costs.get(c, INFINITE) for c in candidates), default=INFINITE)
 
     def source_cost(self, source: Source, costs: Mapping[str, float]) -> float:
-        base = {"mine": COST_MINE, "kill": COST_KILL, "craft": COST_CRAFT, "smelt": COST_SMELT}.get(source.kind, COST_INTERACT)
-        total = base / max(source.per_action, 1e-6) if source.kind in ("mine", "kill") else base
+        base = {"mine": COST_MINE, "kill": COST_KILL, "craft": COST_CRAFT, "smelt": COST_SMELT,
+                "collect": COST_COLLECT}.get(source.kind, COST_INTERACT)
+        total = base / max(source.per_action, 1e-6) if source.kind in ("mine", "kill", "collect") else base
         total += self.tool_cost(source.tool, source.tier, costs) if source.kind in ("mine",) else 0.0
         if source.kind in ("milk", "shear", "fill"):
             total += costs.get(source.tool, INFINITE)

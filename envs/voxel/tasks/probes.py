@@ -1,0 +1,177 @@
+"""Behaviours of the embedded voxel world, measured by running small seeded worlds.
+
+The coverage table (:mod:`coverage`) must neither promise what the world cannot do nor miss what it
+can, and it must notice when the world changes. So instead of declaring "herds respawn", "chickens lay
+eggs", "skeletons spawn in caves by day" or "gravel drops flint", each of those is *observed* here:
+
+* :func:`hunt` -- a world left running with a hunter standing at the spawn: every ``HUNT_EVERY`` ticks
+  every mob within ``HUNT_RADIUS`` blocks (any depth: caves count) is counted and removed, so the world's
+  spawners (herds that come back, hostile mobs in dark caves by day, on the surface at night) keep
+  refilling the area. The counts at each of ``CHECKPOINTS`` ticks are how many mobs of each kind a
+  player could have killed there within that time (an upper bound: walking and fighting take time).
+* :func:`laid` -- the same world left alone: items that appear next to a live mob without the player
+  doing anything (a chicken's egg) are counted per (mob, item).
+* :func:`block_drop_rates` -- a block broken many times by hand in a seeded world: the mean count of
+  each item it drops (gravel gives flint 1 time in 10, oak leaves an apple).
+
+Everything is deterministic (fixed seeds) and cached per process; a full coverage run spends a few
+seconds here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+#: world seeds each probe is run with; results are averaged over them
+PROBE_SEEDS: tuple[int, ...] = (0, 1)
+#: ticks at which cumulative counts are kept (the task time limits of envs/voxel/ids.py fall on them)
+CHECKPOINTS: tuple[int, ...] = (2000, 6000, 12000)
+#: the hunter removes every mob this close (horizontally, in blocks, at any depth) ...
+HUNT_RADIUS = 48.0
+#: ... this often (ticks)
+HUNT_EVERY = 100
+#: an item that appears this close (blocks) to a live mob is counted as laid by it
+LAY_RADIUS = 1.5
+#: the world size probes run in (the env's default)
+PROBE_WORLD_SIZE = 256
+#: a night probe starts at dusk (Minecraft: night is ticks 13000-23000)
+NIGHT_START = 13000
+
+
+@dataclass(frozen=True)
+class Observed:
+    """Cumulative counts at each of :data:`CHECKPOINTS` in one probe world."""
+
+    counts: tuple[tuple[tuple[str, int], ...], ...]
+
+    def at(self, ticks: int) -> dict[str, int]:
+        """Counts up to the last checkpoint not after ``ticks`` (empty before the first)."""
+        best: dict[str, int] = {}
+        for checkpoint, row in zip(CHECKPOINTS, self.counts, strict=True):
+            if checkpoint <= ticks:
+                best = dict(row)
+        return best
+
+
+def _probe_world(biome: str | None, start_time: int | None, seed: int):
+    from embodied_gym.envs.voxel.tasks.spec import TaskSpec
+    from embodied_gym.envs.voxel.world import VoxelWorld
+
+    spec = TaskSpec(task_id="coverage_probe", category="harvest", prompt="", specified_biome=biome,
+                    start_time=start_time)
+    world = VoxelWorld(PROBE_WORLD_SIZE)
+    world.reset(seed, spec)
+    return world
+
+
+def _keep_alive(world) -> None:
+    """The observer must outlive the probe (it is not what is measured)."""
+    p = world.player
+    p.health, p.food, p.alive = 20.0, 20, True
+
+
+def _snapshot(counter: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(counter.items()))
+
+
+@cache
+def hunt(biome: str | None, start_time: int | None, seed: int) -> Observed:
+    """Mobs of each kind a hunter at the spawn meets (and removes) within each checkpoint's ticks."""
+    from embodied_gym.envs.voxel.mobs import MOB_KINDS
+
+    world = _probe_world(biome, start_time, seed)
+    noop = np.array([0, 0, 0, 12, 12, 0, 0, 0])
+    met: dict[str, int] = {}
+    rows = []
+    for tick in range(1, CHECKPOINTS[-1] + 1):
+        world.step(noop)
+        if tick % HUNT_EVERY == 0:
+            _keep_alive(world)
+            near = np.abs(world.mob_pos[:, [0, 2]] - world.player.pos[[0, 2]]).max(1) <= HUNT_RADIUS
+            for m in np.flatnonzero(world.mob_alive & near):
+                name = MOB_KINDS[int(world.mob_kind[m])].name
+                met[name] = met.get(name, 0) + 1
+                world.mob_alive[m] = False
+        if tick in CHECKPOINTS:
+            rows.append(_snapshot(met))
+    return Observed(tuple(rows))
+
+
+@cache
+def laid(biome: str | None, start_time: int | None, seed: int) -> Observed:
+    """Items that appear beside a live mob in a world left alone, keyed ``"mob:item"``."""
+    from embodied_gym.envs.voxel.mobs import MOB_KINDS
+
+    world = _probe_world(biome, start_time, seed)
+    noop = np.array([0, 0, 0, 12, 12, 0, 0, 0])
+    seen: dict[str, int] = {}
+    rows = []
+    before = world.item_alive.copy()
+    for tick in range(1, CHECKPOINTS[-1] + 1):
+        world.step(noop)
+        new = np.flatnonzero(world.item_alive & ~before)
+        for k in new:
+            alive = np.flatnonzero(world.mob_alive)
+            if alive.size == 0:
+                continue
+            d = np.linalg.norm(world.mob_pos[alive] - world.item_pos[k], axis=1)
+            j = int(np.argmin(d))
+            if d[j] <= LAY_RADIUS:
+                key = f"{MOB_KINDS[int(world.mob_kind[alive[j]])].name}:{world.cat.item_names[int(world.item_id[k])]}"
+                seen[key] = seen.get(key, 0) + int(world.item_count[k])
+        before = world.item_alive.copy()
+        if tick % HUNT_EVERY == 0:
+            _keep_alive(world)
+        if tick in CHECKPOINTS:
+            rows.append(_snapshot(seen))
+    return Observed(tuple(rows))
+
+
+def _mean(observations: list[Observed], ticks: int) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for obs in observations:
+        for name, n in obs.at(ticks).items():
+            total[name] = total.get(name, 0.0) + n / len(observations)
+    return total
+
+
+def mob_supply(biome: str | None, night: bool, ticks: int) -> dict[str, float]:
+    """Mean number of each mob kind a hunter meets within ``ticks`` (over :data:`PROBE_SEEDS`)."""
+    start = NIGHT_START if night else None
+    return _mean([hunt(biome, start, s) for s in PROBE_SEEDS], ticks)
+
+
+def laid_supply(biome: str | None, night: bool, ticks: int) -> dict[tuple[str, str], float]:
+    """Mean number of items laid within ``ticks``, keyed (mob, item) (over :data:`PROBE_SEEDS`)."""
+    start = NIGHT_START if night else None
+    out = _mean([laid(biome, start, s) for s in PROBE_SEEDS], ticks)
+    return {tuple(key.split(":", 1)): n for key, n in out.items()}  # type: ignore[misc]
+
+
+@cache
+def block_drop_rates(block: str, variant: int = 0, trials: int = 1000, seed: int = 0) -> dict[str, float]:
+    """Mean count of each item ``block`` (of ``variant``) drops when broken by hand, over ``trials``
+    breaks in a seeded world (the world's own break rule, the one the attack action ends in)."""
+    from embodied_gym.envs.voxel.world import VoxelWorld
+
+    world = VoxelWorld(64)
+    world.reset(seed)
+    cat = world.cat
+    block_id = cat.block_id(block, variant)
+    if cat.block_names[block_id] != block or int(cat.block_variant[block_id]) != variant:
+        raise KeyError(f"the catalog has no block {block!r} of variant {variant}")
+    _, drops = world.break_ticks(block_id)
+    x, z = int(world.player.pos[0]), int(world.player.pos[2])
+    y = min(int(world.player.pos[1]) + 20, world.blocks.shape[1] - 2)
+    totals: dict[str, float] = {}
+    for _ in range(trials):
+        world.item_alive[:] = False
+        world.blocks[x, y, z] = block_id
+        world._break_block(x, y, z, block_id, drops)
+        for k in np.flatnonzero(world.item_alive):
+            name = cat.item_names[int(world.item_id[k])]
+            totals[name] = totals.get(name, 0.0) + int(world.item_count[k]) / trials
+    return totals
