@@ -1,13 +1,15 @@
 """Reward-model speed: frames/s of the default model at 64x64, and a wrapped env's share of its raw speed.
 
-    python benchmarks/bench_reward_model.py [--frames 4096] [--steps 400]
+    python benchmarks/bench_reward_model.py [--steps 600] [--num-envs 16] [--rounds 3] [--frames 4096]
 
-1. Image-tower throughput of the shipped default model (``tiny64``: open_clip ViT, 64x64 input) on
-   batches of 256 and 16 frames and on single frames (what a single-env wrapper does each step), with 2
-   and with 1 torch thread (on a busy machine 2 threads can be far slower than 1). The env part runs
-   with 1 thread.
-2. ``embodied_gym/MineDojo-harvest_1_log-v0`` at 64x64 with random actions: steps/s unwrapped, wrapped in
-   ``VideoLanguageReward``, and for a 4-env ``SyncVectorEnv`` unwrapped vs ``VectorVideoLanguageReward``.
+1. Env throughput, raw vs wrapped in the reward wrappers with the shipped default model (``tiny64``):
+   ``MineDojo-harvest_1_log-v0`` and ``House-ObjectNav-v0`` at 64x64 with random actions, one env
+   (``VideoLanguageReward``) and the native batched vector env of ``--num-envs`` sub-envs
+   (``VectorVideoLanguageReward``), each in the default mode (``reward_every`` = the checkpoint's frame
+   stride, 4) and the exact mode (``reward_every=1``: every step scored). Raw and wrapped runs alternate
+   for ``--rounds`` rounds and the median rate of each is reported, so load from other jobs hits both.
+2. Image-tower throughput (frames/s) at 64x64: the numpy per-step path the wrappers use and torch,
+   batches of 1, 16 and 256, one thread; torch with 2 threads on batches of 256.
 The load average is printed beside the figures: on a shared machine they are pessimistic.
 """
 
@@ -18,6 +20,11 @@ import os
 import time
 import warnings
 
+MINEDOJO = "embodied_gym/MineDojo-harvest_1_log-v0"
+HOUSE = "embodied_gym/House-ObjectNav-v0"
+NEGATIVES = {MINEDOJO: ("harvest a log", ["kill a cow", "dig dirt", "walk around"]),
+             HOUSE: ("walk into the kitchen", ["walk into the bedroom", "pick up the mug", "walk around the house"])}
+
 
 def _load() -> str:
     try:
@@ -26,81 +33,130 @@ def _load() -> str:
         return "load average n/a"
 
 
-def model_throughput(model, frames: int, batch: int) -> float:
-    import torch
-
-    x = torch.randint(0, 256, (batch, 3, 64, 64), dtype=torch.uint8)
-    with torch.inference_mode():
-        model.encode_frames(x)  # warm-up
-        n, start = 0, time.perf_counter()
-        while n < frames:
-            model.encode_frames(x)
-            n += batch
-        return n / (time.perf_counter() - start)
+def _kwargs(env_id: str) -> dict:
+    return {"width": 64, "height": 64} if env_id == HOUSE else {"image_size": (64, 64)}
 
 
-def env_rate(env, steps: int, vector: bool = False) -> float:
-    env.reset(seed=0)
-    env.action_space.seed(0)
-    start = time.perf_counter()
-    for _ in range(steps):
-        _, _, term, trunc, _ = env.step(env.action_space.sample())
-        if not vector and (term or trunc):
-            env.reset()
-    return steps * (env.num_envs if vector else 1) / (time.perf_counter() - start)
+def make_single(env_id: str):
+    import gymnasium as gym
+
+    return gym.make(env_id, **_kwargs(env_id))
+
+
+def make_vector(env_id: str, n: int):
+    import gymnasium as gym
+
+    return gym.make_vec(env_id, num_envs=n, vectorization_mode="vector_entry_point", **_kwargs(env_id))
+
+
+class Runner:
+    """Steps an env with seeded random actions; ``rate(steps)`` continues where the last call stopped."""
+
+    def __init__(self, env, vector: bool) -> None:
+        self.env, self.vector = env, vector
+        env.reset(seed=0)
+        env.action_space.seed(0)
+
+    def rate(self, steps: int) -> float:
+        env = self.env
+        calls = max(1, steps // env.num_envs) if self.vector else steps
+        start = time.perf_counter()
+        for _ in range(calls):
+            _, _, term, trunc, _ = env.step(env.action_space.sample())
+            if not self.vector and (term or trunc):
+                env.reset()
+        return calls * (env.num_envs if self.vector else 1) / (time.perf_counter() - start)
+
+
+def compare(env_id: str, vector: bool, model, args) -> None:
+    import numpy as np
+    from embodied_gym.rewards.reward import VectorVideoLanguageReward, VideoLanguageReward
+
+    goal, negatives = NEGATIVES[env_id]
+    n = args.num_envs
+
+    def raw():
+        return make_vector(env_id, n) if vector else make_single(env_id)
+
+    def wrapped(k):
+        wrapper = VectorVideoLanguageReward if vector else VideoLanguageReward
+        return wrapper(raw(), model=model, goal=goal, negatives=negatives, reward_every=k)
+
+    runners = {"raw": Runner(raw(), vector)}
+    for k in (None, 1):
+        runners[k] = Runner(wrapped(k), vector)
+    for r in runners.values():
+        r.rate(max(20, args.steps // 10))  # warm-up: JIT, first houses
+    rates: dict = {key: [] for key in runners}
+    for _ in range(args.rounds):
+        for key, runner in runners.items():
+            rates[key].append(runner.rate(args.steps))
+    med = {key: float(np.median(v)) for key, v in rates.items()}
+    every = runners[None].env.reward_every
+    label = f"{env_id.split('/')[-1]} " + (f"{type(runners['raw'].env).__name__}({n})" if vector else "single env")
+    print(f"{label}: raw {med['raw']:7.0f} steps/s | wrapped, reward_every={every} (default) {med[None]:7.0f} "
+          f"({100 * med[None] / med['raw']:.0f}% kept) | exact, reward_every=1 {med[1]:7.0f} "
+          f"({100 * med[1] / med['raw']:.0f}% kept)", flush=True)
+
+
+def tower_throughput(encode, frames: int, batch: int) -> float:
+    import numpy as np
+
+    x = np.random.default_rng(0).integers(0, 256, (batch, 64, 64, 3), dtype=np.uint8)
+    encode(x)  # warm-up
+    n, start = 0, time.perf_counter()
+    while n < frames:
+        encode(x)
+        n += batch
+    return n / (time.perf_counter() - start)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--frames", type=int, default=4096)
-    parser.add_argument("--steps", type=int, default=400)
-    parser.add_argument("--env-id", default="embodied_gym/MineDojo-harvest_1_log-v0")
+    parser.add_argument("--steps", type=int, default=600, help="env steps per measurement")
+    parser.add_argument("--num-envs", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--frames", type=int, default=4096, help="frames per tower measurement")
+    parser.add_argument("--skip-envs", action="store_true", help="only the image-tower part")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    import numpy as np
     import torch
     from embodied_gym.rewards.checkpoint import load_model
     from embodied_gym.rewards.config import get_config
+    from embodied_gym.rewards.fast_tower import numpy_tower_or_none
     from embodied_gym.rewards.model import VideoLanguageModel
     from embodied_gym.rewards.reward import DEFAULT_CHECKPOINT
+    from threadpoolctl import threadpool_limits
 
     if DEFAULT_CHECKPOINT.is_file():
         model, source = load_model(DEFAULT_CHECKPOINT), DEFAULT_CHECKPOINT.name
     else:
         model, source = VideoLanguageModel(get_config("tiny64")).eval(), "untrained tiny64 (no shipped checkpoint)"
-    print(f"# reward model benchmark ({source}); {_load()}")
-    # The env part runs first, with one torch thread from the start: per-step scoring embeds one frame (or
-    # one per env), and once a 2-thread pool has run, alternating it with the world's numba threads costs far
-    # more than the model itself on a busy machine.
+    print(f"# reward model benchmark ({source}); {_load()}", flush=True)
+    if not args.skip_envs:
+        import embodied_gym  # noqa: F401  (registers the gym ids)
+
+        for env_id in (MINEDOJO, HOUSE):
+            for vector in (False, True):
+                compare(env_id, vector, model, args)
+    tower = numpy_tower_or_none(model)
+
+    def torch_encode(x):
+        with torch.inference_mode():
+            return model.encode_frames(torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))))
+
     torch.set_num_threads(1)
-    import embodied_gym  # noqa: F401  (registers the gym ids)
-    import gymnasium as gym
-    from embodied_gym.rewards.reward import VectorVideoLanguageReward, VideoLanguageReward
-
-    negatives = ["kill a cow", "dig dirt", "walk around"]
-    raw = gym.make(args.env_id, image_size=(64, 64))
-    env_rate(raw, 20)  # warm-up (JIT)
-    raw_rate = env_rate(raw, args.steps)
-    wrapped = VideoLanguageReward(gym.make(args.env_id, image_size=(64, 64)), model=model, negatives=negatives)
-    wrapped_rate = env_rate(wrapped, args.steps)
-    print(f"{args.env_id} single env: raw {raw_rate:8.0f} steps/s, wrapped {wrapped_rate:8.0f} steps/s "
-          f"({100 * wrapped_rate / raw_rate:.0f}% kept)")
-    n = 4
-
-    def make():
-        return gym.make(args.env_id, image_size=(64, 64))
-
-    vec = gym.vector.SyncVectorEnv([make for _ in range(n)])
-    vec_rate = env_rate(vec, args.steps // n, vector=True)
-    vwrapped = VectorVideoLanguageReward(gym.vector.SyncVectorEnv([make for _ in range(n)]), model=model,
-                                         goal="harvest a log", negatives=negatives)
-    vwrapped_rate = env_rate(vwrapped, args.steps // n, vector=True)
-    print(f"{args.env_id} {n}-env SyncVectorEnv: raw {vec_rate:8.0f} steps/s, wrapped {vwrapped_rate:8.0f} steps/s "
-          f"({100 * vwrapped_rate / vec_rate:.0f}% kept)")
-    for threads in (1, 2):
-        torch.set_num_threads(threads)
-        for batch in (256, 16, 1):
-            fps = model_throughput(model, args.frames if batch > 1 else args.frames // 8, batch)
-            print(f"image tower, 64x64, {threads} thread(s), batch {batch:>3}: {fps:10.0f} frames/s")
+    for batch in (1, 16, 256):
+        frames = args.frames if batch > 1 else args.frames // 4
+        with threadpool_limits(limits=1, user_api="blas"):
+            np_fps = tower_throughput(tower, frames, batch) if tower is not None else float("nan")
+        th_fps = tower_throughput(torch_encode, frames, batch)
+        print(f"image tower, 64x64, 1 thread, batch {batch:>3}: numpy {np_fps:8.0f} frames/s, "
+              f"torch {th_fps:8.0f} frames/s", flush=True)
+    torch.set_num_threads(2)
+    print(f"image tower, 64x64, torch 2 threads, batch 256: {tower_throughput(torch_encode, args.frames, 256):8.0f} "
+          "frames/s")
     print(f"# {_load()}")
 
 

@@ -51,8 +51,9 @@ def run_progress(model, tasks=PROGRESS_TASKS, episodes: int = 4, seed: int = 100
         row = {"scripted": [], "random": []}
         for kind in ("scripted", "random"):
             plan = Plan("voxel", task.env_id, task.seek if kind == "scripted" else "random", task.max_steps)
+            # exact mode: every step scored on its own clip, so the rank correlation sees no repeated values
             env = VideoLanguageReward(gym.make(task.env_id, image_size=tuple(image_size)), model=model,
-                                      goal=task.goal)
+                                      goal=task.goal, reward_every=1)
             for ep in range(episodes):
                 ep_seed = seed + ep
                 rng = np.random.default_rng([ep_seed, 7])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -82,25 +84,117 @@ def _reference_reward(model, frames: list[np.ndarray], stride: int = 1, T: int =
     return float(mineclip_reward(logits)[0])
 
 
-@pytest.mark.parametrize("stride", [1, 3])
-def test_wrapper_reward_matches_recomputation_and_embeds_each_frame_once(stride):
+def _count_embedded(wrapper) -> list[int]:
+    """Spy on the wrapper's frame encoder: the batch size of every call, whatever the backend."""
+    calls: list[int] = []
+    encode = wrapper._scorer.encode
+
+    def spy(frames):
+        calls.append(len(frames))
+        return encode(frames)
+
+    wrapper._scorer.encode = spy
+    return calls
+
+
+@pytest.mark.parametrize("inference", ["numpy", "torch"])
+@pytest.mark.parametrize(("stride", "every"), [(1, 1), (3, 1), (3, 3), (4, 2), (2, 3)])
+def test_wrapper_reward_matches_recomputation_and_embeds_only_needed_frames(stride, every, inference):
     model = tiny_model()
-    env = VideoLanguageReward(FrameEnv(length=30), model=model, negatives=NEGATIVES, frame_stride=stride)
-    calls = []
-    hook = model.image_encoder.register_forward_hook(lambda m, i, o: calls.append(i[0].shape[0]))
+    env = VideoLanguageReward(FrameEnv(length=40), model=model, negatives=NEGATIVES, frame_stride=stride,
+                              reward_every=every, inference=inference)
+    calls = _count_embedded(env)
     obs, _ = env.reset(seed=4)
     assert env.goal == GOAL  # read from the env's task_prompt
-    frames, rewards = [obs["rgb"]], []
-    for _ in range(20):
+    frames, held = [obs["rgb"]], 0.0
+    for t in range(1, 26):
         obs, reward, term, trunc, info = env.step(0)
         frames.append(obs["rgb"])
-        rewards.append((reward, info, list(frames)))
-    hook.remove()
-    for reward, info, seen in rewards:
-        assert reward == pytest.approx(_reference_reward(model, seen, stride), abs=1e-5)
+        if t % every == 0:  # a scored step: the reward of the clip ending here, recomputed from scratch
+            assert info["vl_scored"]
+            assert reward == pytest.approx(_reference_reward(model, frames, stride), abs=1e-5)
+            held = reward
+        else:  # in between: the last scored step's reward (0 before the first one)
+            assert not info["vl_scored"] and reward == held
         assert info["vl_reward"] == reward and info["env_reward"] == 1.0
         assert 0.0 <= info["vl_goal_prob"] <= 1.0
-    assert calls == [1] * 21  # one frame through the image tower per reset/step, never a whole clip
+    g = math.gcd(stride, every)
+    # each frame some scored clip holds goes through the tower once; frames wait for the next scored step
+    assert sum(calls) == 1 + (25 - 25 % every) // g  # frame 25 waits for step 27 when every=3
+    assert max(calls) == every // g
+
+
+def test_default_reward_every_is_the_frame_stride_and_bad_values_are_rejected():
+    model = tiny_model()
+    assert VideoLanguageReward(FrameEnv(), model=model, negatives=NEGATIVES, frame_stride=4).reward_every == 4
+    for bad in (0, -2, 1.5):
+        with pytest.raises(ValueError, match="reward_every"):
+            VideoLanguageReward(FrameEnv(), model=model, negatives=NEGATIVES, reward_every=bad)
+    with pytest.raises(ValueError, match="inference"):
+        VideoLanguageReward(FrameEnv(), model=model, negatives=NEGATIVES, inference="onnx")
+
+
+def test_strided_mode_equals_exact_mode_on_scored_steps():
+    """reward_every = frame_stride gives the exact mode's reward and goal probability at every scored step."""
+    model = tiny_model(1)
+    exact = VideoLanguageReward(FrameEnv(length=60), model=model, negatives=NEGATIVES, frame_stride=4,
+                                reward_every=1)
+    strided = VideoLanguageReward(FrameEnv(length=60), model=model, negatives=NEGATIVES, frame_stride=4)
+    exact.reset(seed=2)
+    strided.reset(seed=2)
+    probs = []
+    for t in range(1, 50):
+        _, r1, _, _, i1 = exact.step(0)
+        _, r4, _, _, i4 = strided.step(0)
+        probs.append(i1["vl_goal_prob"])
+        if t % 4 == 0:
+            assert r4 == pytest.approx(r1, abs=1e-9) and i4["vl_goal_prob"] == pytest.approx(probs[-1], abs=1e-9)
+        else:
+            assert i4["vl_goal_prob"] == (probs[t - 1 - t % 4] if t >= 4 else 0.0)
+
+
+def test_numpy_tower_computes_the_torch_tower():
+    from embodied_gym.rewards.fast_tower import NumpyClipHead, numpy_tower_or_none
+
+    model = tiny_model(2)
+    tower = numpy_tower_or_none(model)
+    frames = np.random.default_rng(0).integers(0, 256, (5, 3, 32, 32), dtype=np.uint8)
+    with torch.inference_mode():
+        ref = model.encode_frames(torch.from_numpy(frames)).numpy()
+        feats = torch.randn(3, 16, ref.shape[1])
+        clip_ref = model.aggregate(feats).numpy()
+    np.testing.assert_allclose(tower(frames), ref, atol=2e-5, rtol=1e-4)
+    np.testing.assert_allclose(tower(frames.transpose(0, 2, 3, 1)), ref, atol=2e-5, rtol=1e-4)  # HWC
+    np.testing.assert_allclose(NumpyClipHead(model).clip_embeddings(feats.numpy()), clip_ref, atol=2e-5, rtol=1e-4)
+    with pytest.raises(ValueError, match="numpy tower"):
+        tower(np.zeros((1, 3, 48, 48), np.uint8))
+    model.image_encoder.pool_type = "avg"  # a layout the numpy tower does not implement: torch is kept
+    assert numpy_tower_or_none(model) is None
+
+
+def test_frames_of_another_size_are_resized_like_the_model_does():
+    model = tiny_model()
+    env = VideoLanguageReward(FrameEnv(), model=model, negatives=NEGATIVES, reward_every=1)
+    frames = np.random.default_rng(1).integers(0, 256, (2, 3, 48, 48), dtype=np.uint8)
+    with torch.inference_mode():
+        ref = model.encode_frames(torch.from_numpy(frames)).numpy()
+    np.testing.assert_allclose(env._scorer.encode(frames), ref, atol=1e-6)
+
+
+def test_attn_models_score_through_torch():
+    torch.manual_seed(0)
+    cfg = get_config("tiny64-attn", image_size=(32, 32), vision_width=32, vision_layers=1, vision_heads=2,
+                     embed_dim=32, text="open_clip", text_width=32, text_layers=1, text_heads=2, temporal_heads=2)
+    model = VideoLanguageModel(cfg).eval()
+    with pytest.raises(ValueError, match="avg temporal pooling"):
+        VideoLanguageReward(FrameEnv(), model=model, negatives=NEGATIVES, inference="numpy")
+    env = VideoLanguageReward(FrameEnv(), model=model, negatives=NEGATIVES, reward_every=1)
+    obs, _ = env.reset(seed=0)
+    frames = [obs["rgb"]]
+    for _ in range(5):
+        obs, reward, *_ = env.step(0)
+        frames.append(obs["rgb"])
+    assert reward == pytest.approx(_reference_reward(model, frames, 1), abs=1e-5)
 
 
 def test_env_reward_mix_and_hwc_frames():
@@ -122,13 +216,16 @@ def test_missing_goal_is_a_clear_error():
         VideoLanguageReward(FrameEnv(), model=tiny_model(), negatives=None).reset(seed=0)
 
 
-def test_vector_wrapper_matches_single_env_wrappers_through_autoreset():
+@pytest.mark.parametrize("every", [1, 2, 3])
+def test_vector_wrapper_matches_single_env_wrappers_through_autoreset(every):
     model = tiny_model()
     n, length = 3, 7
     venv = gym.vector.SyncVectorEnv([lambda: FrameEnv(length=length) for _ in range(n)])
-    wrapped = VectorVideoLanguageReward(venv, model=model, goal=GOAL, negatives=NEGATIVES, frame_stride=2)
-    singles = [VideoLanguageReward(FrameEnv(length=length), model=model, negatives=NEGATIVES, frame_stride=2)
-               for _ in range(n)]
+    wrapped = VectorVideoLanguageReward(venv, model=model, goal=GOAL, negatives=NEGATIVES, frame_stride=2,
+                                        reward_every=every)
+    calls = _count_embedded(wrapped)
+    singles = [VideoLanguageReward(FrameEnv(length=length), model=model, negatives=NEGATIVES, frame_stride=2,
+                                   reward_every=every) for _ in range(n)]
     wrapped.reset(seed=[10, 11, 12])
     for i, s in enumerate(singles):
         s.reset(seed=10 + i)
@@ -137,11 +234,42 @@ def test_vector_wrapper_matches_single_env_wrappers_through_autoreset():
         _, rew, term, trunc, info = wrapped.step(np.zeros(n, dtype=np.int64))
         for i, s in enumerate(singles):
             if ended[i]:  # next-step autoreset: this step is the new episode's first frame, reward 0
-                assert rew[i] == 0.0
-                seed = None
-                s.reset(seed=seed)
+                assert rew[i] == 0.0 and not info["vl_scored"][i]
                 # SyncVectorEnv resets without a seed; the toy env then uses seed 0
+                s.reset(seed=None)
                 continue
-            _, r, t, _, _ = s.step(0)
+            _, r, t, _, single_info = s.step(0)
             assert rew[i] == pytest.approx(r, abs=1e-5)
+            assert info["vl_scored"][i] == single_info["vl_scored"]
         ended = np.logical_or(term, trunc)
+    assert max(calls) <= n * every  # all envs' waiting frames go through the tower together
+
+
+def test_vector_wrapper_same_step_autoreset_scores_the_final_frame():
+    model = tiny_model()
+    n, length = 2, 5
+    venv = gym.vector.SyncVectorEnv([lambda: FrameEnv(length=length) for _ in range(n)],
+                                    autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+    wrapped = VectorVideoLanguageReward(venv, model=model, goal=GOAL, negatives=NEGATIVES, reward_every=1)
+    wrapped.reset(seed=[3, 4])
+    frames = [[], []]
+    for i in range(n):
+        frames[i].append(FrameEnv(length=length).reset(seed=3 + i)[0]["rgb"])
+    for step in range(1, length + 3):
+        _, rew, term, trunc, info = wrapped.step(np.zeros(n, dtype=np.int64))
+        for i in range(n):
+            shown = info["final_obs"][i]["rgb"] if term[i] else None
+            if step <= length:
+                ref_env = FrameEnv(length=length)
+                ref_env.reset(seed=3 + i)
+                ref_env.t = step
+                frames[i].append(ref_env._obs()["rgb"])
+                if shown is not None:
+                    np.testing.assert_array_equal(shown, frames[i][-1])
+                assert rew[i] == pytest.approx(_reference_reward(model, frames[i], 1), abs=1e-5)
+            elif step == length + 1:  # the first step of the new episode (reset without a seed: seed 0)
+                ref_env = FrameEnv(length=length)
+                ref_env.reset(seed=0)
+                start = ref_env._obs()["rgb"]
+                ref_env.t = 1
+                assert rew[i] == pytest.approx(_reference_reward(model, [start, ref_env._obs()["rgb"]], 1), abs=1e-5)
