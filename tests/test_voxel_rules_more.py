@@ -1,11 +1,13 @@
 """More game rules MineDojo tasks depend on: flint from gravel, apples from leaves, armour put on with
-the use action, repeaters and comparators placed from their items, eggs from chickens."""
+the use action, repeaters and comparators placed from their items, eggs from chickens, crop seeds,
+slimes deep in slime chunks, oak trees in jungles, nether portals."""
 
 from __future__ import annotations
 
 import pytest
 from embodied_gym.envs.voxel.env import VoxelEnv
 from embodied_gym.envs.voxel.mobs import mob_id
+from embodied_gym.envs.voxel.world import PORTAL_TICKS
 from voxel_helpers import FLOOR, act, arena, flat_env, give
 
 
@@ -138,3 +140,56 @@ def test_jungles_have_some_oak_trees_for_apples():
 
     _, _, variants = _sampled_area("jungle")
     assert ("leaves", 3) in variants and ("leaves", 0) in variants
+
+
+def _portal_frame(env: VoxelEnv, x: int, z: int) -> None:
+    """An obsidian frame along x whose 2 x 3 opening is (x..x+1, FLOOR+1..FLOOR+3, z+1)."""
+    w = env.world
+    for i in range(-1, 3):
+        for j in range(0, 5):
+            if i in (-1, 2) or j in (0, 4):
+                w.set_block(x + i, FLOOR + j, z + 1, "obsidian")
+
+
+def test_a_lit_obsidian_frame_takes_the_player_to_the_nether_and_back(env):
+    x, z = _fresh(env)
+    w = env.world
+    _portal_frame(env, x, z)
+    give(env, "flint_and_steel", 1, slot=0)
+    w.player.pitch = 60.0  # the frame's bottom obsidian, inside the opening
+    env.step(act(fn=1))
+    assert w.stats["use_item"] == {"flint_and_steel": 1}
+    assert all(w.block_at(x + i, FLOOR + 1 + j, z + 1) == "portal" for i in range(2) for j in range(3))
+    overworld = w.blocks.copy()
+    w.player.pos[2] = z + 1.5  # step into the portal
+    for _ in range(PORTAL_TICKS - 1):
+        env.step(act())
+    assert w.dimension == "overworld"
+    env.step(act())
+    assert w.dimension == "nether" and w.player.alive
+    feet = tuple(int(v) for v in w.player.pos)
+    assert w.block_at(*feet) == "portal" and w.block_at(feet[0], feet[1] - 1, feet[2]) == "obsidian"
+    assert (w.blocks == w.cat.block_id("netherrack")).sum() > 100_000
+    for _ in range(100):  # arriving in a portal does not send the player straight back
+        env.step(act())
+    assert w.dimension == "nether"
+    w.player.pos[2] += 1.0  # step out ...
+    env.step(act())
+    w.player.pos[2] -= 1.0  # ... and back in
+    for _ in range(PORTAL_TICKS):
+        env.step(act())
+    assert w.dimension == "overworld" and (w.blocks == overworld).all()
+    assert w.block_at(*(int(v) for v in w.player.pos)) == "portal"
+
+
+
+def test_an_incomplete_frame_does_not_light(env):
+    x, z = _fresh(env)
+    w = env.world
+    _portal_frame(env, x, z)
+    w.set_block(x + 2, FLOOR + 2, z + 1, "stone")  # one side block is not obsidian
+    give(env, "flint_and_steel", 1, slot=0)
+    w.player.pitch = 60.0
+    env.step(act(fn=1))
+    assert w.stats["use_item"] == {"flint_and_steel": 1} and not w.portals_lit
+    assert w.block_at(x, FLOOR + 1, z + 1) == "air"

@@ -49,6 +49,13 @@ ORE_XP = {"coal_ore": (0, 2), "diamond_ore": (3, 7), "emerald_ore": (3, 7), "lap
           "redstone_ore": (1, 5), "lit_redstone_ore": (1, 5), "quartz_ore": (2, 5)}
 
 
+#: ticks a player stands in a nether portal before it moves them (Minecraft 1.11, survival: 4 s)
+PORTAL_TICKS = 80
+#: per-dimension state a portal trip keeps for the dimension left behind
+DIMENSION_ARRAYS: tuple[str, ...] = (
+    "blocks", "heights", "biomes", "chunk_done", "mob_kind", "mob_pos", "mob_vel", "mob_health", "mob_alive",
+    "mob_timer", "mob_cooldown", "mob_aggro", "mob_sheared", "mob_hurt_until", "item_id", "item_count", "item_pos",
+    "item_vel", "item_alive", "item_age")
 #: ripe crop blocks that drop seeds beside their crop (Minecraft 1.11: 0-3 seeds each)
 CROP_SEEDS = {"wheat": "wheat_seeds", "beetroots": "beetroot_seeds"}
 #: slimes spawn below this height in slime chunks (one chunk in ten), whatever the light (Minecraft 1.11)
@@ -83,6 +90,7 @@ class PlayerState:
     use_ticks: int = 0
     fuel_credit: int = 0  # furnace ticks already paid for by burnt fuel
     bow_ready: int = 0  # tick from which the bow can shoot again
+    portal_ticks: int = 0  # ticks spent in a nether portal; -1: just arrived, waiting to step out
     last_damage: dict = field(default_factory=dict)
 
 
@@ -113,6 +121,8 @@ class VoxelWorld:
         self.id_furnace = cat.block_id("furnace")
         self.id_lit_furnace = cat.block_id("lit_furnace")
         self.id_bed = cat.block_id("bed")
+        self.id_obsidian = cat.block_id("obsidian")
+        self.id_portal = cat.block_id("portal")
         self.items_bucket = {n: cat.item_id(n) for n in ("bucket", "water_bucket", "lava_bucket", "milk_bucket", "shears")}
         self.blocks = np.zeros((size, WORLD_HEIGHT, size), np.uint8)
         self.heights = np.zeros((size, size), np.int16)
@@ -137,6 +147,8 @@ class VoxelWorld:
         self.dimension = "nether" if biome == "nether" else ("end" if biome == "the_end" else "overworld")
         self.terrain = TerrainGenerator(int(terrain_seed), self.dimension, biome)
         self.herds_on = False
+        self.portals_lit = False  # a portal exists somewhere: only then does the tick look for the player in one
+        self.other_dimension: dict | None = None  # the dimension a portal trip left behind, kept as it was
         self.villages: list[tuple[float, float, float]] = []  # where each village's villager lives
         self.blocks.fill(0)
         self.heights.fill(0)
@@ -615,6 +627,8 @@ class VoxelWorld:
             self.item_age[self.item_alive] += 1
             self.item_alive &= self.item_age < 6000
             self._pickup()
+        if self.portals_lit and p.alive:
+            self._portal_tick()
         if p.alive:
             p.ticks_alive += 1
         if p.is_sleeping and self.is_night():
@@ -695,6 +709,89 @@ class VoxelWorld:
             is_water = self.liquid_kind[self.blocks[xx, top, zz]] == 1
             if MOB_KINDS[kind].aquatic == bool(is_water):
                 self.spawn_mob(kind, (xx + 0.5, float(top + (0 if is_water else 1)), zz + 0.5))
+
+    # ------------------------------------------------------------------ nether portals
+    def _light_portal(self, x: int, y: int, z: int) -> bool:
+        """Fill the 2-wide, 3-tall air opening of an obsidian frame that contains (x, y, z) with portal
+        blocks (Minecraft 1.11's smallest nether portal; the frame's corners are optional)."""
+        for ax, az in ((1, 0), (0, 1)):
+            for shift in (0, -1):
+                for dy in (0, -1, -2):
+                    bx, by, bz = x + shift * ax, y + dy, z + shift * az  # bottom-left cell of the opening
+                    inside = [(bx + i * ax, by + j, bz + i * az) for i in range(2) for j in range(3)]
+                    frame = [(bx + i * ax, by + j, bz + i * az) for i in range(2) for j in (-1, 3)]
+                    frame += [(bx + i * ax, by + j, bz + i * az) for i in (-1, 2) for j in range(3)]
+                    if not all(0 <= c[0] < self.size and 1 <= c[1] < WORLD_HEIGHT - 1 and 0 <= c[2] < self.size
+                               for c in inside + frame):
+                        continue
+                    if all(self.blocks[c] == 0 for c in inside) and all(self.blocks[c] == self.id_obsidian for c in frame):
+                        for c in inside:
+                            self.blocks[c] = self.id_portal
+                        self.version += 1
+                        self.portals_lit = True
+                        return True
+        return False
+
+    def _portal_tick(self) -> None:
+        p = self.player
+        x, y, z = (int(math.floor(v)) for v in p.pos)
+        inside = 0 <= x < self.size and 0 <= y < WORLD_HEIGHT and 0 <= z < self.size and self.blocks[x, y, z] == self.id_portal
+        if not inside:
+            p.portal_ticks = 0
+        elif p.portal_ticks >= 0:
+            p.portal_ticks += 1
+            if p.portal_ticks >= PORTAL_TICKS:
+                self._travel()
+
+    def _travel(self) -> None:
+        """Through a nether portal, overworld <-> nether. The dimension left behind is kept as it is
+        (blocks, mobs, dropped items); the other one is restored, or generated on the first trip, with an
+        obsidian-framed portal where the player arrives (standing in it, as in Minecraft)."""
+        p = self.player
+        here = {name: getattr(self, name).copy() for name in DIMENSION_ARRAYS}
+        here.update(dimension=self.dimension, terrain_args=(self.terrain.seed, self.terrain.dimension, self.terrain.forced_biome),
+                    villages=list(self.villages), spawn_point=self.spawn_point.copy(), pos=p.pos.copy(),
+                    chunks_generated=self.chunks_generated)
+        there, self.other_dimension = self.other_dimension, here
+        if there is not None:
+            for name in DIMENSION_ARRAYS:
+                getattr(self, name)[...] = there[name]
+            seed, dim, forced = there["terrain_args"]
+            self.terrain = TerrainGenerator(seed, dim, None if forced < 0 else {v: k for k, v in BIOME_IDS.items()}[forced])
+            self.dimension, self.villages, self.spawn_point = dim, there["villages"], there["spawn_point"]
+            self.chunks_generated = there["chunks_generated"]
+            p.pos = there["pos"].copy()
+        else:
+            target = "nether" if self.dimension == "overworld" else "overworld"
+            spawn_point = self.spawn_point.copy()
+            for name in DIMENSION_ARRAYS:
+                arr = getattr(self, name)
+                arr[...] = False if arr.dtype == np.bool_ else 0
+            self.dimension = target
+            self.terrain = TerrainGenerator(self.terrain.seed, target, None)
+            self.villages = []
+            c = self.size // 2
+            self._ensure_chunks(c, c)
+            self._place_player(c, c)
+            self.spawn_point = spawn_point  # dying still respawns in the overworld
+            self._build_portal(*(int(math.floor(v)) for v in p.pos))
+        p.vel[:] = 0
+        p.fall_distance = 0.0
+        p.portal_ticks = -1  # arrived standing in the portal: it works again once stepped out of
+        p.mine_target, p.mine_progress = (-1, -1, -1), 0.0
+        self.version += 1
+        self.generation += 1
+        self.events.append(f"travel:{self.dimension}")
+
+    def _build_portal(self, x: int, y: int, z: int) -> None:
+        """An obsidian frame along x with its lit 2 x 3 opening at (x..x+1, y..y+2, z)."""
+        for i in range(-1, 3):
+            for j in range(-1, 4):
+                xx, yy = x + i, y + j
+                if 0 <= xx < self.size and 1 <= yy < WORLD_HEIGHT - 1:
+                    edge = i in (-1, 2) or j in (-1, 3)
+                    self.blocks[xx, yy, z] = self.id_obsidian if edge else self.id_portal
+        self.portals_lit = True
 
     def _lay_eggs(self) -> None:
         """Chickens lay an egg every 6,000-12,000 ticks (Minecraft), here a 1-in-90 chance per 100 ticks."""
@@ -893,6 +990,14 @@ class VoxelWorld:
         piece = ARMOR_SLOT_OF_PIECE.get(name.rsplit("_", 1)[-1])
         if piece is not None or name == "elytra":
             self._wear_held(piece or "chest")
+            return
+        if name == "flint_and_steel":
+            hit, (x, y, z), (nx, ny, nz), _ = self.target_block()
+            if hit:  # Minecraft: it lights the block face it is used on (fire is not simulated) ...
+                self._count("use_item", name)
+                inv.wear_tool(0)
+                if self.blocks[x, y, z] == self.id_obsidian:  # ... and an obsidian frame becomes a portal
+                    self._light_portal(x + nx, y + ny, z + nz)
             return
         if name in ("clock", "compass", "map", "filled_map", "fishing_rod", "carrot_on_a_stick", "ender_pearl",
                     "snowball", "egg", "experience_bottle", "ender_eye"):
