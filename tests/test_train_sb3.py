@@ -67,6 +67,11 @@ def test_observation_wrapper_flattens_embeds_and_transposes():
     with pytest.raises(ObservationSpaceError, match="not observation keys"):
         SB3ObservationWrapper(GridGoalEnv(), drop_keys=["nope"])
     assert "position" not in SB3ObservationWrapper(GridGoalEnv(), drop_keys=["position"]).observation_space.spaces
+    # a drop key may name a whole nested dict
+    nested = SB3ObservationWrapper(NestedEnv(), drop_keys=["inventory"], text_encoder=enc)
+    assert set(nested.observation_space.spaces) == {"rgb", "goal"}
+    with pytest.raises(ObservationSpaceError, match="not observation keys"):
+        SB3ObservationWrapper(NestedEnv(), drop_keys=["invent"], text_encoder=enc)
 
 
 def test_feature_extractor_has_a_cnn_per_image_and_one_vector_head():
@@ -151,6 +156,28 @@ def test_train_checkpoints_resumes_and_plays_on_the_leaderboard(tmp_path):
                        allow_partial=True)
     assert partial.skipped_tasks == ("leaderboard_toy_env:GridGoalBig-v0",) and partial.written == 2
     assert not partial.complete
+
+
+def test_action_logit_bias_shifts_the_initial_policy(tmp_path):
+    from embodied_gym.agents.sb3.train import _apply_action_logit_bias, _policy, make_vec_env
+    from stable_baselines3 import PPO
+
+    config = TrainConfig(env_id="leaderboard_toy_env:GridGoal-v0", n_envs=2, out_dir=str(tmp_path), progress_bar=False,
+                         features_dim=32)
+    venv = make_vec_env(config)
+    policy, policy_kwargs = _policy(config, venv.observation_space)
+    model = PPO(policy, venv, policy_kwargs=policy_kwargs, seed=0, device="cpu")
+    before = model.policy.action_net.bias.detach().clone()
+    _apply_action_logit_bias(model, venv, {2: -3.0})
+    after = model.policy.action_net.bias.detach()
+    assert torch.allclose(after - before, torch.tensor([0.0, 0.0, -3.0, 0.0]))
+    obs = venv.reset()
+    probs = model.policy.get_distribution(model.policy.obs_to_tensor(obs)[0]).distribution.probs
+    assert float(probs[:, 2].max()) < 0.05  # the biased action starts rare
+    with pytest.raises(TrainConfigError, match="outside \\[0, 4\\)"):
+        _apply_action_logit_bias(model, venv, {7: -1.0})
+    with pytest.raises(TrainConfigError, match="unknown action 'Done'"):
+        _apply_action_logit_bias(model, venv, {"Done": -1.0})  # the toy env names no actions
 
 
 def test_run_time_env_kwargs_are_checked():

@@ -120,12 +120,14 @@ class ObservationPlan:
             self.space = space
             return
         self.passthrough = False
-        unknown = self._drop - {k for k, _ in _flatten_spaces(space)}
+        flat_keys = [k for k, _ in _flatten_spaces(space)]
+        # a drop key names one leaf ("life_stats/food") or a whole nested dict ("voxels")
+        unknown = {d for d in self._drop if not any(k == d or k.startswith(d + "/") for k in flat_keys)}
         if unknown:
             raise ObservationSpaceError(f"drop_keys {sorted(unknown)} are not observation keys")
         out: dict[str, spaces.Space] = {}
         for key, sub in _flatten_spaces(space):
-            if key in self._drop:
+            if key in self._drop or any(key.startswith(d + "/") for d in self._drop):
                 continue
             if isinstance(sub, spaces.Text) or _is_text_bytes(key, sub):
                 self.steps.append((key, "text" if isinstance(sub, spaces.Text) else "text_bytes"))

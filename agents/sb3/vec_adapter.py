@@ -141,7 +141,10 @@ class GymnasiumVecEnvAdapter(VecEnv):
         return list(indices)
 
     def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
-        values = self.venv.get_attr(attr_name)
+        if hasattr(self.venv, "get_attr"):
+            values = self.venv.get_attr(attr_name)
+        else:  # a native batched env (e.g. HouseVectorEnv): its attributes hold for every sub-env
+            values = [getattr(self.venv, attr_name)] * self.num_envs
         return [values[i] for i in self._indices(indices)]
 
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
