@@ -134,6 +134,23 @@ def test_bad_input_is_a_clear_error():
         gym.make("embodied_gym/House-ObjectNav-v0", backend="unity")
 
 
+def test_failed_stop_reward_is_added_only_to_a_failed_done():
+    done = 5  # NAV_ACTIONS: MoveAhead, RotateLeft, RotateRight, LookUp, LookDown, Done
+    rewards = {}
+    for penalty in (0.0, -1.0):
+        env = gym.make("embodied_gym/House-ObjectNav-v0", failed_stop_reward=penalty)
+        env.reset(seed=0)
+        assert env.unwrapped.actions[done] == "Done"
+        _, r_move, *_ = env.step(1)
+        _, r_done, terminated, _, info = env.step(done)
+        assert terminated and not info["success"]
+        rewards[penalty] = (r_move, r_done)
+    assert rewards[-1.0][0] == rewards[0.0][0]  # other steps are unchanged
+    assert rewards[-1.0][1] == pytest.approx(rewards[0.0][1] - 1.0)
+    with pytest.raises(ValueError, match="failed_stop_reward"):
+        gym.make("embodied_gym/House-ObjectNav-v0", failed_stop_reward=float("nan"))
+
+
 def test_closed_door_blocks_and_opening_it_clears_the_way():
     house = generate_house(4)
     door = next(d for d in house["doors"] if d.get("openable"))

@@ -2,7 +2,8 @@
 
 ``embodied_gym/House-<Task>-v0`` for ObjectNav, PointNav, RoomNav, Instruction and Rearrange.
 Every id takes ``houses=`` ("procedural", a dataset path, or a list of house dicts), ``width=``,
-``height=``, ``depth=``, ``semantic=``, ``agent=`` ("default" or "locobot"), ``reward_shaping=`` and
+``height=``, ``depth=``, ``semantic=``, ``agent=`` ("default" or "locobot"), ``reward_shaping=``,
+``failed_stop_reward=`` (added when ``Done`` is called without success; 0 by default) and
 ``backend=`` ("embedded", the default, or "ai2thor"). ``gym.make_vec(id, num_envs=N)`` returns the
 native batched :class:`~.vector.HouseVectorEnv`, which renders all N houses in one renderer call.
 """

@@ -127,7 +127,8 @@ class HouseSim:
                  split: str = "train", agent: AgentConfig | str | None = None, actions: Sequence[str] | None = None,
                  max_steps: int | None = None, reward_shaping: bool = True, episodes_per_house: int = 50,
                  depth: bool = False, semantic: bool = False, width: int = 64, height: int = 64,
-                 task_kwargs: dict | None = None, source: HouseSource | None = None):
+                 task_kwargs: dict | None = None, source: HouseSource | None = None,
+                 failed_stop_reward: float = 0.0):
         if isinstance(task, str):
             if task not in TASKS:
                 raise ValueError(f"unknown house task {task!r}; accepted: {', '.join(TASKS)}")
@@ -147,6 +148,11 @@ class HouseSim:
             raise InvalidActionError(f"unknown actions {bad}; accepted AI2-THOR names: {', '.join(ALL_ACTIONS)}")
         self.max_steps = int(max_steps or task.max_steps)
         self.reward_shaping = reward_shaping
+        # AllenAct's ObjectNav reward config has the same knob: with 0 (ProcTHOR's default) an early
+        # ``Done`` is a safe way out of the step penalty, which small training budgets learn first
+        self.failed_stop_reward = float(failed_stop_reward)
+        if not math.isfinite(self.failed_stop_reward):
+            raise ValueError(f"failed_stop_reward must be a finite number, got {failed_stop_reward!r}")
         if episodes_per_house < 1:
             raise ValueError(f"episodes_per_house must be >= 1, got {episodes_per_house}")
         self.episodes_per_house = episodes_per_house
@@ -250,6 +256,8 @@ class HouseSim:
             self.success = self.task.success(w, self.goal) if success is None else success
             if self.success:
                 reward += SUCCESS_REWARD
+            elif self.last_action == "Done":
+                reward += self.failed_stop_reward
         return reward
 
     def observation(self, rgb: np.ndarray, depth: np.ndarray | None, semantic: np.ndarray | None) -> dict:
