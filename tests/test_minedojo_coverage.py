@@ -62,3 +62,21 @@ def test_rows_for_the_new_capabilities():
 def test_bow_use_needs_arrows():
     assert coverage.world_counts_use("bow")  # with an arrow at hand, as USE_NEEDS says
     assert coverage.USE_NEEDS["bow"] == ("arrow",)
+
+
+def test_portals_are_measured_and_open_the_nether_to_overworld_tasks():
+    from embodied_gym.envs.voxel.tasks.planning import PORTAL, plan
+
+    assert probes.portal_travel() == ("overworld", "nether", "overworld")
+    row = coverage.check(get_spec("harvest_1_netherrack"))
+    assert row.supported and row.notes == (coverage.VIA_PORTAL,)
+    assert coverage.check(get_spec("harvest_1_log")).notes == ()
+    # the End has no portal in the embedded world: its items stay out of reach
+    end = coverage.check(get_spec("harvest_1_end_stone"))
+    assert not end.supported and any("end_stone" in m for m in end.missing)
+    goals = plan(coverage._graph(get_spec("harvest_1_netherrack")), {"netherrack": 1}, {})
+    items = [g.item for g in goals]
+    portal = items.index(PORTAL)
+    assert items.index("obsidian") < portal < items.index("netherrack") and "flint_and_steel" in items[:portal]
+    assert [g.count for g in goals if g.item == "obsidian"] == [10]
+    assert goals[portal].source.kind == "build" and goals[-1].source.station == PORTAL

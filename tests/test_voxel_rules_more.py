@@ -4,6 +4,7 @@ slimes deep in slime chunks, oak trees in jungles, nether portals."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from embodied_gym.envs.voxel.env import VoxelEnv
 from embodied_gym.envs.voxel.mobs import mob_id
@@ -193,3 +194,29 @@ def test_an_incomplete_frame_does_not_light(env):
     env.step(act(fn=1))
     assert w.stats["use_item"] == {"flint_and_steel": 1} and not w.portals_lit
     assert w.block_at(x, FLOOR + 1, z + 1) == "air"
+
+
+def test_a_state_saved_in_the_nether_restores_both_dimensions(env):
+    from embodied_gym.envs.voxel.world import VoxelWorld
+
+    x, z = _fresh(env)
+    w = env.world
+    _portal_frame(env, x, z)
+    give(env, "flint_and_steel", 1, slot=0)
+    w.player.pitch = 60.0
+    w.step(act(fn=1))
+    w.player.pos[2] = z + 1.5
+    for _ in range(PORTAL_TICKS):
+        w.step(act())
+    assert w.dimension == "nether"
+    twin = VoxelWorld(w.size)
+    twin.set_state(w.get_state())
+    for world in (w, twin):
+        world.player.pos[2] += 1.0
+        world.step(act())
+        world.player.pos[2] -= 1.0
+        for _ in range(PORTAL_TICKS + 20):
+            world.step(act())
+    assert w.dimension == twin.dimension == "overworld"
+    assert (w.blocks == twin.blocks).all() and np.allclose(w.player.pos, twin.player.pos)
+    assert (w.mob_alive == twin.mob_alive).all()

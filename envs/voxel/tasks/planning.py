@@ -2,7 +2,7 @@
 
 An item has *sources*: mine a natural block (with the tool class and tier the catalog says), kill or
 interact with a mob (milk a cow with a bucket, shear a sheep), collect what a mob lays (a chicken's
-egg), fill a bucket, craft it (in the hand's
+egg), fill a bucket, build a nether portal (sources in the nether then need it), craft it (in the hand's
 2x2 grid or at a crafting table) or smelt it (at a furnace, with fuel). The graph is built from the voxel
 world's catalog (block drops, recipes) plus the world's *capabilities*: which blocks the terrain
 generates, which mobs exist and what they drop. The same graph answers two questions:
@@ -50,6 +50,12 @@ SHEAR_ITEMS: dict[str, str] = {"wool": "sheep"}
 #: blocks that shears harvest as themselves (Minecraft 1.11; the voxel world does the same)
 SHEAR_BLOCKS: tuple[str, ...] = ("leaves", "leaves2", "tallgrass", "web", "vine")
 
+#: the pseudo-item a plan "holds" once a nether portal is built and lit (10 obsidian, flint and steel);
+#: sources in the other dimension name it as their ``station``
+PORTAL = "nether_portal"
+PORTAL_FRAME: tuple[tuple[str, int], ...] = (("obsidian", 10),)
+PORTAL_LIGHTER = "flint_and_steel"
+
 #: pickaxe items by tier (0 wood ... 3 diamond); golden tools are tier 0 but cost gold
 TOOL_ITEMS: dict[str, tuple[str, ...]] = {
     "pickaxe": ("wooden_pickaxe", "stone_pickaxe", "iron_pickaxe", "diamond_pickaxe"),
@@ -72,14 +78,14 @@ INFINITE = float("inf")
 class Source:
     """One way to obtain ``item``: ``per_action`` of it each time the action is done."""
 
-    kind: str  # "mine" | "kill" | "collect" | "milk" | "shear" | "fill" | "craft" | "smelt"
+    kind: str  # "mine" | "kill" | "collect" | "milk" | "shear" | "fill" | "craft" | "smelt" | "build"
     item: str
     target: str = ""  # block or mob name, or the recipe output
     per_action: float = 1.0  # expected yield per action (a craft's output count)
     tool: str = ""  # tool class required ("pickaxe"), or the held item for interactions ("bucket")
     tier: int = -1  # minimum tool tier, -1 = any
     ingredients: tuple[tuple[str, int], ...] = ()
-    station: str = ""  # "", "crafting_table" or "furnace"
+    station: str = ""  # "", "crafting_table", "furnace", or PORTAL (the source is in another dimension)
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,6 +109,11 @@ class Capabilities:
     #: items a live mob leaves on the ground by itself (a chicken's egg): mob -> item names, or
     #: (item, expected count per collect action) pairs; planned as "collect" goals next to the mob
     laid_items: Mapping[str, tuple] = field(default_factory=dict)
+    #: mobs of another dimension (reached through a portal), by dimension
+    dimension_mobs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: dimensions a portal built in this world leads to: their ``dimension_blocks`` and
+    #: ``dimension_mobs`` become sources that need a :data:`PORTAL` first
+    portal_to: frozenset[str] = frozenset()
 
 
 class SourceGraph:
@@ -126,31 +137,18 @@ class SourceGraph:
             blocks = set(caps.blocks)
         else:
             blocks = set(caps.dimension_blocks.get(self.dimension, frozenset()))
-        from embodied_gym.procgen.catalog.minecraft import TOOL_CLASSES
-
         for block in sorted(blocks):
-            try:
-                index = cat.block_id(block)
-            except KeyError:
-                continue
-            drop, low, high = cat.drops[index]
-            tool = TOOL_CLASSES[int(cat.tool_class[index])]
-            tier = int(cat.min_tier[index])
-            needs_tool = not bool(cat.needs_no_tool[index])
-            drops = [(drop, (low + high) / 2.0)] if drop else []
-            for extra in caps.extra_block_drops.get(block, ()):  # a name (5 % assumed) or (name, rate)
-                drops.append((extra, 0.05) if isinstance(extra, str) else (extra[0], float(extra[1])))
-            for item, per in drops:
-                if per <= 0:
-                    continue
-                self._add(Source("mine", item, block, per, tool if needs_tool else "", tier if needs_tool else -1))
-            if block in SHEAR_BLOCKS and "shear" in caps.interactions and block in cat.item_index:
-                self._add(Source("mine", block, block, 1.0, "shears", -1))
-        drops_table = caps.mob_drops if caps.mob_drops is not None else MOB_DROPS
+            self._add_block(block)
         for mob in sorted(caps.mobs):
-            for entry in drops_table.get(mob, ()):
-                item, per = (entry, 1.0) if isinstance(entry, str) else entry
-                self._add(Source("kill", item, mob, float(per)))
+            self._add_mob(mob)
+        for other in sorted(caps.portal_to):
+            if other == self.dimension:
+                continue
+            self._add(Source("build", PORTAL, PORTAL, 1.0, tool=PORTAL_LIGHTER, ingredients=PORTAL_FRAME))
+            for block in sorted(caps.dimension_blocks.get(other, ())):
+                self._add_block(block, station=PORTAL)
+            for mob in sorted(caps.dimension_mobs.get(other, ())):
+                self._add_mob(mob, station=PORTAL)
         for mob in sorted(caps.laid_items):
             if mob in caps.mobs:
                 for entry in caps.laid_items[mob]:
@@ -174,6 +172,37 @@ class SourceGraph:
                 for recipe in recipes:
                     self._add(Source("smelt", out, out, float(recipe.count), ingredients=recipe.ingredients, station="furnace"))
 
+    def _add_block(self, block: str, station: str = "") -> None:
+        """Mining sources of a natural block (``station``: what must be held first, e.g. a portal)."""
+        from embodied_gym.procgen.catalog.minecraft import TOOL_CLASSES
+
+        cat, caps = self.catalog, self.capabilities
+        try:
+            index = cat.block_id(block)
+        except KeyError:
+            return
+        drop, low, high = cat.drops[index]
+        tool = TOOL_CLASSES[int(cat.tool_class[index])]
+        tier = int(cat.min_tier[index])
+        needs_tool = not bool(cat.needs_no_tool[index])
+        drops = [(drop, (low + high) / 2.0)] if drop else []
+        for extra in caps.extra_block_drops.get(block, ()):  # a name (5 % assumed) or (name, rate)
+            drops.append((extra, 0.05) if isinstance(extra, str) else (extra[0], float(extra[1])))
+        for item, per in drops:
+            if per <= 0:
+                continue
+            self._add(Source("mine", item, block, per, tool if needs_tool else "", tier if needs_tool else -1,
+                             station=station))
+        if block in SHEAR_BLOCKS and "shear" in caps.interactions and block in cat.item_index:
+            self._add(Source("mine", block, block, 1.0, "shears", -1, station=station))
+
+    def _add_mob(self, mob: str, station: str = "") -> None:
+        caps = self.capabilities
+        drops_table = caps.mob_drops if caps.mob_drops is not None else MOB_DROPS
+        for entry in drops_table.get(mob, ()):
+            item, per = (entry, 1.0) if isinstance(entry, str) else entry
+            self._add(Source("kill", item, mob, float(per), station=station))
+
     def tool_cost(self, tool: str, tier: int, costs: Mapping[str, float]) -> float:
         if not tool:
             return 0.0
@@ -187,7 +216,7 @@ class SourceGraph:
                 "collect": COST_COLLECT}.get(source.kind, COST_INTERACT)
         total = base / max(source.per_action, 1e-6) if source.kind in ("mine", "kill", "collect") else base
         total += self.tool_cost(source.tool, source.tier, costs) if source.kind in ("mine",) else 0.0
-        if source.kind in ("milk", "shear", "fill"):
+        if source.kind in ("milk", "shear", "fill", "build"):
             total += costs.get(source.tool, INFINITE)
         for name, count in source.ingredients:
             total += costs.get(name, INFINITE) * count / max(source.per_action, 1.0)
@@ -258,7 +287,7 @@ class SourceGraph:
                 for ingredient, _ in source.ingredients:
                     if not self.obtainable(ingredient):
                         walk(ingredient, depth + 1)
-                if source.kind in ("milk", "shear", "fill") and not self.obtainable(source.tool):
+                if source.kind in ("milk", "shear", "fill", "build") and not self.obtainable(source.tool):
                     walk(source.tool, depth + 1)
 
         walk(item, 0)
@@ -304,6 +333,8 @@ def plan(graph: SourceGraph, targets: Mapping[str, int], have: Mapping[str, int]
         visiting.add(item)
         produced = amount
         actions = max(1, math.ceil(amount / max(source.per_action, 1e-6)))
+        if source.station and source.kind not in ("craft", "smelt"):
+            hold(source.station)  # e.g. a nether portal before mining or hunting in the nether
         if source.kind in ("craft", "smelt"):
             batches = -(-amount // int(source.per_action))
             produced = batches * int(source.per_action)
@@ -315,6 +346,10 @@ def plan(graph: SourceGraph, targets: Mapping[str, int], have: Mapping[str, int]
             if source.kind == "smelt":
                 fuel, per_fuel = _fuel_choice(graph, stock)
                 consume(fuel, -(-batches // int(per_fuel)))
+        elif source.kind == "build":  # a portal: its frame is used up, the lighter is kept
+            for ingredient, per in source.ingredients:
+                consume(ingredient, per)
+            hold(source.tool)
         elif source.kind == "mine" and source.tool:
             tool_item = graph.best_tool(source.tool, source.tier, stock)
             if tool_item is None:

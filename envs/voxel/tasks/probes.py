@@ -175,3 +175,44 @@ def block_drop_rates(block: str, variant: int = 0, trials: int = 1000, seed: int
             name = cat.item_names[int(world.item_id[k])]
             totals[name] = totals.get(name, 0.0) + int(world.item_count[k]) / trials
     return totals
+
+
+@cache
+def portal_travel(seed: int = 0) -> tuple[str, ...]:
+    """Dimensions a player is in, in order, who builds a 4 x 5 obsidian frame in front of the spawn,
+    lights it with flint and steel (the use action, looking at the frame's bottom), walks in, waits, steps
+    out and back in: ``("overworld", "nether", "overworld")`` when nether portals work both ways."""
+    from embodied_gym.envs.voxel.world import PORTAL_TICKS, VoxelWorld
+
+    world = VoxelWorld(PROBE_WORLD_SIZE)
+    world.reset(seed)
+    world.allow_spawn = False
+    world.mob_alive[:] = False
+    p = world.player
+    x, y, z = (int(np.floor(v)) for v in p.pos)
+    world.blocks[x - 2:x + 4, y:y + 5, z:z + 3] = 0  # room for the frame, in front of the player (+z)
+    world.blocks[x - 2:x + 4, y - 1, z:z + 3] = world.cat.block_id("stone")
+    for i in range(-1, 3):
+        for j in range(-1, 4):
+            if i in (-1, 2) or j in (-1, 3):
+                world.set_block(x + i, y + j, z + 1, "obsidian")
+    world.inventory.set_slot(0, world.cat.item_id("flint_and_steel"), 1)
+    p.yaw, p.pitch = 0.0, 60.0
+    visited = [world.dimension]
+    noop = np.array([0, 0, 0, 12, 12, 0, 0, 0])
+    world.step(np.array([0, 0, 0, 12, 12, 1, 0, 0]))  # use: light the frame
+    p.pos = np.array([x + 0.5, float(y), z + 1.5])  # step into the opening
+    for _ in range(PORTAL_TICKS + 1):
+        world.step(noop)
+        _keep_alive(world)
+    visited.append(world.dimension)
+    if visited[-1] != visited[0]:
+        arrived = p.pos.copy()
+        p.pos = arrived + np.array([0.0, 0.0, 1.0])  # out of the portal ...
+        world.step(noop)
+        p.pos = arrived  # ... and back in
+        for _ in range(PORTAL_TICKS + 1):
+            world.step(noop)
+            _keep_alive(world)
+        visited.append(world.dimension)
+    return tuple(visited)
