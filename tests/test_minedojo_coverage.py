@@ -80,3 +80,11 @@ def test_portals_are_measured_and_open_the_nether_to_overworld_tasks():
     assert items.index("obsidian") < portal < items.index("netherrack") and "flint_and_steel" in items[:portal]
     assert [g.count for g in goals if g.item == "obsidian"] == [10]
     assert goals[portal].source.kind == "build" and goals[-1].source.station == PORTAL
+
+
+def test_fishing_is_measured_and_supplies_fish():
+    result = probes.fishing()
+    landed = dict(result.per_catch)
+    assert 0.75 < landed["fish"] < 0.95 and 300 < result.mean_ticks < 420  # Minecraft 1.11: 85 %, 100-600 ticks
+    row = coverage.check(get_spec("harvest_8_cooked_fish"))
+    assert row.supported, row.missing

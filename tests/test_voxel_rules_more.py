@@ -220,3 +220,31 @@ def test_a_state_saved_in_the_nether_restores_both_dimensions(env):
     assert w.dimension == twin.dimension == "overworld"
     assert (w.blocks == twin.blocks).all() and np.allclose(w.player.pos, twin.player.pos)
     assert (w.mob_alive == twin.mob_alive).all()
+
+
+def test_fishing_lands_a_catch_only_during_a_bite(env):
+    x, z = _fresh(env)
+    w = env.world
+    w.blocks[x - 3:x + 4, FLOOR, z + 2:z + 7] = w.cat.block_id("water")  # a pond ahead
+    give(env, "fishing_rod", 1, slot=0)
+    w.player.pitch = 30.0
+    w.step(act(fn=1))  # cast
+    p = w.player
+    assert p.fish_bite_at >= w.time + 99 and 20 <= p.fish_bite_ticks <= 40
+    w.step(act(fn=1))  # reeled in too early: nothing
+    assert p.fish_bite_at == -1 and w.inventory.count(w.cat.item_id("fish")) == 0
+    caught: dict[str, int] = {}
+    for _ in range(60):
+        w.step(act(fn=1))
+        while w.time < p.fish_bite_at:
+            w.step(act())
+        before = w.inventory.counts().copy()
+        w.step(act(fn=1))
+        gained = np.flatnonzero(w.inventory.counts() > before)
+        assert gained.size == 1 or w.inventory.held != w.cat.item_id("fishing_rod")
+        for i in gained:
+            caught[w.cat.item_names[int(i)]] = caught.get(w.cat.item_names[int(i)], 0) + 1
+        if w.inventory.held != w.cat.item_id("fishing_rod"):
+            break
+    assert 40 <= caught.get("fish", 0) <= 60  # 85 % of the catches (Minecraft 1.11)
+    assert w.stats["use_item"]["fishing_rod"] == 2 + 2 * 60

@@ -56,6 +56,20 @@ DIMENSION_ARRAYS: tuple[str, ...] = (
     "blocks", "heights", "biomes", "chunk_done", "mob_kind", "mob_pos", "mob_vel", "mob_health", "mob_alive",
     "mob_timer", "mob_cooldown", "mob_aggro", "mob_sheared", "mob_hurt_until", "item_id", "item_count", "item_pos",
     "item_vel", "item_alive", "item_age")
+#: fishing (Minecraft 1.11, no enchantments): a line cast on water within FISH_CAST_RANGE blocks gets a
+#: bite after FISH_WAIT ticks, which lasts FISH_BITE ticks; reeling in during it lands one catch:
+#: fish 85 % (cod 60, salmon 25, clownfish 2, pufferfish 13 within it), junk 10 %, treasure 5 %
+FISH_CAST_RANGE = 12.0
+FISH_WAIT = (100, 600)
+FISH_BITE = (20, 40)
+FISH_CATCH: tuple[tuple[str, int, float], ...] = (
+    ("fish", 0, 0.85 * 0.60), ("fish", 1, 0.85 * 0.25), ("fish", 2, 0.85 * 0.02), ("fish", 3, 0.85 * 0.13),
+    ("leather", 0, 0.10 * 10 / 83), ("leather_boots", 0, 0.10 * 10 / 83), ("rotten_flesh", 0, 0.10 * 10 / 83),
+    ("stick", 0, 0.10 * 5 / 83), ("string", 0, 0.10 * 5 / 83), ("potion", 0, 0.10 * 10 / 83),
+    ("bone", 0, 0.10 * 10 / 83), ("dye", 0, 0.10 * 1 / 83), ("tripwire_hook", 0, 0.10 * 10 / 83),
+    ("bowl", 0, 0.10 * 10 / 83), ("fishing_rod", 0, 0.10 * 2 / 83),
+    ("waterlily", 0, 0.05 / 6), ("name_tag", 0, 0.05 / 6), ("saddle", 0, 0.05 / 6), ("bow", 0, 0.05 / 6),
+    ("fishing_rod", 0, 0.05 / 6), ("enchanted_book", 0, 0.05 / 6))
 #: ripe crop blocks that drop seeds beside their crop (Minecraft 1.11: 0-3 seeds each)
 CROP_SEEDS = {"wheat": "wheat_seeds", "beetroots": "beetroot_seeds"}
 #: slimes spawn below this height in slime chunks (one chunk in ten), whatever the light (Minecraft 1.11)
@@ -91,6 +105,8 @@ class PlayerState:
     fuel_credit: int = 0  # furnace ticks already paid for by burnt fuel
     bow_ready: int = 0  # tick from which the bow can shoot again
     portal_ticks: int = 0  # ticks spent in a nether portal; -1: just arrived, waiting to step out
+    fish_bite_at: int = -1  # tick a fish bites the cast line (-1: no line in the water)
+    fish_bite_ticks: int = 0  # how long that bite lasts: reeling in within it lands the catch
     last_damage: dict = field(default_factory=dict)
 
 
@@ -999,7 +1015,10 @@ class VoxelWorld:
                 if self.blocks[x, y, z] == self.id_obsidian:  # ... and an obsidian frame becomes a portal
                     self._light_portal(x + nx, y + ny, z + nz)
             return
-        if name in ("clock", "compass", "map", "filled_map", "fishing_rod", "carrot_on_a_stick", "ender_pearl",
+        if name == "fishing_rod":
+            self._fish()
+            return
+        if name in ("clock", "compass", "map", "filled_map", "carrot_on_a_stick", "ender_pearl",
                     "snowball", "egg", "experience_bottle", "ender_eye"):
             self._count("use_item", name)  # items whose right-click is their use
             if name in ("ender_pearl", "snowball", "egg", "experience_bottle", "ender_eye"):
@@ -1061,6 +1080,31 @@ class VoxelWorld:
             self._place_item_at(0, x + nx, y + ny, z + nz)
         elif info.get("tool") and hit:
             self._count("use_item", name)  # e.g. a hoe on dirt, flint and steel: counted as a use
+
+    def _fish(self) -> None:
+        """The use action with a fishing rod: cast the line (onto water the look ray meets within
+        ``FISH_CAST_RANGE``), or reel it in -- during a bite that lands a catch (Minecraft 1.11 odds).
+        Both count as a use of the rod, as Minecraft's use statistic does."""
+        p = self.player
+        self._count("use_item", "fishing_rod")
+        if p.fish_bite_at >= 0:  # reel in
+            if p.fish_bite_at <= self.time < p.fish_bite_at + p.fish_bite_ticks:
+                weights = np.array([w for _, _, w in FISH_CATCH])
+                k = min(int(np.searchsorted(np.cumsum(weights), self.rng.random() * weights.sum(), side="right")),
+                        len(FISH_CATCH) - 1)
+                item, variant, _ = FISH_CATCH[k]
+                item_id = self.cat.item_id(item)
+                if self.inventory.add(item_id, 1, variant):
+                    self.drop_item(item_id, 1, self.player.pos + [0, 1.0, 0])
+                self.inventory.wear_tool(0)
+            p.fish_bite_at = -1
+            return
+        e, d = self.eye(), self.look_vector()
+        hit, x, y, z, _, _, _, _ = physics.raycast_voxel(
+            self.blocks, self.fluid_target, e[0], e[1], e[2], d[0], d[1], d[2], FISH_CAST_RANGE)
+        if hit and self.liquid_kind[self.blocks[x, y, z]] == 1:
+            p.fish_bite_at = self.time + int(self.rng.integers(FISH_WAIT[0], FISH_WAIT[1] + 1))
+            p.fish_bite_ticks = int(self.rng.integers(FISH_BITE[0], FISH_BITE[1] + 1))
 
     def _wear_held(self, slot: str) -> None:
         """Right-click with armour in the main hand puts it on -- in Minecraft 1.11 only into an empty

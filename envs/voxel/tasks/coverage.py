@@ -18,6 +18,8 @@ The world's capabilities are *measured*, not declared:
   count on as many kills of a kind as the hunter met within the task's time limit (an upper bound);
 * laid items -- the same worlds left alone; items that appear beside a live mob (eggs) are collectable
   (:func:`probes.laid`), as many as were laid within the time limit;
+* fishing -- an ideal fisher casts onto a pond and reels in at each bite (:func:`probes.fishing`): what a
+  cast lands and how long it takes; a plan's casts must fit in the time limit;
 * portals -- an obsidian frame lit with flint and steel is walked through and back
   (:func:`probes.portal_travel`); when that works, the nether's blocks (sampled like the overworld's)
   and mobs (hunted like the overworld's) are sources for overworld tasks too, once a portal is built;
@@ -172,6 +174,7 @@ def capabilities_for(biome: str | None, night: bool = False, initial_mobs: tuple
         extra_block_drops=_extra_drops(variants),
         mob_drops=_mob_drops(),
         laid_items={mob: tuple(items) for mob, items in laid.items()},
+        fishing=dict(probes.fishing().per_catch),
     )
 
 
@@ -287,7 +290,10 @@ def _beyond_supply(spec: TaskSpec, graph: SourceGraph) -> tuple[list[str], list]
         kills: Counter[str] = Counter()
         nether_kills: Counter[str] = Counter()
         collects: Counter[tuple[str, str]] = Counter()
+        casts = 0
         for goal in goals:
+            if goal.source.kind == "fish":
+                casts += goal.actions
             if goal.source.kind == "kill" and goal.source.station == PORTAL:
                 nether_kills[goal.source.target] += goal.actions
             elif goal.source.kind == "kill":
@@ -300,12 +306,17 @@ def _beyond_supply(spec: TaskSpec, graph: SourceGraph) -> tuple[list[str], list]
                   for mob, n in sorted(nether_kills.items()) if n > beyond_portal[mob]]
         short += [f"{item} supply ({n} laid by {mob}; about {laid.get((mob, item), 0.0):g} within the {limit}-tick limit)"
                   for (mob, item), n in sorted(collects.items()) if n > laid.get((mob, item), 0.0)]
+        fishing_ticks = casts * probes.fishing().mean_ticks
+        if fishing_ticks > limit:
+            short.append(f"fishing time ({casts} casts, about {fishing_ticks:.0f} ticks, beyond the {limit}-tick limit)")
         if not short:
             return [], goals
         first = first or short
         bad = {("kill", mob) for mob, n in kills.items() if n > supply[mob]}
         bad |= {("kill", mob) for mob, n in nether_kills.items() if n > beyond_portal[mob]}
         bad |= {("collect", mob) for (mob, item), n in collects.items() if n > laid.get((mob, item), 0.0)}
+        if fishing_ticks > limit:
+            bad.add(("fish", "water"))
         if bad <= avoid:
             break
         avoid |= bad

@@ -2,7 +2,7 @@
 
 An item has *sources*: mine a natural block (with the tool class and tier the catalog says), kill or
 interact with a mob (milk a cow with a bucket, shear a sheep), collect what a mob lays (a chicken's
-egg), fill a bucket, build a nether portal (sources in the nether then need it), craft it (in the hand's
+egg), fish in water with a rod, fill a bucket, build a nether portal (sources in the nether then need it), craft it (in the hand's
 2x2 grid or at a crafting table) or smelt it (at a furnace, with fuel). The graph is built from the voxel
 world's catalog (block drops, recipes) plus the world's *capabilities*: which blocks the terrain
 generates, which mobs exist and what they drop. The same graph answers two questions:
@@ -71,6 +71,8 @@ FUELS: tuple[tuple[str, float], ...] = (("coal", 8.0), ("planks", 1.5), ("log", 
 COST_MINE, COST_KILL, COST_INTERACT, COST_CRAFT, COST_SMELT = 60.0, 150.0, 120.0, 2.0, 12.0
 #: waiting beside a mob for what it lays (Minecraft: a chicken lays an egg every 6,000-12,000 ticks)
 COST_COLLECT = 1500.0
+#: one fishing cast: Minecraft 1.11 waits 100-600 ticks for a bite
+COST_FISH = 350.0
 INFINITE = float("inf")
 
 
@@ -78,7 +80,7 @@ INFINITE = float("inf")
 class Source:
     """One way to obtain ``item``: ``per_action`` of it each time the action is done."""
 
-    kind: str  # "mine" | "kill" | "collect" | "milk" | "shear" | "fill" | "craft" | "smelt" | "build"
+    kind: str  # "mine" | "kill" | "collect" | "fish" | "milk" | "shear" | "fill" | "craft" | "smelt" | "build"
     item: str
     target: str = ""  # block or mob name, or the recipe output
     per_action: float = 1.0  # expected yield per action (a craft's output count)
@@ -114,6 +116,8 @@ class Capabilities:
     #: dimensions a portal built in this world leads to: their ``dimension_blocks`` and
     #: ``dimension_mobs`` become sources that need a :data:`PORTAL` first
     portal_to: frozenset[str] = frozenset()
+    #: what one fishing cast lands (item -> expected count), where the world has water to fish in
+    fishing: Mapping[str, float] = field(default_factory=dict)
 
 
 class SourceGraph:
@@ -141,6 +145,9 @@ class SourceGraph:
             self._add_block(block)
         for mob in sorted(caps.mobs):
             self._add_mob(mob)
+        if "water" in blocks:
+            for item, per in sorted(caps.fishing.items()):
+                self._add(Source("fish", item, "water", float(per), tool="fishing_rod"))
         for other in sorted(caps.portal_to):
             if other == self.dimension:
                 continue
@@ -213,10 +220,10 @@ class SourceGraph:
 
     def source_cost(self, source: Source, costs: Mapping[str, float]) -> float:
         base = {"mine": COST_MINE, "kill": COST_KILL, "craft": COST_CRAFT, "smelt": COST_SMELT,
-                "collect": COST_COLLECT}.get(source.kind, COST_INTERACT)
-        total = base / max(source.per_action, 1e-6) if source.kind in ("mine", "kill", "collect") else base
+                "collect": COST_COLLECT, "fish": COST_FISH}.get(source.kind, COST_INTERACT)
+        total = base / max(source.per_action, 1e-6) if source.kind in ("mine", "kill", "collect", "fish") else base
         total += self.tool_cost(source.tool, source.tier, costs) if source.kind in ("mine",) else 0.0
-        if source.kind in ("milk", "shear", "fill", "build"):
+        if source.kind in ("milk", "shear", "fill", "build", "fish"):
             total += costs.get(source.tool, INFINITE)
         for name, count in source.ingredients:
             total += costs.get(name, INFINITE) * count / max(source.per_action, 1.0)
@@ -287,7 +294,7 @@ class SourceGraph:
                 for ingredient, _ in source.ingredients:
                     if not self.obtainable(ingredient):
                         walk(ingredient, depth + 1)
-                if source.kind in ("milk", "shear", "fill", "build") and not self.obtainable(source.tool):
+                if source.kind in ("milk", "shear", "fill", "build", "fish") and not self.obtainable(source.tool):
                     walk(source.tool, depth + 1)
 
         walk(item, 0)
@@ -357,7 +364,7 @@ def plan(graph: SourceGraph, targets: Mapping[str, int], have: Mapping[str, int]
             hold(tool_item)
         elif source.kind in ("milk", "fill"):
             consume(source.tool, 1)  # the empty bucket becomes the filled one
-        elif source.kind == "shear":
+        elif source.kind in ("shear", "fish"):
             hold(source.tool)
         visiting.discard(item)
         stock[item] = stock.get(item, 0) + produced

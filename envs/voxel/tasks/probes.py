@@ -216,3 +216,48 @@ def portal_travel(seed: int = 0) -> tuple[str, ...]:
             _keep_alive(world)
         visited.append(world.dimension)
     return tuple(visited)
+
+
+@dataclass(frozen=True)
+class FishingResult:
+    """What an ideal fisher (who reels in the tick a fish bites) lands per cast, and how long a cast
+    takes from casting to the catch."""
+
+    per_catch: tuple[tuple[str, float], ...]
+    mean_ticks: float
+
+
+@cache
+def fishing(casts: int = 150, seed: int = 0) -> FishingResult:
+    """Cast a fishing rod onto a pond ``casts`` times with the use action and reel in when the fish
+    bites (read from the world's state): the mean count of each item landed per cast, and ticks per cast."""
+    from embodied_gym.envs.voxel.world import VoxelWorld
+
+    world = VoxelWorld(64)
+    world.reset(seed)
+    world.allow_spawn = False
+    world.mob_alive[:] = False
+    p = world.player
+    x, y, z = (int(np.floor(v)) for v in p.pos)
+    world.blocks[x - 3:x + 4, y:y + 4, z + 1:z + 7] = 0
+    world.blocks[x - 3:x + 4, y - 1, z + 2:z + 7] = world.cat.block_id("water")  # a pond ahead
+    rod = world.cat.item_id("fishing_rod")
+    p.yaw, p.pitch = 0.0, 30.0
+    use = np.array([0, 0, 0, 12, 12, 1, 0, 0])
+    noop = np.array([0, 0, 0, 12, 12, 0, 0, 0])
+    landed: dict[str, float] = {}
+    start = world.time
+    for _ in range(casts):
+        world.inventory.set_slot(0, rod, 1)  # a fresh rod: wear is not what is measured
+        world.step(use)
+        if p.fish_bite_at < 0:
+            raise RuntimeError("the fishing probe's cast did not reach the pond")
+        while world.time < p.fish_bite_at:
+            world.step(noop)
+            _keep_alive(world)
+        before = world.inventory.counts().copy()
+        world.step(use)
+        for i in np.flatnonzero(world.inventory.counts() > before):
+            name = world.cat.item_names[int(i)]
+            landed[name] = landed.get(name, 0.0) + float(world.inventory.counts()[i] - before[i]) / casts
+    return FishingResult(tuple(sorted(landed.items())), (world.time - start) / casts)
