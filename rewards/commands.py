@@ -34,6 +34,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--workers", type=int, default=2)
     data.add_argument("--image-size", type=_image_size, default=(64, 64))
     data.add_argument("--frame-stride", type=int, default=4, help="env steps between stored frames")
+    data.add_argument("--after", type=int, default=3,
+                      help="per event, clips end at the event frame and up to this many kept frames later")
+    data.add_argument("--idle-every", type=int, default=8, help="kept frames between idle clips of eventless episodes")
     data.add_argument("--max-minutes", type=float, default=None, help="stop early after this long")
     data.set_defaults(func=_make_data)
 
@@ -85,6 +88,7 @@ def _make_data(args: argparse.Namespace) -> int:
 
     make_data(args.out, worlds=tuple(args.worlds), episodes=args.episodes, seed=args.seed, workers=args.workers,
               image_size=args.image_size, frame_stride=args.frame_stride, max_minutes=args.max_minutes,
+              after=args.after, idle_every=args.idle_every,
               command=_command_line())
     return 0
 

@@ -1,15 +1,23 @@
 """``embodied-gym rewards make-data``: roll out agents in our worlds and cut captioned 16-frame clips.
 
 Each *plan* pairs a gym id with an agent (scripted seekers make events happen; wanderers and random
-agents give background footage). Every episode records the frames the agent saw; a per-world captioner
-reads ``info`` after every step and marks events (a log entered the inventory, a cow was killed). Frames
-are kept every ``frame_stride`` steps, aligned so the last step is kept, so a 16-frame clip spans
+agents give background footage). A clip is 16 frames spaced ``frame_stride`` steps apart, so it spans
 ``16 * frame_stride`` steps -- long enough to show a tree being chopped, not just the final tick.
 
+Only the frames a clip can hold are rendered: every ``frame_stride``-th step of an episode, counted from
+the reset frame (the steps the reward wrapper scores by default). In the voxel world the agents drive
+the world directly -- ``world.step`` and one renderer call per kept frame, as the planning benchmark
+does -- so the steps in between cost only the world's rules (``gym.make(id).reset(seed=s)`` and this
+rollout start from the same world, and a kept frame is the env's observation at that step). The
+captioner compares what happened between two kept frames (a log entered the inventory, a cow was
+killed) and marks the event on the later frame. Episodes run their plan's full length (a seeker goes on
+to the next tree after the first log) unless the player dies.
+
 Clips: for each event, windows ending at the event frame and up to ``after`` frames later; for episodes
-without events, ``idle`` windows. Episodes whose seed falls in the held-out set (``seed % 10 == 0``)
-go to the ``test`` split: their worlds are never seen in training.
-Workers run in separate processes, each writing its own shards; the manifests are merged at the end.
+without events, ``idle`` windows. Only frames inside some clip are stored. Episodes whose seed falls in
+the held-out set (``seed % 10 == 0``) go to the ``test`` split: their worlds are never seen in training.
+Workers run in separate processes (one per core), each writing its own shards; the manifests are
+merged at the end in episode order, so the dataset does not depend on which worker was faster.
 """
 
 from __future__ import annotations
@@ -122,8 +130,81 @@ def _chw(frame: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(frame, dtype=np.uint8)
 
 
-def run_episode(env, plan: Plan, seed: int, rng: np.random.Generator) -> tuple[list[np.ndarray], list[list[str]]]:
-    """Frames (reset frame first) and, per step, the events the captioner saw after it."""
+def episode_steps(plan: Plan, stride: int) -> int:
+    """A plan's episode length rounded up to whole strides, so its last step is a kept frame."""
+    return -(-plan.max_steps // stride) * stride
+
+
+class _WorldHandle:
+    """What the scripted voxel agents read from an env (``unwrapped.world``, ``action_space``), for a bare world."""
+
+    def __init__(self, world, action_space) -> None:
+        self.world = world
+        self.action_space = action_space
+
+    @property
+    def unwrapped(self):
+        return self
+
+
+class VoxelRollout:
+    """Runs voxel episodes on one reusable world, rendering only the kept frames.
+
+    ``specs`` maps a gym id to its MineDojo task spec (what ``world.reset`` sets the world up for); the
+    world's seed is drawn from the episode seed exactly as the gym env's ``reset(seed=...)`` draws it.
+    """
+
+    def __init__(self, image_size: tuple[int, int]) -> None:
+        import gymnasium as gym
+        from embodied_gym.envs.voxel.scene import BatchRenderer
+        from embodied_gym.envs.voxel.spaces import validate_action
+        from embodied_gym.envs.voxel.world import VoxelWorld
+
+        self._gym = gym
+        self.world = VoxelWorld(256)
+        self.renderer = BatchRenderer(1, image_size[0], image_size[1], parallel=False)
+        self.validate = validate_action
+        self.specs: dict[str, object] = {}
+        self.action_space = None
+
+    def _spec(self, env_id: str):
+        if env_id not in self.specs:
+            env = self._gym.make(env_id, image_size=(32, 32))
+            self.specs[env_id] = env.unwrapped.task
+            self.action_space = env.action_space
+            env.close()
+        return self.specs[env_id]
+
+    def _frame(self) -> np.ndarray:
+        return self.renderer.render([self.world])[0].copy()
+
+    def run(self, plan: Plan, seed: int, rng: np.random.Generator, stride: int) -> tuple[np.ndarray, list[list[str]], int]:
+        """(kept frames ``(K, 3, H, W)``, events marked on each kept frame, env steps taken)."""
+        spec = self._spec(plan.env_id)
+        world = self.world
+        world.reset(int(np.random.default_rng(seed).integers(0, 2**31 - 1)), spec)
+        agent = make_agent(plan, _WorldHandle(world, self.action_space), rng)
+        agent.reset(None, None)
+        captioner = CAPTIONERS["voxel"]()
+        captioner.reset(world.task_info())
+        frames, events = [self._frame()], [[]]
+        steps = 0
+        for t in range(1, episode_steps(plan, stride) + 1):
+            if not world.player.alive:
+                break
+            world.step(self.validate(agent.act(None, None)))
+            steps += 1
+            if t % stride == 0:
+                frames.append(self._frame())
+                events.append(captioner.step(world.task_info()))
+        return np.stack(frames), events, steps
+
+
+def run_episode(env, plan: Plan, seed: int, rng: np.random.Generator,
+                stride: int = 1) -> tuple[list[np.ndarray], list[list[str]], int]:
+    """Through the gym env (the house world): kept frames (every ``stride``-th step from the reset frame)
+    and the events marked on each kept frame (those of the steps since the previous kept frame), and the
+    number of env steps taken."""
     obs, info = env.reset(seed=seed)
     agent = make_agent(plan, env, rng)
     agent.reset(obs, info)
@@ -131,84 +212,90 @@ def run_episode(env, plan: Plan, seed: int, rng: np.random.Generator) -> tuple[l
     captioner.reset(caption_info(plan, env, info))
     frames = [_chw(obs["rgb"] if isinstance(obs, dict) else obs)]
     events: list[list[str]] = [[]]
-    for _ in range(plan.max_steps):
+    since: list[str] = []
+    t = 0
+    for t in range(1, episode_steps(plan, stride) + 1):
         obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
-        frames.append(_chw(obs["rgb"] if isinstance(obs, dict) else obs))
-        events.append(captioner.step(caption_info(plan, env, info)))
+        since += captioner.step(caption_info(plan, env, info))
+        if t % stride == 0:
+            frames.append(_chw(obs["rgb"] if isinstance(obs, dict) else obs))
+            events.append(list(dict.fromkeys(since)))
+            since = []
         if terminated or truncated:
             break
-    return frames, events
+    return frames, events, t
 
 
 def cut_clips(
-    frames: list[np.ndarray],
+    frames: np.ndarray | list[np.ndarray],
     events: list[list[str]],
     idle_event: str,
     num_frames: int,
-    stride: int,
     after: int,
     idle_every: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, list[tuple[int, str]]]:
-    """Subsample the episode and cut clips. Returns the stored frames and (start, event) per clip.
+    """Cut clips from an episode's kept frames. Returns the frames to store and (start, event) per clip.
 
-    The stored frames are the subsampled episode preceded by ``num_frames - 1`` copies of its first frame,
-    so a clip ending early in the episode is padded the way the reward wrapper pads (first frame repeated).
+    A clip ending at kept frame ``k`` holds frames ``k-15 .. k``; frames before the episode's first are
+    its first frame repeated (the way the reward wrapper pads). Only frames inside some clip are returned,
+    and starts index into them.
     """
+    frames = np.asarray(frames)
     n = len(frames)
-    keep = list(range(n - 1, -1, -stride))[::-1]
-    sub = [frames[i] for i in keep]
     pad = num_frames - 1
-    stored = np.stack([sub[0]] * pad + sub)
-    # map each step's events to the first kept frame at or after it
-    marks: list[tuple[int, str]] = []
-    for step, evs in enumerate(events):
-        if not evs:
-            continue
-        k = int(np.searchsorted(keep, step))
-        for e in evs:
-            marks.append((k, e))
-    clips: list[tuple[int, str]] = []
+    ends: list[tuple[int, str]] = []
+    marks = [(k, e) for k, evs in enumerate(events) for e in evs]
     if marks:
         for k, event in marks:
-            for end in range(k, min(k + after, len(sub) - 1) + 1):
-                clips.append((end + pad - (num_frames - 1), event))
+            ends += [(end, event) for end in range(k, min(k + after, n - 1) + 1)]
     else:
         offset = int(rng.integers(idle_every))
-        for end in range(num_frames - 1 + offset, len(sub), idle_every):
-            clips.append((end + pad - (num_frames - 1), idle_event))
-    return stored, clips
+        ends = [(end, idle_event) for end in range(num_frames - 1 + offset, n, idle_every)]
+    if not ends:
+        return frames[:0], []
+    # padded index p holds frame max(p - pad, 0); a clip ending at kept frame k covers padded k .. k + pad
+    used = np.zeros(n + pad, dtype=bool)
+    for end, _ in ends:
+        used[end : end + pad + 1] = True
+    padded_index = np.flatnonzero(used)
+    new_index = np.cumsum(used) - 1  # padded position -> position among the stored frames
+    stored = frames[np.maximum(padded_index - pad, 0)]
+    return stored, [(int(new_index[end]), event) for end, event in ends]
 
 
 def _worker(args: tuple) -> dict:
-    (worker, out, plans, seeds, image_size, num_frames, stride, after, idle_every, heldout_mod, threads,
+    (worker, out, plans, jobs, image_size, num_frames, stride, after, idle_every, heldout_mod, threads,
      deadline) = args
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     os.environ.setdefault("NUMBA_NUM_THREADS", str(threads))
     warnings.filterwarnings("ignore")
     import embodied_gym  # noqa: F401  (registers the ids)
-    import gymnasium as gym
 
-    writer = ShardWriter(Path(out) / f"w{worker:02d}", frames_per_shard=8192)
-    envs: dict[str, gym.Env] = {}
+    writer = ShardWriter(Path(out) / f"w{worker:02d}", frames_per_shard=8192, compresslevel=1)
+    rollout = None
+    envs: dict[str, object] = {}
     counts: dict[str, dict[str, int]] = {"train": {}, "test": {}}
     steps = 0
     episodes_run = 0
-    for plan_index, seed in seeds:
+    for episode, plan_index, seed in jobs:
         if time.time() > deadline:
             break
         episodes_run += 1
         plan = plans[plan_index]
-        if plan.env_id not in envs:
-            envs[plan.env_id] = make_env(plan, tuple(image_size))
-        env = envs[plan.env_id]
         rng = np.random.default_rng([seed, plan_index])
-        frames, events = run_episode(env, plan, seed, rng)
-        steps += len(frames) - 1
+        if plan.world == "voxel":
+            rollout = rollout or VoxelRollout(tuple(image_size))
+            frames, events, n = rollout.run(plan, seed, rng, stride)
+        else:
+            if plan.env_id not in envs:
+                envs[plan.env_id] = make_env(plan, tuple(image_size))
+            frames, events, n = run_episode(envs[plan.env_id], plan, seed, rng, stride)
+        steps += n
         idle = CAPTIONERS[plan.world].idle_event
-        stored, clips = cut_clips(frames, events, idle, num_frames, stride, after, idle_every, rng)
+        stored, clips = cut_clips(frames, events, idle, num_frames, after, idle_every, rng)
         if plan.agent.startswith("seek") and all(e == idle for _, e in clips):
-            clips = []  # a seeker that failed shows no clean idle footage either
+            continue  # a seeker that failed shows no clean idle footage either
         split = "test" if seed % heldout_mod == 0 else "train"
         records = []
         for start, event in clips:
@@ -216,7 +303,7 @@ def _worker(args: tuple) -> dict:
             records.append(dict(
                 start=start, num_frames=num_frames, event=event,
                 caption=train_phr[int(rng.integers(len(train_phr)))], split=split, world=plan.world,
-                seed=int(seed), env_id=plan.env_id, agent=plan.agent,
+                seed=int(seed), env_id=plan.env_id, agent=plan.agent, episode=int(episode),
             ))
             counts[split][event] = counts[split].get(event, 0) + 1
         if records:
@@ -235,7 +322,7 @@ def make_data(
     image_size: tuple[int, int] = (64, 64),
     num_frames: int = 16,
     frame_stride: int = 4,
-    after: int = 2,
+    after: int = 3,
     idle_every: int = 8,
     heldout_mod: int = 10,
     command: str = "",
@@ -252,6 +339,11 @@ def make_data(
     unknown = [w for w in worlds if w not in PLANS]
     if unknown:
         raise ValueError(f"unknown worlds {unknown}; accepted: {sorted(PLANS)}")
+    for name, value, least in (("episodes", episodes, 1), ("workers", workers, 1), ("num_frames", num_frames, 1),
+                               ("frame_stride", frame_stride, 1), ("after", after, 0), ("idle_every", idle_every, 1),
+                               ("heldout_mod", heldout_mod, 1)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
+            raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     plans = [p for w in worlds for p in PLANS[w]]
@@ -262,7 +354,7 @@ def make_data(
     episode_seeds = seed * 1_000_003 + np.arange(episodes)
     jobs = [[] for _ in range(workers)]
     for i, (p, s) in enumerate(zip(plan_of.tolist(), episode_seeds.tolist(), strict=True)):
-        jobs[i % workers].append((p, s))
+        jobs[i % workers].append((i, p, s))
     threads = max(1, (os.cpu_count() or 2) // workers)
     deadline = time.time() + (max_minutes * 60.0 if max_minutes else 1e12)
     args = [(w, str(out), plans, jobs[w], image_size, num_frames, frame_stride, after, idle_every, heldout_mod,
@@ -274,16 +366,18 @@ def make_data(
         with mp.get_context("spawn").Pool(workers) as pool:
             results = pool.map(_worker, args)
     elapsed = time.monotonic() - start
-    # merge the per-worker manifests into one, with shard paths relative to the dataset root
-    total = 0
+    # merge the per-worker manifests into one, in episode order, with shard paths relative to the dataset root
+    merged_records = []
+    for w in range(workers):
+        for line in (out / f"w{w:02d}" / MANIFEST).read_text().splitlines():
+            rec = json.loads(line)
+            rec["shard"] = f"w{w:02d}/{rec['shard']}"
+            merged_records.append(rec)
+    merged_records.sort(key=lambda r: r["episode"])  # stable: a worker writes an episode's clips in order
     with (out / MANIFEST).open("w") as merged:
-        for w in range(workers):
-            sub = out / f"w{w:02d}" / MANIFEST
-            for line in sub.read_text().splitlines():
-                rec = json.loads(line)
-                rec["shard"] = f"w{w:02d}/{rec['shard']}"
-                merged.write(json.dumps(rec, sort_keys=True) + "\n")
-                total += 1
+        for rec in merged_records:
+            merged.write(json.dumps(rec, sort_keys=True) + "\n")
+    total = len(merged_records)
     counts: dict[str, dict[str, int]] = {"train": {}, "test": {}}
     for r in results:
         for split, table in r["counts"].items():
@@ -301,6 +395,8 @@ def make_data(
         "stored_frames": sum(r["frames"] for r in results),
         "num_frames": num_frames,
         "frame_stride": frame_stride,
+        "after": after,
+        "idle_every": idle_every,
         "image_size": list(image_size),
         "heldout": f"episodes with seed % {heldout_mod} == 0 (unseen worlds); captions: held-out phrasings",
         "counts": counts,
@@ -308,7 +404,9 @@ def make_data(
         "seconds": elapsed,
     }
     (out / DATASET_INFO).write_text(json.dumps(info, indent=2, sort_keys=True))
-    log(f"{total} clips from {info['episodes']} episodes ({info['env_steps']} env steps) in {elapsed:.0f} s -> {out}")
+    log(f"{total} clips from {info['episodes']} episodes ({info['env_steps']} env steps, "
+        f"{info['stored_frames']} frames stored) in {elapsed:.1f} s = {total / max(elapsed, 1e-9):.0f} clips/s "
+        f"with {workers} workers -> {out}")
     for split in ("train", "test"):
         log(f"  {split}: " + ", ".join(f"{e}={n}" for e, n in sorted(counts[split].items())))
     if total == 0:

@@ -56,23 +56,29 @@ def test_phrasings_split_train_and_heldout():
         phrasings("moon/jump/high")
 
 
-def test_cut_clips_aligns_events_and_pads_with_the_first_frame():
+def test_cut_clips_pads_with_the_first_frame_and_stores_only_clip_frames():
     rng = np.random.default_rng(0)
-    frames = [np.full((3, 4, 4), t, np.uint8) for t in range(41)]  # reset frame + 40 steps
+    kept = np.stack([np.full((3, 4, 4), k, np.uint8) for k in range(41)])  # kept frames 0..40 of an episode
     events = [[] for _ in range(41)]
-    events[21] = ["voxel/get/log"]
-    stored, clips = cut_clips(frames, events, "voxel/idle", num_frames=16, stride=4, after=2, idle_every=8, rng=rng)
-    kept = list(range(40, -1, -4))[::-1]  # the last step is always kept
-    assert stored.shape == (15 + len(kept), 3, 4, 4)
-    assert (stored[:15] == 0).all()  # padding = the first frame
-    starts = [s for s, e in clips]
-    assert all(e == "voxel/get/log" for _, e in clips) and len(clips) == 3
-    first_clip = stored[starts[0] : starts[0] + 16]
-    assert first_clip[-1, 0, 0, 0] == 24  # ends at the first kept frame at/after the event (step 21 -> 24)
-    assert first_clip[-2, 0, 0, 0] == 20
-    # without events: idle windows
-    _, idle = cut_clips(frames, [[] for _ in range(41)], "voxel/idle", 16, 1, 2, 8, rng)
+    events[6] = ["voxel/get/log"]
+    stored, clips = cut_clips(kept, events, "voxel/idle", num_frames=16, after=2, idle_every=8, rng=rng)
+    assert [e for _, e in clips] == ["voxel/get/log"] * 3
+    windows = [stored[s : s + 16, 0, 0, 0].tolist() for s, _ in clips]
+    # clips end at the event frame and the 2 after it; frames before the episode are its first frame
+    assert windows[0] == [0] * 10 + [1, 2, 3, 4, 5, 6]
+    assert windows[2] == [0] * 8 + list(range(1, 9))
+    assert len(stored) == 9 + 15 - 6  # padded positions 6 .. 23 only: later frames are in no clip
+    # two events far apart: each gets its own windows, frames between them are not stored
+    events[40] = ["voxel/kill/cow"]
+    stored, clips = cut_clips(kept, events, "voxel/idle", 16, 1, 8, rng)
+    assert [stored[s + 15, 0, 0, 0] for s, _ in clips] == [6, 7, 40]
+    assert [stored[s, 0, 0, 0] for s, _ in clips][2] == 25
+    assert len(stored) == 17 + 16  # padded positions 6 .. 22 and 40 .. 55
+    # without events: idle windows every idle_every kept frames, all inside the episode
+    stored, idle = cut_clips(kept, [[] for _ in range(41)], "voxel/idle", 16, 2, 8, rng)
     assert idle and all(e == "voxel/idle" for _, e in idle)
+    assert all(s + 16 <= len(stored) for s, _ in idle)
+    assert cut_clips(kept[:5], [[] for _ in range(5)], "voxel/idle", 16, 2, 8, rng)[1] == []
 
 
 def test_shards_roundtrip_and_streaming(tmp_path):
@@ -152,6 +158,42 @@ def test_make_data_on_the_voxel_world_produces_captioned_clips(tmp_path):
     assert any(r.event.startswith("voxel/get/") or r.event.startswith("voxel/kill/") for r in records)
     batch, recs = next(iter_clip_batches(tmp_path, records, 1, np.random.default_rng(0)))
     assert batch.shape == (1, 16, 3, 64, 64) and batch.dtype == np.uint8
-    # same seed, same dataset
-    again = make_data(tmp_path / "again", worlds=("voxel",), episodes=6, seed=3, workers=1, log=lambda *_: None)
+    # same seed, same dataset, whatever the number of worker processes
+    again = make_data(tmp_path / "again", worlds=("voxel",), episodes=6, seed=3, workers=2, log=lambda *_: None)
     assert again["counts"] == info["counts"]
+    again_records = read_manifest(tmp_path / "again")
+    key = [(r.episode, r.event, r.caption, r.seed) for r in records]
+    assert key == [(r.episode, r.event, r.caption, r.seed) for r in again_records]
+    for rec, rec2 in list(zip(records, again_records, strict=True))[:8]:
+        a = next(iter_clip_batches(tmp_path, [rec], 1, np.random.default_rng(0)))[0]
+        b = next(iter_clip_batches(tmp_path / "again", [rec2], 1, np.random.default_rng(0)))[0]
+        np.testing.assert_array_equal(a, b)
+
+
+def test_voxel_rollout_frames_are_the_env_observations():
+    """The kept frames of a direct world rollout are what gym.make(id).reset(seed)/step(...) would show."""
+    import embodied_gym  # noqa: F401
+    import gymnasium as gym
+    from embodied_gym.rewards.make_data import Plan, VoxelRollout
+
+    plan = Plan("voxel", "embodied_gym/MineDojo-harvest_1_log-v0", "random", 8)
+    frames, events, steps = VoxelRollout((32, 32)).run(plan, 11, np.random.default_rng([11, 0]), stride=4)
+    assert frames.shape == (3, 3, 32, 32) and steps == 8 and len(events) == 3
+    env = gym.make(plan.env_id, image_size=(32, 32))
+    obs, _ = env.reset(seed=11)
+    np.testing.assert_array_equal(frames[0], obs["rgb"])
+    agent_rng = np.random.default_rng([11, 0])
+    for t in range(1, 9):
+        action = (agent_rng.random(env.action_space.nvec.shape) * env.action_space.nvec).astype(np.int64)
+        obs, *_ = env.step(action)
+        if t % 4 == 0:
+            np.testing.assert_array_equal(frames[t // 4], obs["rgb"])
+
+
+def test_make_data_rejects_bad_arguments(tmp_path):
+    from embodied_gym.rewards.make_data import make_data
+
+    with pytest.raises(ValueError, match="frame_stride"):
+        make_data(tmp_path, frame_stride=0, log=lambda *_: None)
+    with pytest.raises(ValueError, match="worlds"):
+        make_data(tmp_path, worlds=("nether",), log=lambda *_: None)
