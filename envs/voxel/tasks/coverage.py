@@ -353,10 +353,10 @@ def render_markdown(rows: list[TaskCoverage]) -> str:
         "do not edit by hand. A task is supported when its biome, its mobs and a way to obtain its targets",
         "exist in the embedded world (blocks measured by generating terrain for seeds "
         f"{', '.join(map(str, SAMPLE_SEEDS))}, {SAMPLE_CHUNKS * 16} x {SAMPLE_CHUNKS * 16} blocks each),",
-        "no more kills or laid eggs are needed than the world supplies within the task's time limit (measured by",
-        f"a hunter who removes every mob within {probes.HUNT_RADIUS:g} blocks of the spawn every {probes.HUNT_EVERY} "
-        f"ticks in seeded worlds {', '.join(map(str, probes.PROBE_SEEDS))}:",
-        "an upper bound), random block drops are measured by breaking the blocks "
+        "no more kills, laid eggs or fishing casts are needed than the world supplies within the task's time limit",
+        f"(measured by a hunter who removes every mob within {probes.HUNT_RADIUS:g} blocks of the spawn every "
+        f"{probes.HUNT_EVERY} ticks in seeded worlds {', '.join(map(str, probes.PROBE_SEEDS))},",
+        "by the same worlds left alone, and by an ideal fisher: upper bounds), random block drops are measured by breaking the blocks "
         f"{DROP_TRIALS} times, and a techtree item's use",
         "must be counted by the world (measured per item). See `envs/voxel/tasks/coverage.py` and `probes.py`.",
         "Creative (1,560) and playthrough ids have no programmatic success; they run with a reward model.",
