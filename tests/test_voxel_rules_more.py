@@ -248,3 +248,20 @@ def test_fishing_lands_a_catch_only_during_a_bite(env):
             break
     assert 40 <= caught.get("fish", 0) <= 60  # 85 % of the catches (Minecraft 1.11)
     assert w.stats["use_item"]["fishing_rod"] == 2 + 2 * 60
+
+
+def test_nether_mobs_stand_on_the_cavern_floor_not_on_the_roof():
+    from embodied_gym.envs.voxel.tasks.registry import get_spec
+    from embodied_gym.envs.voxel.tasks.spec import TaskSpec
+    from embodied_gym.envs.voxel.world import VoxelWorld
+
+    w = VoxelWorld(256)
+    w.reset(0, get_spec("combat_wither_skeleton_nether_diamond_armors_diamond_sword_shield"))
+    target = np.flatnonzero(w.mob_alive & (w.mob_kind == mob_id("wither_skeleton")))
+    assert target.size == 1 and abs(w.mob_pos[target[0], 1] - w.player.pos[1]) < 12
+    w.reset(0, TaskSpec(task_id="nether", category="harvest", prompt="", specified_biome="nether"))
+    for _ in range(600):  # the nether's own spawns
+        w.step(act())
+        w.player.health = 20.0
+    ys = w.mob_pos[w.mob_alive, 1]
+    assert w.mob_alive.sum() > 3 and ys.max() < 90  # the roof is at y ~96-106, the bedrock lid at 127

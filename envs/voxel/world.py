@@ -318,17 +318,25 @@ class VoxelWorld:
                 inv.set_slot(int(entry.slot), item, entry.quantity)
         lo = np.array(task.initial_mob_spawn_range_low)
         hi = np.array(task.initial_mob_spawn_range_high)
+        nether = self.dimension == "nether"
         for name in task.initial_mobs:
             kind = mob_id(name)
             for _ in range(20):
                 off = self.rng.integers(lo, hi + 1)
                 x = int(self.player.pos[0] + off[0])
                 z = int(self.player.pos[2] + off[2])
-                if 0 <= x < self.size and 0 <= z < self.size and (off[0] or off[2]):
+                if 0 <= x < self.size and 0 <= z < self.size and (off[0] or off[2]) \
+                        and (not nether or self._stand_y(x, z) >= 0):
                     break
             x = min(max(x, 1), self.size - 2)
             z = min(max(z, 1), self.size - 2)
-            y = self._top_y(x, z) + 1 if not MOB_KINDS[kind].flying else self.player.pos[1] + off[1] + 2
+            if MOB_KINDS[kind].flying:
+                y = self.player.pos[1] + off[1] + 2
+            elif nether:  # on the cavern floor (the column's top is the bedrock roof)
+                stand = self._stand_y(x, z)
+                y = stand if stand >= 0 else self.player.pos[1]
+            else:
+                y = self._top_y(x, z) + 1
             self.spawn_mob(kind, (x + 0.5, float(y), z + 0.5))
 
     def _spawn_passive(self) -> None:
@@ -666,13 +674,19 @@ class VoxelWorld:
         z = int(np.clip(z0 + np.sin(ang) * dist, 1, self.size - 2))
         if not self.chunk_done[x // CHUNK, z // CHUNK]:
             return
-        top = self._top_y(x, z)
-        if self.liquid_kind[self.blocks[x, top, z]]:
-            return
+        if self.dimension == "nether":  # on the cavern floor, not on the bedrock roof above it
+            y = self._stand_y(x, z)
+            if y < 0:
+                return
+        else:
+            top = self._top_y(x, z)
+            if self.liquid_kind[self.blocks[x, top, z]]:
+                return
+            y = top + 1
         key = 8 if self.dimension == "nether" else (9 if self.dimension == "end" else int(self.biomes[x, z]))
         options = HOSTILE_BY_BIOME.get(key, HOSTILE_BY_BIOME[-1])
         name = options[int(hash3(self.time, 3, 0, self.seed & 0x7FFFFFFF) * len(options))]
-        self.spawn_mob(mob_id(name), (x + 0.5, float(top + 1), z + 0.5))
+        self.spawn_mob(mob_id(name), (x + 0.5, float(y), z + 0.5))
 
     def _spawn_in_caves(self) -> None:
         """By day hostile mobs still spawn in the dark: in cave air pockets (no sky light) near the player."""
