@@ -42,6 +42,14 @@ DESCEND_BELOW = 6
 #: how far (blocks) from the player block and mob targets are searched for
 SEARCH_RADIUS = 64
 MAX_FALL = 3
+#: skeletons and witches shoot from this far (blocks, 3-d; the world's rule is 15)
+ARCHER_RANGE = 16.0
+#: ticks a source's failures are remembered (see VoxelOracle.source_failures)
+FAILURE_MEMORY = 1500
+#: ticks spent exploring for a mob kind none of which is loaded before its source counts as failed
+MOB_SEARCH_TICKS = 400
+#: the first leg of the exploration spiral (blocks); later legs grow by as much every second turn
+EXPLORE_LEG = 32
 #: A* cost of walking into water (swimming is slow and the oracle avoids it)
 WATER_COST = 6.0
 
@@ -101,6 +109,8 @@ class VoxelOracle:
         self.graph = _graph(self.spec) if self.spec.category in ("harvest", "techtree") else None
         cat = self.world.cat
         self.cat = cat
+        w = self.world
+        self.aim_mask = w.targetable & ~(~w.collidable & (cat.hardness == 0))
         self.rng = np.random.default_rng(0 if seed is None else seed)
         info = self.world.task_info()
         self.targets = {
@@ -109,9 +119,14 @@ class VoxelOracle:
         self.stations: dict[str, list[tuple[int, int, int]]] = {"crafting_table": [], "furnace": []}
         self.failed_blocks: set[tuple[int, int, int]] = set()
         self._fighting = False
-        #: sources that failed twice ((kind, target) -> failures); the planner avoids them after that
-        self.source_failures: dict[tuple[str, str], int] = {}
+        #: (kind, target) -> world times it failed; the planner avoids a source that failed twice in the
+        #: last FAILURE_MEMORY ticks, then tries it again (exploring may have brought its blocks or mobs)
+        self.source_failures: dict[tuple[str, str], list[int]] = {}
         self.failed_mobs: set[int] = set()
+        #: exploration spiral: (legs turned, current leg length, blocks walked along it)
+        self._spiral = (int(self.rng.integers(4)), EXPLORE_LEG, 0)
+        #: hostile mob -> world time until which it is not treated as a threat (unreachable, fled)
+        self.ignored: dict[int, int] = {}
         self.log = []
         self._gen = self._run()
 
@@ -194,9 +209,10 @@ class VoxelOracle:
                 stalls = 0
 
     def _maintenance(self) -> Plan:
-        """Eat when hungry; fight hostile mobs that come within reach."""
+        """Eat when hungry, or when hurt and not full (health regenerates only at 18+ food); fight
+        hostile mobs that come within reach."""
         w = self.world
-        if w.player.food <= 12:
+        if w.player.food <= 12 or (w.player.health < 14 and w.player.food < 18):
             for food in sorted(self.counts(), key=lambda n: -(self.cat.item(n).get("food") or (0, 0))[0]):
                 if self.cat.item(food).get("food") and food not in self.targets:
                     yield from self._eat(food)
@@ -205,24 +221,42 @@ class VoxelOracle:
         return True
 
     def _threat(self) -> tuple[int, bool]:
-        """(mob, flee) for a hostile mob close by (fight it) or an archer shooting from further away
-        (arrows pass through blocks, so when hurt, walk out of its range); (-1, False) if none."""
+        """(mob, flee) for the nearest hostile mob to deal with; (-1, False) if none.
+
+        A melee mob only hurts within about 2 blocks and 2 of height (the world's rule, through walls
+        too), and it walks straight at the player without path finding: one in a cave below or
+        behind rock is no threat until it gets that close, and chasing it there only digs tunnels.
+        An archer (skeleton, witch) shoots from up to 15 blocks, through blocks: one on the same level
+        and near is fought, as is one in a cave nearby while a pickaxe can dig to it and health
+        lasts; otherwise it is fled from once it has drawn blood.
+        A mob a fight could not reach is left alone for a while (``ignored``)."""
         w = self.world
         if self.spec.category == "combat" or self._fighting:
             return -1, False
+        best, best_dist, best_flee = -1, math.inf, False
+        can_dig = any(self.slot_of(p) >= 0 for p in TOOL_ITEMS["pickaxe"])
         for m in np.flatnonzero(w.mob_alive):
             params = w.mob_params[w.mob_kind[m]]
             if params[0] <= 0:
                 continue
-            dist = np.linalg.norm(w.mob_pos[m] - w.player.pos)
-            if dist < 5.0:
-                return int(m), False
-            if params[8] > 0 and dist < 16.0 and w.player.health < 16:
-                return int(m), True
-        return -1, False
+            delta = w.mob_pos[m] - w.player.pos
+            dist = float(np.linalg.norm(delta))
+            if dist >= best_dist or (dist >= 2.5 and self.ignored.get(int(m), -1) > w.time):
+                continue
+            near_level = abs(delta[1]) < 2.5
+            if dist < 2.5 or (dist < 5.0 and near_level):
+                best, best_dist, best_flee = int(m), dist, False
+            elif params[8] > 0 and dist < ARCHER_RANGE:
+                # its arrows come through rock anyway: dig to it and kill it while healthy enough
+                if (near_level and dist < 10.0) or (can_dig and w.player.health >= 10):
+                    best, best_dist, best_flee = int(m), dist, False
+                elif w.player.health < 18:
+                    best, best_dist, best_flee = int(m), dist, True
+        return best, best_flee
 
     def _defend(self) -> Plan:
         """Fight off close threats, flee archers (called between goals and inside long walks and digs)."""
+        w = self.world
         for _ in range(4):
             m, flee = self._threat()
             if m < 0:
@@ -231,21 +265,33 @@ class VoxelOracle:
             try:
                 if flee:
                     yield from self._flee(m)
+                    if w.mob_alive[m] and np.linalg.norm(w.mob_pos[m] - w.player.pos) < ARCHER_RANGE:
+                        killed = yield from self._fight(m, budget=300)  # could not get away: go for it
+                        if not killed:
+                            self.ignored[m] = w.time + 100
+                    else:
+                        self.ignored[m] = w.time + 100
                 else:
-                    yield from self._fight(m, budget=300)
+                    killed = yield from self._fight(m, budget=300)
+                    if not killed:
+                        self.ignored[m] = w.time + 200
             finally:
                 self._fighting = False
         return True
 
     def _flee(self, m: int) -> Plan:
-        """Walk to a spot out of mob ``m``'s shooting range (and eat if hurt)."""
+        """Walk away from mob ``m`` until out of its shooting range (horizontal distance enough for
+        the 3-d distance to pass ``ARCHER_RANGE`` with its height difference)."""
         w = self.world
         away = w.player.pos - w.mob_pos[m]
+        dy = float(away[1])
         away[1] = 0.0
-        away = away / (np.linalg.norm(away) + 1e-9)
+        horizontal = float(np.linalg.norm(away))
+        away = away / (horizontal + 1e-9)
+        need = math.sqrt(max(ARCHER_RANGE ** 2 - dy * dy, 0.0)) + 3.0 - horizontal
         x, y, z = self.feet()
-        goal = (int(x + away[0] * 20), y, int(z + away[2] * 20))
-        yield from self._goto(self.cells_near(goal, 3, range(-10, 11)), goal, partial=True)
+        goal = (int(x + away[0] * max(need, 4.0)), y, int(z + away[2] * max(need, 4.0)))
+        yield from self._goto(self.cells_near(goal, 3, range(-6, 7)), goal, partial=True)
         return True
 
     def _wait(self, ticks: int) -> Plan:
@@ -264,14 +310,22 @@ class VoxelOracle:
             yield from self._wait(20)
             return True
         stock = dict(have)
+        feet = np.array(self.feet())
         for station, spots in self.stations.items():
-            if spots and station not in stock:
+            # a station counts as owned only while it is near enough to walk back to; else the plan
+            # makes a new one (4 planks, 8 cobblestone) rather than promise a walk out of the A* window
+            if station not in stock and any(np.abs(np.array(sp) - feet).sum() <= 32 for sp in spots):
                 stock[station] = 1
-        avoid = {key for key, n in self.source_failures.items() if n >= 2}
+        now = self.world.time
+        avoid = {key for key, times in self.source_failures.items()
+                 if sum(t > now - FAILURE_MEMORY for t in times) >= 2}
         for _ in range(6):
             try:
                 goals = plan(self.graph, missing, stock, avoid=avoid)
             except ValueError as exc:
+                if avoid:  # the sources left over cannot make it (a cycle): plan with all of them
+                    avoid = set()
+                    continue
                 self.log.append(f"no plan: {exc}")
                 return None
             if not goals:
@@ -282,12 +336,35 @@ class VoxelOracle:
             if goal.source.kind != "mine" or key in avoid or self._block_nearby(goal.source.target):
                 break
             avoid.add(key)
+        if goal.source.kind == "mine" and self._needs_pickaxe_to_dig(goal.source.target, have):
+            try:
+                goal = plan(self.graph, {"wooden_pickaxe": 1}, stock)[0]
+            except (ValueError, IndexError):
+                pass
         self.log.append(f"t={self.world.time} goal {goal.item} x{goal.count} via {goal.source.kind} {goal.source.target}")
         ok = yield from self._pursue(goal)
         if ok is None:
             key = (goal.source.kind, goal.source.target)
-            self.source_failures[key] = self.source_failures.get(key, 0) + 1
+            self.source_failures.setdefault(key, []).append(self.world.time)
         return ok
+
+    def _needs_pickaxe_to_dig(self, block: str, have: dict[str, int]) -> bool:
+        """True when the nearest ``block`` lies deep in rock and no pickaxe is held: a shaft through
+        stone by hand takes 150 ticks a block (7.5 s), a wooden pickaxe (a table and 5 planks) cuts
+        that to 23, which pays for itself after a few blocks."""
+        if any(have.get(p, 0) for p in TOOL_ITEMS["pickaxe"]) or have.get("golden_pickaxe", 0):
+            return False
+        w = self.world
+        fx, fy, fz = self.feet()
+        r = SEARCH_RADIUS
+        x0, z0 = max(fx - r, 0), max(fz - r, 0)
+        found = np.argwhere(np.isin(w.blocks[x0:fx + r + 1, :, z0:fz + r + 1], self._kind_ids(block)))
+        if found.size == 0:
+            return False
+        found[:, 0] += x0
+        found[:, 2] += z0
+        nearest = found[np.argmin(np.abs(found - np.array([fx, fy, fz])).sum(1))]
+        return bool(nearest[1] < fy - DESCEND_BELOW)
 
     def _pursue(self, goal: Goal) -> Plan:
         kind = goal.source.kind
@@ -343,11 +420,21 @@ class VoxelOracle:
                     placed = yield from self._place_station(station)
                     if placed:
                         return True
+        if station == "furnace" and far and self.counts().get("cobblestone", 0) >= 8:
+            # a new furnace (8 cobblestone, at a table) instead of a walk back up a shaft
+            has_table = yield from self._ensure_station("crafting_table")
+            if has_table:
+                yield self._action(fn=4, arg=self.cat.craft_smelt_items.index("furnace"))
+                if self.slot_of(station) >= 0:
+                    placed = yield from self._place_station(station)
+                    if placed:
+                        return True
         for spot in spots[:2]:
             sx, sy, sz = spot
             ok = yield from self._goto(self.cells_near(spot, 2, (-1, 0, 1)), spot)
             if ok and self._station_near(station):
                 return True
+        self.log.append(f"t={self.world.time} no {station} within reach at {self.feet()}")
         return False
 
     def _station_ids(self, station: str) -> tuple[int, ...]:
@@ -381,7 +468,7 @@ class VoxelOracle:
                 if self._block(tx, y, tz) in self._station_ids(station):
                     self.stations[station].append((tx, y, tz))
                     return True
-        yield from self._explore(10)
+        yield from self._wander(10)
         return False
 
     # ------------------------------------------------------------------ aiming
@@ -410,7 +497,13 @@ class VoxelOracle:
         # the camera is absolute only up to the current pitch's bin lattice
         offset = w.player.pitch - CAMERA_BIN * round(w.player.pitch / CAMERA_BIN)
         candidates.sort()
-        targetable = w.fluid_target if fluids else w.targetable
+        # plants (flowers, tall grass: no collision, broken in one tick) do not count as cover: a hit
+        # on one clears it and the next reaches the block (the player often stands in one)
+        targetable = w.fluid_target if fluids else self.aim_mask
+        target_kind = self._block(*cell)
+        if not fluids and target_kind > 0 and not targetable[target_kind]:
+            targetable = targetable.copy()
+            targetable[target_kind] = True
         for _, yaw, pitch in candidates[:120]:
             pitch = min(90.0, max(-90.0, pitch + offset))
             r_yaw, r_pitch = math.radians(yaw), math.radians(pitch)
@@ -575,9 +668,43 @@ class VoxelOracle:
             self.failed_blocks.add(cell)
         return None
 
+    def _take_stations(self) -> Plan:
+        """Pick up the crafting table / furnace placed nearby (walk there, break it, collect the drop),
+        before leaving for a deep ore: the recipes that follow (an iron pickaxe, a diamond sword) are
+        crafted down there, and the way back up to a station left at the surface is longer than the A*
+        window reaches."""
+        w = self.world
+        for station in ("crafting_table", "furnace"):
+            if self.slot_of(station) >= 0:
+                continue
+            ids = np.array(self._station_ids(station))
+            cell = self._reachable_block(ids)
+            if cell is None:
+                feet = np.array(self.feet())
+                spots = [s for s in self.stations[station] if self._block(*s) in self._station_ids(station)
+                         and np.abs(np.array(s) - feet).sum() <= 24]
+                if not spots:
+                    continue
+                sx, _, sz = spots[0]
+                beside = {c for c in self.cells_near(spots[0], 1, (0, 1)) if (c[0], c[2]) != (sx, sz)}
+                yield from self._goto(beside, spots[0])
+                cell = self._reachable_block(ids)
+                if cell is None:
+                    continue
+            before = self.counts().get(station, 0)
+            self.log.append(f"t={w.time} taking the {station} at {cell} along")
+            broken = yield from self._break(cell, max_ticks=400)
+            if broken:
+                yield from self._pickup_near(np.array(cell, dtype=np.float64) + 0.5, station, before)
+                self.stations[station] = [c for c in self.stations[station] if c != cell]
+        del w
+        return True
+
     def _descend_to(self, y_target: int, max_blocks: int = 80) -> Plan:
         """Dig straight down to ``y_target`` (feet), stepping aside from water or lava below."""
         w = self.world
+        self.log.append(f"t={w.time} descend to {y_target} from {self.feet()}, stations {self.stations}")
+        yield from self._take_stations()
         for _ in range(max_blocks):
             x, y, z = self.feet()
             if y <= y_target:
@@ -662,6 +789,12 @@ class VoxelOracle:
         mode = goal.source.kind
         before = self.counts().get(goal.item, 0)
         m = self._nearest_mob(goal.source.target, unsheared=(mode == "shear"))
+        searched = 0
+        while m < 0 and searched < MOB_SEARCH_TICKS:  # none loaded: new land brings its herds
+            start = self.world.time
+            yield from self._explore(60)
+            searched += max(self.world.time - start, 1)
+            m = self._nearest_mob(goal.source.target, unsheared=(mode == "shear"))
         if m < 0:
             return None
         if mode == "kill":
@@ -730,10 +863,13 @@ class VoxelOracle:
         return bool(w.mob_alive[m]) and self._mob_gap(m) <= reach + 0.5
 
     def _fight(self, m: int, budget: int = 1500) -> Plan:
+        """Chase and hit mob ``m`` until it dies (True) or ``budget`` ticks have passed (a chase
+        through rock can dig for a long time: the budget is world time, not loop turns)."""
         w = self.world
         yield from self._equip(self._best_weapon_slot())
         misses = 0
-        for _ in range(budget):
+        end = w.time + budget
+        while w.time < end:
             if not w.mob_alive[m]:
                 return True
             if self._mob_gap(m) > 2.7:
@@ -742,6 +878,9 @@ class VoxelOracle:
                     misses += 1
                     if misses > 6:
                         return False
+                continue
+            if w.target_mob() == m:  # already on it (also when the eye is inside its box: every ray hits)
+                yield self._action(fn=3)
                 continue
             aim = self._aim_at_mob(m)
             blocker = self._blocking_cell(m) if aim is None else None
@@ -876,14 +1015,14 @@ class VoxelOracle:
                 pitch_bin, yaw_bin = self._camera_to(*aim)
                 yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=6, slot=slot)
                 return True
-            yield from self._explore(10)
+            yield from self._wander(10)
             return None
         yield from self._equip(slot)
         if info.get("tool"):
             # a tool used on a block (a hoe on dirt, a pickaxe on stone) counts as a use
             cell = self._any_adjacent_block()
             if cell is None:
-                yield from self._explore(10)
+                yield from self._wander(10)
                 return None
             aim = self._aim_at_block(cell)
             if aim is None:
@@ -902,12 +1041,46 @@ class VoxelOracle:
         return None
 
     # ------------------------------------------------------------------ exploration
-    def _explore(self, ticks: int) -> Plan:
-        """Walk in a seeded random cardinal direction (new chunks load as the player moves)."""
+    def _wander(self, ticks: int) -> Plan:
+        """A few steps in a seeded random cardinal direction (a new spot to place or use things from)."""
         dx, dz, yaw = MOVES[int(self.rng.integers(len(MOVES)))]
         x, y, z = self.feet()
         goal = (x + dx * 24, y, z + dz * 24)
         yield from self._goto(self.cells_near(goal, 2, range(-8, 9)), goal, max_steps=max(ticks // 6, 8), partial=True)
+        return True
+
+    def _explore(self, ticks: int) -> Plan:
+        """Search for what is not in the loaded land: walk an expanding square spiral around the start.
+
+        The world generates chunks as the player comes near, so new land (and its blocks and herds)
+        appears along the way; legs of ``EXPLORE_LEG``, 2x, 3x ... blocks, turning 90 degrees after
+        every leg (a leg ends early at the world's edge or where the walk makes no progress), cover
+        ever farther rings without walking the same ground twice. Each call walks about ``ticks`` of it."""
+        w = self.world
+        steps = max(ticks // 6, 8)
+        for _ in range(4):
+            heading, leg, walked = self._spiral
+            dx, dz, _ = MOVES[(0, 3, 1, 2)[heading % 4]]  # +z, +x, -z, -x: a turn to the right each leg
+            x, y, z = self.feet()
+            remaining = leg - walked
+            reach = min(remaining, 24)
+            gx, gz = x + dx * reach, z + dz * reach
+            margin = 4
+            if remaining <= 0 or not (margin <= gx < w.size - margin and margin <= gz < w.size - margin):
+                self._spiral = (heading + 1, leg + (EXPLORE_LEG if heading % 2 else 0), 0)
+                continue
+            before = (x, z)
+            goal = (gx, y, gz)
+            yield from self._goto(self.cells_near(goal, 2, range(-8, 9)), goal, max_steps=steps, partial=True)
+            fx, _, fz = self.feet()
+            moved = abs(fx - before[0]) + abs(fz - before[1])
+            progress = (fx - before[0]) * dx + (fz - before[1]) * dz
+            if progress <= 0:  # blocked (water, a cliff the A* window cannot climb): next leg
+                self._spiral = (heading + 1, leg + (EXPLORE_LEG if heading % 2 else 0), 0)
+            else:
+                self._spiral = (heading, leg, walked + progress)
+            if moved:
+                return True
         return True
 
     # ------------------------------------------------------------------ navigation

@@ -3,6 +3,13 @@
     python benchmarks/bench_oracle.py                 # the 300-id sample (about 10-30 min on 2 cores)
     python benchmarks/bench_oracle.py --n 30          # a quick look
     python benchmarks/bench_oracle.py --json out.json # also write every episode's result
+    python benchmarks/bench_oracle.py --category techtree          # one category of the same sample
+    python benchmarks/bench_oracle.py --failed-from out.json       # rerun only the failures of a run
+    python benchmarks/bench_oracle.py --ids harvest_1_log,combat_... # chosen ids of the sample
+
+The filters pick episodes out of the sample without changing it: each keeps its position ``k`` and so
+its episode seed; ``--failed-from`` replays the failed (id, seed) pairs of that file exactly, even where
+the supported set (and so the sample) has changed since.
 
 The sample: the programmatic ids the embedded world supports (``docs/minedojo_coverage.md``), split by
 category (harvest, combat, techtree; survival's 100-day episodes are left out), and drawn per category
@@ -53,6 +60,28 @@ def stratified_sample(n: int = SAMPLE_SIZE, seed: int = SAMPLE_SEED) -> list[str
     return sample
 
 
+def select(sample: list[str], category: str | None = None, ids: str | None = None,
+           failed_from: str | None = None) -> list[tuple[int, str]]:
+    """``(k, id)`` episodes to run: those of ``sample`` (``k`` = the position in the whole sample, which
+    sets the seed), or with ``failed_from`` the failed ``(id, seed)`` pairs of that results file (exactly
+    those episodes, even if the supported set and so the sample have changed since); then filtered."""
+    if failed_from:
+        with open(failed_from) as handle:
+            rows = json.load(handle)["results"]
+        chosen = [(r["seed"] - EPISODE_SEED, r["task_id"]) for r in rows if not r["success"]]
+    else:
+        chosen = list(enumerate(sample))
+    if category:
+        chosen = [(k, t) for k, t in chosen if t.split("_", 1)[0] == category]
+    if ids:
+        wanted = {t.strip() for t in ids.split(",") if t.strip()}
+        unknown = wanted - {t for _, t in chosen}
+        if unknown:
+            raise ValueError(f"--ids not among the episodes selected: {sorted(unknown)}")
+        chosen = [(k, t) for k, t in chosen if t in wanted]
+    return chosen
+
+
 def run_episode(task_id: str, seed: int, render: bool = False) -> dict:
     env = gym.make(gym_id(task_id), image_size=(32, 32))
     limit = env.spec.max_episode_steps
@@ -86,23 +115,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=SAMPLE_SIZE, help="sample size (default %(default)s)")
     parser.add_argument("--render", action="store_true", help="step through env.step (renders every frame)")
     parser.add_argument("--json", help="write per-episode results here")
+    parser.add_argument("--category", choices=CATEGORIES, help="run only this category of the sample")
+    parser.add_argument("--ids", help="comma-separated task ids: run only these ids of the sample")
+    parser.add_argument("--failed-from", help="a --json file of an earlier run: rerun only its failed ids")
     args = parser.parse_args(argv)
-    sample = stratified_sample(args.n)
-    print(f"oracle benchmark: {len(sample)} ids, sample seed {SAMPLE_SEED}, episode seeds {EPISODE_SEED}+k, "
+    full = stratified_sample(args.n)
+    episodes = select(full, args.category, args.ids, args.failed_from)
+    sample = [task_id for _, task_id in episodes]
+    print(f"oracle benchmark: {len(sample)} of {len(full)} ids, sample seed {SAMPLE_SEED}, episode seeds {EPISODE_SEED}+k, "
           f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus", flush=True)
     results = []
     per_cat: dict[str, list[dict]] = defaultdict(list)
     start = time.perf_counter()
-    for k, task_id in enumerate(sample):
+    for done_count, (k, task_id) in enumerate(episodes):
         row = run_episode(task_id, EPISODE_SEED + k, render=args.render)
         results.append(row)
         per_cat[task_id.split("_", 1)[0]].append(row)
         if not row["success"]:
             print(f"  fail: {task_id} seed {row['seed']} after {row['steps']} steps" + (" (died)" if row["died"] else ""),
                   flush=True)
-        if (k + 1) % 25 == 0:
+        if (done_count + 1) % 25 == 0:
             done = sum(r["success"] for r in results)
-            print(f"  [{k + 1}/{len(sample)}] solved {done} ({100.0 * done / (k + 1):.1f}%), "
+            print(f"  [{done_count + 1}/{len(sample)}] solved {done} ({100.0 * done / (done_count + 1):.1f}%), "
                   f"{time.perf_counter() - start:.0f} s", flush=True)
         if args.json:  # written as it goes, so an interrupted run still leaves its results
             with open(args.json, "w") as handle:
