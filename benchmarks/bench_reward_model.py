@@ -1,6 +1,7 @@
 """Reward-model speed: frames/s of the default model at 64x64, and a wrapped env's share of its raw speed.
 
     python benchmarks/bench_reward_model.py [--steps 600] [--num-envs 16] [--rounds 3] [--frames 4096]
+                                            [--data-episodes 7000] [--skip-envs] [--skip-make-data]
 
 1. Env throughput, raw vs wrapped in the reward wrappers with the shipped default model (``tiny64``):
    ``MineDojo-harvest_1_log-v0`` and ``House-ObjectNav-v0`` at 64x64 with random actions, one env
@@ -10,6 +11,10 @@
    for ``--rounds`` rounds and the median rate of each is reported, so load from other jobs hits both.
 2. Image-tower throughput (frames/s) at 64x64: the numpy per-step path the wrappers use and torch,
    batches of 1, 16 and 256, one thread; torch with 2 threads on batches of 256.
+3. ``embodied-gym rewards make-data`` at its defaults (voxel world, 2 workers, 64x64, stride 4) for
+   ``--data-episodes`` episodes (7,000 give ~54,000 clips) into a temporary directory, capped at 10
+   minutes: clips written, wall seconds, clips/s and the workers' CPU seconds. Target: >= 50,000 clips
+   in <= 10 min.
 The load average is printed beside the figures: on a shared machine they are pessimistic.
 """
 
@@ -111,13 +116,41 @@ def tower_throughput(encode, frames: int, batch: int) -> float:
     return n / (time.perf_counter() - start)
 
 
+def make_data_throughput(episodes: int) -> None:
+    import resource
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from embodied_gym.rewards.make_data import make_data
+
+    out = tempfile.mkdtemp(prefix="bench_make_data_")
+    try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        info = make_data(out, worlds=("voxel",), episodes=episodes, seed=0, workers=2, max_minutes=10.0,
+                         log=lambda *_: None)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file())
+        n, sec = info["num_clips"], info["seconds"]
+        print(f"rewards make-data, voxel, 2 workers: {n} clips from {info['episodes']} episodes "
+              f"({info['env_steps']} env steps) in {sec:.0f} s = {n / sec:.0f} clips/s "
+              f"(workers' CPU {cpu:.0f} s; {size / 2**20:.0f} MiB on disk); "
+              f"target >= 50,000 clips in <= 600 s: {'met' if n >= 50_000 and sec <= 600 else 'NOT met'}",
+              flush=True)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=600, help="env steps per measurement")
     parser.add_argument("--num-envs", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--frames", type=int, default=4096, help="frames per tower measurement")
-    parser.add_argument("--skip-envs", action="store_true", help="only the image-tower part")
+    parser.add_argument("--skip-envs", action="store_true", help="skip the wrapped-env part")
+    parser.add_argument("--skip-make-data", action="store_true", help="skip the make-data part")
+    parser.add_argument("--data-episodes", type=int, default=7000, help="episodes for the make-data part")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     import numpy as np
@@ -157,7 +190,10 @@ def main() -> None:
     torch.set_num_threads(2)
     print(f"image tower, 64x64, torch 2 threads, batch 256: {tower_throughput(torch_encode, args.frames, 256):8.0f} "
           "frames/s")
-    print(f"# {_load()}")
+    print(f"# {_load()}", flush=True)
+    if not args.skip_make_data:
+        make_data_throughput(args.data_episodes)
+        print(f"# {_load()}")
 
 
 if __name__ == "__main__":
