@@ -251,3 +251,27 @@ def test_navigate_and_attack_maps_to_minedojo_action_vectors():
         env.step(8)
     with pytest.raises(ValueError, match="wraps MineDojo's MultiDiscrete"):
         NavigateAndAttack(GridGoalEnv())
+
+
+def test_sampling_checkpoint_replays_each_episode_and_leaves_the_global_rng_alone(tmp_path):
+    from embodied_gym.agents.sb3.checkpoints import SB3CheckpointAgent, read_meta
+
+    final = train(TrainConfig(env_id="leaderboard_toy_env:GridGoal-v0", n_envs=2, n_steps=32, batch_size=32,
+                              n_epochs=1, total_timesteps=64, eval_deterministic=False, eval_episodes=0,
+                              out_dir=str(tmp_path / "run"), progress_bar=False, features_dim=32))
+    assert read_meta(final).deterministic is False
+    agent = SB3CheckpointAgent(final)
+    task = "leaderboard_toy_env:GridGoal-v0"
+
+    def play(seed: int) -> list[int]:
+        env = agent.wrap_env(gym.make(task), task)
+        obs, info = env.reset(seed=seed)
+        agent.reset(env, task, seed)
+        return [int(agent.act(obs, info)) for _ in range(30)]
+
+    first = play(5)  # the first play loads the model (SB3's load seeds torch's global RNG)
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    assert play(5) == first  # same seed, same samples
+    assert torch.equal(torch.get_rng_state(), before)
+    assert any(play(s) != first for s in (6, 7, 8))  # samples, not the argmax

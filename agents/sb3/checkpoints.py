@@ -32,6 +32,10 @@ class CheckpointMeta:
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     drop_keys: tuple[str, ...] = ()
     wrappers: tuple[str, ...] = ()
+    #: play the policy's most likely action (True) or sample it (False, seeded per episode): sampling is
+    #: how a PPO policy acts while it trains, and the better choice when its argmax gets stuck (e.g.
+    #: turning on the spot forever in ObjectNav)
+    deterministic: bool = True
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Path) -> CheckpointMeta:
@@ -42,12 +46,16 @@ class CheckpointMeta:
             raise CheckpointError(f"{source}: metadata lacks {exc.args[0]!r} (needs algo, env_id)") from exc
         if algo not in ALGOS:
             raise CheckpointError(f"{source}: algo {algo!r} is not one of {ALGOS}")
+        deterministic = data.get("deterministic", True)
+        if not isinstance(deterministic, bool):
+            raise CheckpointError(f"{source}: deterministic must be true or false, got {deterministic!r}")
         return cls(algo=algo, env_id=env_id, env_kwargs=dict(data.get("env_kwargs") or {}),
-                   drop_keys=tuple(data.get("drop_keys") or ()), wrappers=tuple(data.get("wrappers") or ()))
+                   drop_keys=tuple(data.get("drop_keys") or ()), wrappers=tuple(data.get("wrappers") or ()),
+                   deterministic=deterministic)
 
     def to_dict(self) -> dict[str, Any]:
         return {"algo": self.algo, "env_id": self.env_id, "env_kwargs": self.env_kwargs,
-                "drop_keys": list(self.drop_keys), "wrappers": list(self.wrappers)}
+                "drop_keys": list(self.drop_keys), "wrappers": list(self.wrappers), "deterministic": self.deterministic}
 
 
 def meta_path_for(zip_path: Path) -> Path:
@@ -85,7 +93,12 @@ def apply_wrappers(env: gym.Env, meta: CheckpointMeta) -> gym.Env:
 
 
 class SB3CheckpointAgent:
-    """Leaderboard agent over one checkpoint or a folder of them (deterministic actions)."""
+    """Leaderboard agent over one checkpoint or a folder of them.
+
+    Actions are the policy's argmax, or samples when the checkpoint's metadata says
+    ``deterministic: false``; samples come from a torch generator state seeded by the episode seed and
+    kept apart from the global one, so an episode replays bit for bit in any process.
+    """
 
     def __init__(self, path: str | Path) -> None:
         path = Path(path)
@@ -123,9 +136,23 @@ class SB3CheckpointAgent:
         self._model = self._models[task_id]
         self._state = None
         self._episode_start = np.ones((1,), dtype=bool)
+        self._deterministic = meta.deterministic
+        if not meta.deterministic:
+            import torch
+
+            self._rng_state = torch.Generator().manual_seed(int(seed) & 0x7FFF_FFFF_FFFF_FFFF).get_state()
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
-        action, self._state = self._model.predict(observation, state=self._state,
-                                                  episode_start=self._episode_start, deterministic=True)
+        if self._deterministic:
+            action, self._state = self._model.predict(observation, state=self._state,
+                                                      episode_start=self._episode_start, deterministic=True)
+        else:
+            import torch
+
+            with torch.random.fork_rng(devices=[]):  # the global RNG is left as it was
+                torch.set_rng_state(self._rng_state)
+                action, self._state = self._model.predict(observation, state=self._state,
+                                                          episode_start=self._episode_start, deterministic=False)
+                self._rng_state = torch.get_rng_state()
         self._episode_start = np.zeros((1,), dtype=bool)
         return action.item() if np.ndim(action) == 0 else action

@@ -67,6 +67,8 @@ class TrainConfig:
     #: initial logit offsets of a Discrete policy's actions, by action index or name (``env.actions``);
     #: e.g. ``{Done: -3}`` so that an untrained ObjectNav policy ends ~1 episode in 20 steps, not in 6
     action_logit_bias: dict[str | int, float] = field(default_factory=dict)
+    #: how the trained policy plays (periodic evaluation and the leaderboard): argmax or seeded samples
+    eval_deterministic: bool = True
     progress_bar: bool = True
     resume: bool = True
     verbose: int = 0
@@ -105,7 +107,8 @@ class TrainConfig:
 
     def meta(self) -> CheckpointMeta:
         return CheckpointMeta(algo=self.algo, env_id=self.env_id, env_kwargs=dict(self.env_kwargs),
-                              drop_keys=tuple(self.drop_keys), wrappers=tuple(self.wrappers))
+                              drop_keys=tuple(self.drop_keys), wrappers=tuple(self.wrappers),
+                              deterministic=self.eval_deterministic)
 
 
 def _env_factory(config: TrainConfig, rank: int, for_eval: bool = False) -> Callable[[], gym.Env]:
@@ -247,7 +250,7 @@ def train(config: TrainConfig) -> Path:
         callbacks.append(EvalCallback(eval_env, n_eval_episodes=config.eval_episodes,
                                       eval_freq=max(1, config.eval_every // config.n_envs),
                                       log_path=str(out / "eval"), best_model_save_path=str(out / "eval"),
-                                      deterministic=True, verbose=0))
+                                      deterministic=config.eval_deterministic, verbose=0))
     if remaining > 0:
         model.learn(total_timesteps=remaining, callback=CallbackList(callbacks), tb_log_name=config.algo,
                     reset_num_timesteps=resumed is None, progress_bar=config.progress_bar)
