@@ -68,8 +68,9 @@ def test_portals_are_measured_and_open_the_nether_to_overworld_tasks():
     from embodied_gym.envs.voxel.tasks.planning import PORTAL, plan
 
     assert probes.portal_travel() == ("overworld", "nether", "overworld")
-    row = coverage.check(get_spec("harvest_1_netherrack"))
-    assert row.supported and row.notes == (coverage.VIA_PORTAL,)
+    for task_id in ("harvest_1_netherrack", "harvest_8_nether_wart", "harvest_1_blaze_rod"):
+        row = coverage.check(get_spec(task_id))  # nether blocks (wart from fortress pieces) and mobs
+        assert row.supported and row.notes == (coverage.VIA_PORTAL,), task_id
     assert coverage.check(get_spec("harvest_1_log")).notes == ()
     # the End has no portal in the embedded world: its items stay out of reach
     end = coverage.check(get_spec("harvest_1_end_stone"))

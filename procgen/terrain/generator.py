@@ -39,14 +39,14 @@ _NAMES = [
     ("netherrack", 0), ("soul_sand", 0), ("glowstone", 0), ("quartz_ore", 0), ("end_stone", 0),
     ("obsidian", 0), ("double_plant", 0), ("web", 0), ("vine", 0), ("farmland", 0), ("wheat", 0),
     ("potatoes", 0), ("carrots", 0), ("beetroots", 0), ("cobblestone", 0), ("planks", 0), ("glass", 0),
-    ("crafting_table", 0),
+    ("crafting_table", 0), ("nether_brick", 0), ("nether_wart", 0),
 ]
 (AIR, STONE, DIRT, GRASS, SAND, SANDSTONE, GRAVEL, WATER, LAVA, BEDROCK, COAL, IRON, GOLD, REDSTONE, LAPIS,
  DIAMOND, EMERALD, LOG_OAK, LOG_SPRUCE, LOG_BIRCH, LOG_JUNGLE, LOG_ACACIA, LOG_DARK, LEAF_OAK, LEAF_SPRUCE,
  LEAF_BIRCH, LEAF_JUNGLE, LEAF_ACACIA, LEAF_DARK, TALLGRASS, YFLOWER, RFLOWER, REEDS, PUMPKIN, MELON, CACTUS,
  DEADBUSH, SNOW_LAYER, ICE, MYCELIUM, BMUSH, RMUSH, LILY, CLAY, NETHERRACK, SOULSAND, GLOWSTONE, QUARTZ,
  END_STONE, OBSIDIAN, DOUBLE_PLANT, WEB, VINE, FARMLAND, WHEAT, POTATOES, CARROTS, BEETROOTS, COBBLESTONE, PLANKS,
- GLASS, CRAFTING_TABLE) = range(len(_NAMES))
+ GLASS, CRAFTING_TABLE, NETHER_BRICK, NETHER_WART) = range(len(_NAMES))
 
 # biome codes used inside the kernel (same numbers as BIOME_IDS)
 B_OCEAN, B_PLAINS, B_DESERT, B_HILLS, B_FOREST, B_TAIGA, B_SWAMP, B_RIVER = 0, 1, 2, 3, 4, 5, 6, 7
@@ -458,6 +458,21 @@ def generate_nether_chunk(blocks, heights, biomes, ids, x0, z0, wx0, wz0, seed):
                     blocks[x, y, z] = v
                 elif y <= 31:
                     blocks[x, y, z] = ids[LAVA]
+    # one chunk in five holds a piece of a nether fortress: a nether-brick floor with a soul-sand bed of
+    # ripe nether wart (Minecraft 1.11 grows wart only in fortress stairwells; the rest is left out)
+    if hash3(wx0, 11, wz0, seed + 810) < 0.2 and nx >= 9 and nz >= 9:
+        cx = x0 + 4 + int(hash3(wx0, 12, wz0, seed + 811) * (nx - 8))
+        cz = z0 + 4 + int(hash3(wx0, 13, wz0, seed + 812) * (nz - 8))
+        fy = heights[cx, cz] + 1
+        if fy > 32 and fy + 4 < ny - 1:
+            for i in range(-3, 4):
+                for k in range(-3, 4):
+                    blocks[cx + i, fy - 1, cz + k] = ids[NETHER_BRICK]
+                    for y in range(fy, fy + 4):
+                        blocks[cx + i, y, cz + k] = ids[AIR]
+            for i in range(-1, 2):
+                blocks[cx + i, fy - 1, cz] = ids[SOULSAND]
+                blocks[cx + i, fy, cz] = ids[NETHER_WART]
 
 
 @njit(cache=True)
