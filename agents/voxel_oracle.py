@@ -26,7 +26,8 @@ from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
 import numpy as np
-from embodied_gym.envs.voxel.tasks.planning import TOOL_ITEMS, Goal, plan
+from embodied_gym.agents import voxel_oracle_extra as extra
+from embodied_gym.envs.voxel.tasks.planning import PORTAL, TOOL_ITEMS, Goal, plan
 from embodied_gym.envs.voxel.tasks.registry import get_spec
 
 NOOP = (0, 0, 0, 12, 12, 0, 0, 0)
@@ -316,6 +317,8 @@ class VoxelOracle:
             # makes a new one (4 planks, 8 cobblestone) rather than promise a walk out of the A* window
             if station not in stock and any(np.abs(np.array(sp) - feet).sum() <= 32 for sp in spots):
                 stock[station] = 1
+        if extra.portal_ready(self):  # a lit portal here (or the nether): the plan holds it
+            stock[PORTAL] = 1
         now = self.world.time
         avoid = {key for key, times in self.source_failures.items()
                  if sum(t > now - FAILURE_MEMORY for t in times) >= 2}
@@ -330,6 +333,7 @@ class VoxelOracle:
                 return None
             if not goals:
                 return True
+            goals = extra.order_for_dimension(self, goals)  # portal plans: what can be done here first
             goal = goals[0]
             # blocks the graph knows the world has, but none within reach here (a far village's table)
             key = (goal.source.kind, goal.source.target)
@@ -341,12 +345,30 @@ class VoxelOracle:
                 goal = plan(self.graph, {"wooden_pickaxe": 1}, stock)[0]
             except (ValueError, IndexError):
                 pass
+        elif goal.source.kind not in ("craft", "smelt"):
+            goal = self._weapon_goal(stock) or goal
         self.log.append(f"t={self.world.time} goal {goal.item} x{goal.count} via {goal.source.kind} {goal.source.target}")
         ok = yield from self._pursue(goal)
         if ok is None:
             key = (goal.source.kind, goal.source.target)
             self.source_failures.setdefault(key, []).append(self.world.time)
         return ok
+
+    def _weapon_goal(self, stock: dict[str, int]) -> Goal | None:
+        """The next craft of a sword when one can be made from what is carried (crafts only, at a
+        table within reach): bare hands deal 1 damage, a stone sword 5, and the night's zombies,
+        spiders and creepers are what kills the oracle on long tasks."""
+        inv = self.world.inventory
+        if any(self.cat.items[int(i)].get("tool") in ("sword", "axe") for i in inv.item) or not self.world.nearby_tools()[0]:
+            return None
+        for sword in ("stone_sword", "wooden_sword"):
+            try:
+                goals = plan(self.graph, {sword: 1}, stock)
+            except ValueError:
+                continue
+            if goals and all(g.source.kind == "craft" for g in goals):
+                return goals[0]
+        return None
 
     def _needs_pickaxe_to_dig(self, block: str, have: dict[str, int]) -> bool:
         """True when the nearest ``block`` lies deep in rock and no pickaxe is held: a shaft through
@@ -376,6 +398,12 @@ class VoxelOracle:
             return (yield from self._mob_goal(goal))
         if kind == "fill":
             return (yield from self._fill_bucket(goal))
+        if kind == "fish":
+            return (yield from self._fish(goal))
+        if kind == "collect":
+            return (yield from self._collect_laid(goal))
+        if kind in ("build", extra.TRAVEL):  # a nether portal: build it, go through it
+            return (yield from extra.pursue(self, goal))
         return None
 
     # ------------------------------------------------------------------ crafting and smelting
@@ -784,6 +812,98 @@ class VoxelOracle:
                 return True
         return None
 
+    def _fish(self, goal: Goal, budget: int = 2500) -> Plan:
+        """Fish until the goal's count: stand on the shore of open water, cast the rod at it and reel
+        in while a fish bites (the world's privileged ``fish_bite_at``; a player sees the bobber dip).
+        A catch goes straight to the inventory; junk counts as a cast spent."""
+        w = self.world
+        p = w.player
+        end = w.time + budget
+        water = self._nearest_open_water()
+        if water is None:
+            return None
+        ok = yield from self._goto({c for c in self.cells_near(water, 2, (0, 1, 2)) if not self._is_liquid(*c)}, water)
+        if not ok:
+            self.failed_blocks.add(water)
+            return None
+        while w.time < end and self.counts().get(goal.item, 0) < goal.count:
+            slot = self.slot_of("fishing_rod")
+            if slot < 0:
+                return None
+            yield from self._equip(slot)
+            if p.fish_bite_at < 0:  # cast
+                aim = self._aim_at_block(water, fluids=True)
+                if aim is None:
+                    return None
+                pitch_bin, yaw_bin = self._camera_to(*aim)
+                yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=1)
+                if p.fish_bite_at < 0:
+                    return None  # the line did not land on water
+                continue
+            if p.fish_bite_at <= w.time < p.fish_bite_at + p.fish_bite_ticks:
+                yield self._action(fn=1)  # reel in during the bite
+                continue
+            yield self._action()
+        return self.counts().get(goal.item, 0) >= goal.count or None
+
+    def _is_liquid(self, x: int, y: int, z: int) -> bool:
+        b = self._block(x, y, z)
+        return b > 0 and bool(self.world.liquid_kind[b])
+
+    def _nearest_open_water(self, radius: int = 40) -> tuple[int, int, int] | None:
+        """A water surface block (air above it) with dry standing ground beside it, nearest first."""
+        w = self.world
+        fx, fy, fz = self.feet()
+        x0, z0 = max(fx - radius, 0), max(fz - radius, 0)
+        sub = w.blocks[x0:fx + radius + 1, :, z0:fz + radius + 1]
+        wet = w.liquid_kind[sub] == 1
+        surface = wet[:, :-1, :] & (sub[:, 1:, :] == 0)
+        found = np.argwhere(surface)
+        if found.size == 0:
+            return None
+        found[:, 0] += x0
+        found[:, 2] += z0
+        found = found[np.argsort(np.abs(found - np.array([fx, fy, fz])).sum(1), kind="stable")]
+        for cell in found[:200]:
+            x, y, z = (int(v) for v in cell)
+            if (x, y, z) in self.failed_blocks:
+                continue
+            for dx, dz, _ in MOVES:  # a shore: solid ground at the water's level or one above
+                for dy in (0, 1):
+                    if self._solid(x + dx, y + dy, z + dz) and not self._is_liquid(x + dx, y + dy, z + dz) \
+                            and not self._solid(x + dx, y + dy + 1, z + dz) and not self._solid(x + dx, y + dy + 2, z + dz):
+                        return x, y, z
+        return None
+
+    def _collect_laid(self, goal: Goal, budget: int = 1500) -> Plan:
+        """Stay near a mob that lays an item (a chicken's egg) and pick each one up as it drops."""
+        w = self.world
+        item = self.cat.item_id(goal.item)
+        end = w.time + budget
+        unreachable: set[int] = set()
+        while w.time < end and self.counts().get(goal.item, 0) < goal.count:
+            laid = np.array([k for k in np.flatnonzero(w.item_alive & (w.item_id == item)) if int(k) not in unreachable])
+            if laid.size:
+                d = np.linalg.norm(w.item_pos[laid] - w.player.pos, axis=1)
+                k = int(laid[np.argmin(d)])
+                if d.min() < 40:
+                    spot = tuple(int(math.floor(v)) for v in w.item_pos[k])
+                    ok = yield from self._goto(self.cells_near(spot, 0, (-1, 0, 1)), spot)
+                    for _ in range(8):
+                        yield self._action()
+                    if not ok and w.item_alive[k]:
+                        unreachable.add(k)  # wait for the next one instead
+                    continue
+            m = self._nearest_mob(goal.source.target)
+            if m < 0:
+                yield from self._explore(60)
+                continue
+            if self._mob_gap(m) > 6.0:
+                yield from self._close_in(m, reach=4.0)
+            else:
+                yield from self._wait(20)
+        return self.counts().get(goal.item, 0) >= goal.count or None
+
     # ------------------------------------------------------------------ mobs
     def _mob_goal(self, goal: Goal) -> Plan:
         mode = goal.source.kind
@@ -827,9 +947,17 @@ class VoxelOracle:
         inv = self.world.inventory
         for slot in range(36):
             item = self.cat.items[int(inv.item[slot])]
-            if item.get("tool") in ("sword", "axe") and item.get("attack", 0) > best_attack:
+            if item.get("tool") and item.get("attack", 0) > best_attack:  # a pickaxe (3) beats a fist (1)
                 best, best_attack = slot, item["attack"]
         return best
+
+    def _creeper_near(self, exclude: int = -1, radius: float = 3.5) -> int:
+        """A live exploding mob within ``radius`` of the player (other than ``exclude``); -1 if none."""
+        w = self.world
+        for k in np.flatnonzero(w.mob_alive):
+            if k != exclude and w.mob_params[w.mob_kind[k], 9] > 0 and np.linalg.norm(w.mob_pos[k] - w.player.pos) < radius:
+                return int(k)
+        return -1
 
     def _mob_gap(self, m: int) -> float:
         """Distance from the eye to mob ``m``'s bounding box (what the world's attack reach measures)."""
@@ -872,6 +1000,10 @@ class VoxelOracle:
         while w.time < end:
             if not w.mob_alive[m]:
                 return True
+            fuse = self._creeper_near(exclude=m)
+            if fuse >= 0:  # a creeper walked up during this fight: it goes first (its blast is 20+ damage)
+                yield from self._fight(fuse, budget=200)
+                continue
             if self._mob_gap(m) > 2.7:
                 ok = yield from self._close_in(m)
                 if not ok and w.mob_alive[m]:

@@ -1,0 +1,548 @@
+"""Nether-portal plans for the voxel planning oracle (:mod:`agents.voxel_oracle`).
+
+Plans of :mod:`envs.voxel.tasks.planning` may *build* a nether portal (10 obsidian, flint and steel)
+and then mine or hunt in the nether (sources whose ``station`` is :data:`planning.PORTAL`). The oracle
+keeps its plan-one-goal-at-a-time loop; this module adds what a portal plan needs on top of it:
+
+* :func:`portal_ready` -- whether the plan may count the portal as held: a lit portal stands in the
+  dimension the player is in (or the player is in the nether, which always has its exit portal);
+* :func:`order_for_dimension` -- the plan's goals reordered so the next one can be done *here*: in the
+  overworld everything the overworld offers is gathered before leaving (logs, coal for fuel, ender
+  pearls ...), in the nether the nether's sources and the crafts and smelts whose inputs are at hand;
+  when nothing is left to do here, a single ``"travel"`` goal;
+* :func:`pursue` -- the two goal kinds the oracle does not know: ``"build"`` of the portal (choose a
+  site, clear it, set the frame block by block through the place action, light it with flint and
+  steel) and ``"travel"`` (walk into the nearest lit portal and stand in it until the world moves the
+  player, carrying the crafting table and furnace that the remaining crafts need).
+
+The inventory travels with the player (the world keeps only blocks, mobs and dropped items per
+dimension), so a harvest target gathered in the nether counts where it is: the oracle goes back only
+when the plan still needs something from the overworld.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from embodied_gym.envs.voxel.tasks.planning import (
+    FUELS,
+    PORTAL,
+    PORTAL_LIGHTER,
+    TOOL_ITEMS,
+    Goal,
+    Source,
+    plan,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from embodied_gym.agents.voxel_oracle import VoxelOracle
+
+Plan = Generator[np.ndarray, None, Any]
+
+#: the goal kind :func:`order_for_dimension` emits when nothing is left to do in this dimension
+TRAVEL = "travel"
+#: how far (blocks, along x and z) from the player a portal site is searched for
+SITE_RADIUS = 6
+#: at most this many blocks are broken to clear a site (a tunnel wall, tall grass in the opening)
+SITE_MAX_CLEAR = 14
+#: blocks that may fill the frame's corner (it holds the top row while it is placed), best first
+FILLERS: tuple[str, ...] = ("dirt", "cobblestone", "netherrack", "stone", "planks", "sand", "gravel", "log", "log2")
+#: ticks to wait inside a portal for the world to move the player (it needs 80)
+TRAVEL_WAIT = 120
+#: partial walks towards a portal beyond the path finder's window before giving up
+RETURN_LEGS = 8
+
+
+@dataclass
+class PortalMemory:
+    """Where the oracle's portals are, per dimension (opening cells, bottom row first)."""
+
+    cells: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+    #: the dimension the oracle last acted in (a change means the world moved the player)
+    dimension: str = ""
+
+
+def _memory(oracle: VoxelOracle) -> PortalMemory:
+    mem = getattr(oracle, "portal_memory", None)
+    if mem is None or getattr(oracle, "_portal_memory_world", None) is not oracle.world:
+        mem = PortalMemory(dimension=oracle.world.dimension)
+        oracle.portal_memory = mem
+        oracle._portal_memory_world = oracle.world
+    return mem
+
+
+def note_dimension(oracle: VoxelOracle) -> bool:
+    """Forget position-bound memories after a trip (failed blocks, failed mobs, placed stations and
+    exploration state belong to the dimension left behind); True if the dimension changed."""
+    mem = _memory(oracle)
+    w = oracle.world
+    if mem.dimension == w.dimension:
+        return False
+    mem.dimension = w.dimension
+    oracle.failed_blocks = set()
+    oracle.failed_mobs = set()
+    oracle.source_failures = {}
+    oracle.ignored = {}
+    oracle.stations = {name: [] for name in oracle.stations}
+    oracle._spiral = (oracle._spiral[0], 32, 0)
+    return True
+
+
+def portal_cells(oracle: VoxelOracle, radius: int = 96) -> list[tuple[int, int, int]]:
+    """Lit portal cells the player can stand in (a portal block with no portal block below it) in the
+    current dimension, nearest first; remembered ones are checked first, else the land around is scanned."""
+    w = oracle.world
+    mem = _memory(oracle)
+    known = [c for c in mem.cells.get(w.dimension, []) if oracle._block(*c) == w.id_portal]
+    if not known:
+        fx, _, fz = oracle.feet()
+        x0, z0 = max(fx - radius, 0), max(fz - radius, 0)
+        found = np.argwhere(w.blocks[x0:fx + radius + 1, :, z0:fz + radius + 1] == w.id_portal)
+        found[:, 0] += x0
+        found[:, 2] += z0
+        known = [tuple(int(v) for v in c) for c in found]
+    cells = [c for c in known if oracle._block(c[0], c[1] - 1, c[2]) != w.id_portal]
+    mem.cells[w.dimension] = cells
+    feet = np.array(oracle.feet())
+    cells.sort(key=lambda c: int(np.abs(np.array(c) - feet).sum()))
+    return cells
+
+
+def portal_ready(oracle: VoxelOracle) -> bool:
+    """True when the plan may count the portal as held (a lit one stands in this dimension)."""
+    note_dimension(oracle)
+    if oracle.world.dimension != "overworld":
+        return True
+    return bool(portal_cells(oracle))
+
+
+# ---------------------------------------------------------------------------------------- ordering
+def _here(source: Source, dimension: str) -> bool:
+    """Whether a raw source (not a craft or smelt) can be done in ``dimension``."""
+    if source.kind == "build":
+        return dimension == "overworld"
+    if source.station == PORTAL:
+        return dimension != "overworld"
+    return dimension == "overworld"
+
+
+def _needs(oracle: VoxelOracle, goal: Goal, held: dict[str, int]) -> set[str]:
+    """Items ``goal`` consumes or must hold: ingredients, its station, the tool it works with."""
+    source = goal.source
+    needs = {name for name, _ in source.ingredients}
+    if source.station and source.station != PORTAL:
+        needs.add(source.station)
+    if source.kind == "mine" and source.tool:
+        options = TOOL_ITEMS.get(source.tool, (source.tool,))
+        options = options[source.tier:] if source.tool in TOOL_ITEMS and source.tier >= 0 else options
+        if not any(held.get(o, 0) for o in options):
+            needs.update(options)
+    elif source.kind in ("milk", "fill", "shear", "fish", "build") and source.tool:
+        needs.add(source.tool)
+    if source.kind == "smelt" and not any(held.get(f, 0) for f, _ in FUELS):
+        needs.add(FUELS[0][0])
+    return needs
+
+
+def order_for_dimension(oracle: VoxelOracle, goals: list[Goal]) -> list[Goal]:
+    """``goals`` with the first one that can be done in this dimension moved to the front.
+
+    A goal is blocked when it is a raw source of the other dimension, or when it needs (as an
+    ingredient, station or tool) an item whose goal is blocked. Plans that never involve a portal come
+    back unchanged. When every goal is blocked, the answer is one ``"travel"`` goal."""
+    if not any(g.source.station == PORTAL or g.source.kind == "build" for g in goals) \
+            and oracle.world.dimension == "overworld":
+        return goals
+    dimension = oracle.world.dimension
+    held = oracle.counts()
+    blocked: set[str] = set()
+    for k, goal in enumerate(goals):
+        raw = goal.source.kind not in ("craft", "smelt")
+        needs = _needs(oracle, goal, held)
+        if (raw and not _here(goal.source, dimension)) or (needs & blocked and not all(
+                held.get(n, 0) for n in needs & blocked)):
+            blocked.add(goal.item)
+            continue
+        if k == 0:
+            return goals
+        return [goal] + goals[:k] + goals[k + 1:]
+    return [Goal(PORTAL, 1, Source(TRAVEL, PORTAL, PORTAL), 1)]
+
+
+# ---------------------------------------------------------------------------------------- pursuit
+def pursue(oracle: VoxelOracle, goal: Goal, goals: Iterable[Goal] = ()) -> Plan:
+    """Do a ``"build"`` (of the portal) or ``"travel"`` goal; True when done, None when it failed."""
+    if goal.source.kind == "build" and goal.item == PORTAL:
+        return (yield from build_portal(oracle))
+    if goal.source.kind == TRAVEL:
+        return (yield from travel(oracle))
+    return None
+
+
+def _placeable_filler(oracle: VoxelOracle) -> str | None:
+    counts = oracle.counts()
+    for name in FILLERS:
+        if counts.get(name, 0) > 0 and name not in oracle.targets:
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class Site:
+    """A portal frame: opening cells ``base + i * axis + j * up`` (i in 0..1, j in 0..2)."""
+
+    base: tuple[int, int, int]
+    axis: tuple[int, int, int]
+
+    def cell(self, i: int, j: int) -> tuple[int, int, int]:
+        bx, by, bz = self.base
+        ax, _, az = self.axis
+        return bx + i * ax, by + j, bz + i * az
+
+    @property
+    def normal(self) -> tuple[int, int, int]:
+        ax, _, az = self.axis
+        return az, 0, ax
+
+    def frame(self) -> list[tuple[int, int, int]]:
+        """The 10 obsidian cells in build order: bottom row, the sides bottom-up, then the top row."""
+        out = [self.cell(0, -1), self.cell(1, -1)]
+        out += [self.cell(-1, j) for j in range(3)] + [self.cell(2, j) for j in range(3)]
+        return out + [self.cell(0, 3), self.cell(1, 3)]
+
+    def opening(self) -> list[tuple[int, int, int]]:
+        return [self.cell(i, j) for j in range(3) for i in range(2)]
+
+    def to_clear(self) -> list[tuple[int, int, int]]:
+        """Cells above the floor that must be empty (or already obsidian, for frame cells) before the
+        frame is set: the top row, the sides and the opening, top first so nothing is left hanging."""
+        return [self.cell(i, j) for j in (3, 2, 1, 0) for i in (-1, 0, 1, 2) if (i, j) != (-1, 3) and (i, j) != (2, 3)]
+
+    def stands(self) -> list[tuple[int, int, int]]:
+        """Feet cells in front of (or behind) the frame, two blocks from its plane."""
+        nx, _, nz = self.normal
+        out = []
+        for side in (-2, 2, -3, 3):
+            for i in (0, 1):
+                x, y, z = self.cell(i, 0)
+                out.append((x + side * nx, y, z + side * nz))
+        return out
+
+
+def _site_cost(oracle: VoxelOracle, site: Site) -> float:
+    """Blocks to break to build ``site`` (inf where it cannot be built: liquid, unbreakable, no floor)."""
+    w = oracle.world
+    cat = oracle.cat
+    cost = 0.0
+    ground = [site.cell(i, -1) for i in (-1, 0, 1, 2)] + [site.cell(i, -2) for i in (0, 1)]
+    for c in ground:
+        b = oracle._block(*c)
+        if b <= 0 or not w.collidable[b] or w.liquid_kind[b] or (b != w.id_obsidian and cat.hardness[b] < 0):
+            return math.inf
+    for c in site.to_clear():
+        b = oracle._block(*c)
+        if b < 0:
+            return math.inf
+        if b == 0 or b == w.id_obsidian and c in site.frame():
+            continue
+        if w.liquid_kind[b] or cat.hardness[b] < 0 or b == w.id_portal:
+            return math.inf
+        cost += 1.0  # every other block there is broken (plants too)
+    for c in [site.cell(i, -1) for i in (0, 1)]:
+        if oracle._block(*c) != w.id_obsidian:
+            cost += 1.0  # the floor under the opening is replaced by obsidian
+    # keep away from liquids next to the frame (a lava pool beside a deep obsidian seam)
+    nx, _, nz = site.normal
+    for i in range(-1, 3):
+        for j in range(-1, 4):
+            x, y, z = site.cell(i, j)
+            for s in (-1, 1):
+                b = oracle._block(x + s * nx, y, z + s * nz)
+                if b > 0 and w.liquid_kind[b]:
+                    return math.inf
+    return cost
+
+
+def find_site(oracle: VoxelOracle, radius: int = SITE_RADIUS) -> Site | None:
+    """The cheapest frame site near the player (fewest blocks to break, then nearest)."""
+    fx, fy, fz = oracle.feet()
+    best, best_key = None, (math.inf, math.inf)
+    for dx in range(-radius, radius + 1):
+        for dz in range(-radius, radius + 1):
+            for dy in (0, -1, 1):
+                for axis in ((1, 0, 0), (0, 0, 1)):
+                    site = Site((fx + dx, fy + dy, fz + dz), axis)
+                    if any(c == (fx, fy, fz) or c == (fx, fy + 1, fz) for c in site.frame() + site.opening()):
+                        continue
+                    cost = _site_cost(oracle, site)
+                    if cost > SITE_MAX_CLEAR:
+                        continue
+                    key = (cost, abs(dx) + abs(dz) + 2 * abs(dy))
+                    if key < best_key:
+                        best, best_key = site, key
+    return best
+
+
+def _face_aims(oracle: VoxelOracle, support: tuple[int, int, int], normal: tuple[int, int, int]
+               ) -> tuple[float, float] | None:
+    """A camera (yaw, pitch) reachable in one action whose look ray hits ``support`` first, through
+    its face ``normal`` (the world places a block on that face), within the world's reach."""
+    from embodied_gym.agents.voxel_oracle import CAMERA_BIN, _wrap
+    from embodied_gym.envs.voxel import physics
+    from embodied_gym.envs.voxel.world import REACH
+
+    w = oracle.world
+    eye = w.eye()
+    target = np.array(support, dtype=np.float64) + 0.5 + 0.5 * np.array(normal, dtype=np.float64)
+    d = target - eye
+    exact_yaw = math.degrees(math.atan2(-d[0], d[2]))
+    exact_pitch = math.degrees(math.atan2(-d[1], math.hypot(d[0], d[2])))
+    candidates = []
+    for i in range(-12, 13):
+        yaw = _wrap(w.player.yaw + i * CAMERA_BIN)
+        for j in range(-12, 13):
+            pitch = w.player.pitch + j * CAMERA_BIN
+            if pitch < -90.0 or pitch > 90.0:
+                continue
+            candidates.append((abs(_wrap(yaw - exact_yaw)) + abs(pitch - exact_pitch), yaw, pitch))
+    candidates.sort()
+    for _, yaw, pitch in candidates[:160]:
+        r_yaw, r_pitch = math.radians(yaw), math.radians(pitch)
+        dx, dy, dz = -math.sin(r_yaw) * math.cos(r_pitch), -math.sin(r_pitch), math.cos(r_yaw) * math.cos(r_pitch)
+        hit, hx, hy, hz, nx, ny, nz, _ = physics.raycast_voxel(w.blocks, w.targetable, eye[0], eye[1], eye[2],
+                                                               dx, dy, dz, REACH)
+        if hit and (hx, hy, hz) == tuple(support) and (nx, ny, nz) == tuple(normal):
+            return yaw, pitch
+    return None
+
+
+_NEIGHBOURS = ((0, -1, 0), (1, 0, 0), (-1, 0, 0), (0, 0, 1), (0, 0, -1), (0, 1, 0))
+
+
+def place_at(oracle: VoxelOracle, cell: tuple[int, int, int], item: str) -> Plan:
+    """Put ``item`` (a block) into ``cell`` through the place action, against any solid neighbour face
+    the look ray can reach from where the player stands; True once the block is there."""
+    w = oracle.world
+    want = oracle.cat.block_id(item)
+    if oracle._block(*cell) == want:
+        return True
+    for _attempt in range(2):
+        slot = oracle.slot_of(item)
+        if slot < 0:
+            return False
+        b = oracle._block(*cell)
+        if b > 0 and (w.collidable[b] or not w.liquid_kind[b]) and b != want:
+            ok = yield from oracle._break(cell, max_ticks=400)  # a plant or a block in the way
+            if not ok:
+                return False
+        for dx, dy, dz in _NEIGHBOURS:
+            support = (cell[0] + dx, cell[1] + dy, cell[2] + dz)
+            sb = oracle._block(*support)
+            if sb <= 0 or not w.targetable[sb] or w.liquid_kind[sb]:
+                continue
+            aim = _face_aims(oracle, support, (-dx, -dy, -dz))
+            if aim is None:
+                continue
+            pitch_bin, yaw_bin = oracle._camera_to(*aim)
+            yield oracle._action(pitch=pitch_bin, yaw=yaw_bin, fn=6, slot=slot)
+            if oracle._block(*cell) == want:
+                return True
+            break
+        yield oracle._action()
+    return oracle._block(*cell) == want
+
+
+def _use_on_face(oracle: VoxelOracle, item: str, support: tuple[int, int, int], normal: tuple[int, int, int]) -> Plan:
+    slot = oracle.slot_of(item)
+    if slot < 0:
+        return False
+    yield from oracle._equip(slot)
+    aim = _face_aims(oracle, support, normal)
+    if aim is None:
+        return False
+    pitch_bin, yaw_bin = oracle._camera_to(*aim)
+    yield oracle._action(pitch=pitch_bin, yaw=yaw_bin, fn=1)
+    return True
+
+
+def build_portal(oracle: VoxelOracle) -> Plan:
+    """Build and light a nether portal beside the player: a 4 x 5 frame of 10 obsidian (corners left
+    open but the top-left one, a filler block that holds the top row while it is set), lit with flint
+    and steel on the inside of its bottom row. True once the opening has turned into portal blocks."""
+    w = oracle.world
+    counts = oracle.counts()
+    if counts.get("obsidian", 0) < 10 or counts.get(PORTAL_LIGHTER, 0) < 1:
+        oracle.log.append(f"t={w.time} portal: need 10 obsidian and {PORTAL_LIGHTER}, have {counts.get('obsidian', 0)}")
+        return None
+    for _try in range(3):
+        site = find_site(oracle)
+        if site is None:
+            oracle.log.append(f"t={w.time} portal: no site near {oracle.feet()}")
+            yield from oracle._wander(30)
+            continue
+        oracle.log.append(f"t={w.time} portal: site {site.base} axis {site.axis}")
+        ok = yield from _build_at(oracle, site)
+        if ok:
+            mem = _memory(oracle)
+            mem.cells[w.dimension] = [site.cell(0, 0), site.cell(1, 0)]
+            oracle.log.append(f"t={w.time} portal lit at {site.base}")
+            return True
+        oracle.failed_blocks.add(site.base)
+        yield from oracle._wander(20)
+    return None
+
+
+def _build_at(oracle: VoxelOracle, site: Site) -> Plan:
+    w = oracle.world
+    cat = oracle.cat
+    ok = yield from oracle._goto(set(site.stands()), site.cell(0, 0))
+    if not ok:
+        oracle.log.append(f"t={w.time} portal: cannot stand before the site at {site.base}")
+        return False
+    # clear the opening and the frame's cells above the floor (frame cells already of obsidian stay)
+    frame = set(site.frame())
+    for c in site.to_clear():
+        b = oracle._block(*c)
+        if b <= 0 or (b == w.id_obsidian and c in frame):
+            continue
+        broke = yield from oracle._break(c, max_ticks=600)
+        if not broke:
+            oracle.log.append(f"t={w.time} portal: cannot clear {c} ({cat.block_names[b]})")
+            return False
+    # the floor under the opening becomes the bottom row
+    for c in site.frame()[:2]:
+        b = oracle._block(*c)
+        if b != w.id_obsidian:
+            broke = yield from oracle._break(c, max_ticks=600)
+            if not broke:
+                return False
+    for _ in range(12):  # let the broken blocks' drops come in (they are the filler)
+        yield oracle._action()
+    corner = site.cell(-1, 3)
+    order = site.frame()
+    for c in order[:8]:
+        placed = yield from place_at(oracle, c, "obsidian")
+        if not placed:
+            oracle.log.append(f"t={w.time} portal: could not place obsidian at {c}")
+            return False
+    filler = _placeable_filler(oracle)
+    if not oracle._solid(*corner):
+        if filler is None:
+            oracle.log.append(f"t={w.time} portal: no filler block for the corner")
+            return False
+        placed = yield from place_at(oracle, corner, filler)
+        if not placed:
+            return False
+    for c in order[8:]:
+        placed = yield from place_at(oracle, c, "obsidian")
+        if not placed:
+            oracle.log.append(f"t={w.time} portal: could not place obsidian at {c}")
+            return False
+    for c in site.opening():  # tall grass or a dropped-in block in the opening stops the lighting
+        if oracle._block(*c) != 0:
+            broke = yield from oracle._break(c, max_ticks=200)
+            if not broke:
+                return False
+    for i in (0, 1):
+        lit = yield from _use_on_face(oracle, PORTAL_LIGHTER, site.cell(i, -1), (0, 1, 0))
+        if lit and oracle._block(*site.cell(0, 0)) == w.id_portal:
+            return True
+    return oracle._block(*site.cell(0, 0)) == w.id_portal
+
+
+def _carry_stations(oracle: VoxelOracle) -> Plan:
+    """Hold the crafting table / furnace that the plan's crafts and smelts still need before a trip
+    (the nether has no trees to make a table from, nor cobblestone for a furnace): pick up the ones
+    placed nearby, else make new ones."""
+    counts = oracle.counts()
+    missing = {k: v for k, v in oracle.targets.items() if counts.get(k, 0) < v}
+    if not missing or oracle.graph is None:
+        return True
+    try:
+        goals = plan(oracle.graph, missing, dict(counts, **{PORTAL: 1}))
+    except ValueError:
+        return True
+    needed = {g.source.station for g in goals if g.source.station in ("crafting_table", "furnace")}
+    needed = {s for s in needed if oracle.slot_of(s) < 0}
+    if not needed:
+        return True
+    yield from oracle._take_stations()
+    for station in sorted(needed):
+        if oracle.slot_of(station) >= 0:
+            continue
+        try:
+            steps = plan(oracle.graph, {station: 1}, oracle.counts())
+        except ValueError:
+            continue
+        for step in steps:
+            if step.source.kind not in ("craft", "smelt") and step.source.kind != "mine":
+                break
+            yield from oracle._pursue(step)
+    return True
+
+
+def travel(oracle: VoxelOracle) -> Plan:
+    """Go through the nearest lit portal: walk into it, step out and back in if the world has just
+    brought the player through it, then stand still until the dimension changes."""
+    w = oracle.world
+    start_dim = w.dimension
+    if start_dim == "overworld":
+        yield from _carry_stations(oracle)
+    for _leg in range(RETURN_LEGS):
+        cells = portal_cells(oracle)
+        if not cells:
+            oracle.log.append(f"t={w.time} travel: no lit portal in the {start_dim}")
+            return None
+        target = cells[0]
+        here = oracle.feet()
+        if oracle._block(*here) == w.id_portal:
+            break
+        ok = yield from oracle._goto(set(cells[:6]), target, partial=True)
+        if oracle._block(*oracle.feet()) == w.id_portal:
+            break
+        if not ok and np.abs(np.array(oracle.feet()) - np.array(target)).sum() <= 2:
+            yield from oracle._wander(8)
+    else:
+        oracle.log.append(f"t={w.time} travel: could not reach the portal from {oracle.feet()}")
+        return None
+    if w.player.portal_ticks < 0:  # just arrived through it: it works again once stepped out of
+        yield from _step_out(oracle)
+        cells = portal_cells(oracle)
+        if cells:
+            yield from oracle._goto(set(cells[:6]), cells[0])
+    oracle.log.append(f"t={w.time} travel: in the portal at {oracle.feet()} ({start_dim})")
+    for _ in range(TRAVEL_WAIT):
+        if w.dimension != start_dim:
+            break
+        yield oracle._action()
+    if w.dimension == start_dim:
+        return None
+    note_dimension(oracle)
+    oracle.log.append(f"t={w.time} travel: arrived in the {w.dimension} at {oracle.feet()}")
+    portal_cells(oracle)
+    yield from _step_out(oracle)
+    return True
+
+
+def _step_out(oracle: VoxelOracle) -> Plan:
+    """Leave the portal cell the player stands in (digging a side cell out if the land is closed)."""
+    w = oracle.world
+    x, y, z = oracle.feet()
+    options = []
+    for dx, dz, _yaw in ((0, 1, 0.0), (0, -1, 180.0), (-1, 0, 90.0), (1, 0, -90.0)):
+        for dist in (1, 2):
+            c = (x + dx * dist, y, z + dz * dist)
+            if oracle._block(*c) != w.id_portal:
+                options.append(c)
+                break
+    goals = {c for c in options if oracle._solid(c[0], c[1] - 1, c[2]) and oracle._block(*c) != w.id_portal}
+    if goals:
+        ok = yield from oracle._goto(goals, next(iter(goals)))
+        if ok:
+            return True
+    ok = yield from oracle._goto(oracle.cells_near((x, y, z), 3, (-1, 0, 1)) - {(x, y, z)}, (x, y, z + 3), partial=True)
+    return ok and oracle._block(*oracle.feet()) != w.id_portal
