@@ -8,9 +8,10 @@ the kind of shaping MineCLIP's paper compares its learned reward with:
 * ``approach``: metres closed towards the nearest block that drops a target (searched in a cube around
   the player), capped per step so a teleport-like jump (respawn) cannot pay;
 * ``aim``: a small bonus per tick while the crosshair rests on such a block within reach;
-* ``mine``: the breaking progress made on such a block this tick (1.0 in total per block broken), so
-  holding attack is rewarded tick by tick; letting go (which resets the block's progress in Minecraft)
-  pays that progress back, so only a finished block keeps its reward.
+* ``mine``: while breaking such a block, the progress made this tick times the progress reached
+  (a run of ``L`` consecutive attack ticks on a log earns about ``L**2 / 7200``: holding on pays more
+  than the same ticks in short bursts, and every tick still pays something, so the gradient towards
+  "keep attacking" exists long before the first log breaks), plus ``broken`` when the block breaks.
 
 The task reward passes through unchanged; success, termination and ``info`` are the env's own. Use it as
 a training-only reward (``reward_wrapper`` of a training config): evaluation runs the plain task.
@@ -40,7 +41,7 @@ class HarvestShaping(gym.Wrapper):
     """Task reward + approach / aim / mine terms towards the blocks that give the task's targets."""
 
     def __init__(self, env: gym.Env, approach: float = 0.05, aim: float = 0.005, mine: float = 1.0,
-                 radius: int = 16, max_step_m: float = 1.0) -> None:
+                 broken: float = 1.0, radius: int = 16, max_step_m: float = 1.0) -> None:
         super().__init__(env)
         base = env.unwrapped
         world, task = getattr(base, "world", None), getattr(base, "task", None)
@@ -53,7 +54,7 @@ class HarvestShaping(gym.Wrapper):
             raise ShapingError(f"no block of the world drops any of {task.target_names} ({task.task_id!r})")
         self._is_target = np.zeros(len(world.cat.block_names), dtype=bool)
         self._is_target[self._ids] = True
-        self.approach, self.aim, self.mine = approach, aim, mine
+        self.approach, self.aim, self.mine, self.broken = approach, aim, mine, broken
         self.radius, self.max_step_m = radius, max_step_m
         self._prev_d = float("nan")
 
@@ -99,15 +100,13 @@ class HarvestShaping(gym.Wrapper):
             shaped += self.approach * float(np.clip(self._prev_d - d, -self.max_step_m, self.max_step_m))
         self._prev_d = d
         after, after_is_target = self._mining_target()
+        progress = float(w.player.mine_progress)
         if after_is_target and after == before:  # kept breaking the same block
-            gained = float(w.player.mine_progress) - progress_before
-        else:
-            gained = 0.0
-            if before_is_target:  # stopped breaking it: broken (the rest of the bar) or let go (paid back)
-                gained += (1.0 - progress_before) if int(w.blocks[before]) == 0 else -progress_before
-            if after_is_target:  # started on a new block this tick
-                gained += float(w.player.mine_progress)
-        shaped += self.mine * gained
+            shaped += self.mine * (progress - progress_before) * progress
+        elif after_is_target:  # started on a new block this tick
+            shaped += self.mine * progress * progress
+        elif before_is_target and int(w.blocks[before]) == 0:  # it broke this tick
+            shaped += self.mine * (1.0 - progress_before) + self.broken
         if self._on_target():
             shaped += self.aim
         return obs, shaped, terminated, truncated, info
