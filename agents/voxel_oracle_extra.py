@@ -47,10 +47,10 @@ Plan = Generator[np.ndarray, None, Any]
 TRAVEL = "travel"
 #: how far (blocks, along x and z) from the player a portal site is searched for
 SITE_RADIUS = 6
-#: at most this many blocks are broken to clear a site (a tunnel wall, tall grass in the opening)
-SITE_MAX_CLEAR = 14
-#: blocks that may fill the frame's corner (it holds the top row while it is placed), best first
-FILLERS: tuple[str, ...] = ("dirt", "cobblestone", "netherrack", "stone", "planks", "sand", "gravel", "log", "log2")
+#: at most this many ticks of breaking prepare a site (a trench sunk into the ground, a cut in a wall)
+SITE_MAX_TICKS = 1500
+#: the six face neighbours, the one below first (a floor is the likeliest support)
+_NEIGHBOURS = ((0, -1, 0), (1, 0, 0), (-1, 0, 0), (0, 0, 1), (0, 0, -1), (0, 1, 0))
 #: ticks to wait inside a portal for the world to move the player (it needs 80)
 TRAVEL_WAIT = 120
 #: partial walks towards a portal beyond the path finder's window before giving up
@@ -183,30 +183,25 @@ def pursue(oracle: VoxelOracle, goal: Goal, goals: Iterable[Goal] = ()) -> Plan:
     return None
 
 
-def _placeable_filler(oracle: VoxelOracle) -> str | None:
-    counts = oracle.counts()
-    for name in FILLERS:
-        if counts.get(name, 0) > 0 and name not in oracle.targets:
-            return name
-    return None
-
-
 @dataclass(frozen=True)
 class Site:
-    """A portal frame: opening cells ``base + i * axis + j * up`` (i in 0..1, j in 0..2)."""
+    """A portal frame set against a wall: opening cells ``base + i * axis + j * up`` (i in 0..1, j in
+    0..2), the frame around them, the player's side ``+front`` and solid blocks behind (``-front``).
+
+    Every frame block is placed against the face of the wall block right behind its cell, which the
+    player sees from in front at any height; a frame standing free would need its upper blocks put
+    on top faces above the eye, which the place action cannot reach."""
 
     base: tuple[int, int, int]
     axis: tuple[int, int, int]
+    front: tuple[int, int, int]
 
-    def cell(self, i: int, j: int) -> tuple[int, int, int]:
+    def cell(self, i: int, j: int, k: int = 0) -> tuple[int, int, int]:
+        """The cell ``i`` along the frame, ``j`` up and ``k`` towards the player from the base."""
         bx, by, bz = self.base
         ax, _, az = self.axis
-        return bx + i * ax, by + j, bz + i * az
-
-    @property
-    def normal(self) -> tuple[int, int, int]:
-        ax, _, az = self.axis
-        return az, 0, ax
+        fx, _, fz = self.front
+        return bx + i * ax + k * fx, by + j, bz + i * az + k * fz
 
     def frame(self) -> list[tuple[int, int, int]]:
         """The 10 obsidian cells in build order: bottom row, the sides bottom-up, then the top row."""
@@ -217,73 +212,76 @@ class Site:
     def opening(self) -> list[tuple[int, int, int]]:
         return [self.cell(i, j) for j in range(3) for i in range(2)]
 
+    def wall(self) -> list[tuple[int, int, int]]:
+        """Cells behind the frame that must be solid (the faces every frame block is set against)."""
+        return [self.cell(i, j, -1) for i in range(-1, 3) for j in range(-1, 4)]
+
+    def floor(self) -> list[tuple[int, int, int]]:
+        """Cells under the frame's sides and in front of it that carry the player and the bottom row."""
+        return [self.cell(i, -1) for i in (-1, 2)] + [self.cell(i, -1, k) for i in (0, 1) for k in (1, 2)]
+
     def to_clear(self) -> list[tuple[int, int, int]]:
-        """Cells above the floor that must be empty (or already obsidian, for frame cells) before the
-        frame is set: the top row, the sides and the opening, top first so nothing is left hanging."""
-        return [self.cell(i, j) for j in (3, 2, 1, 0) for i in (-1, 0, 1, 2) if (i, j) != (-1, 3) and (i, j) != (2, 3)]
+        """Cells that must be empty before the frame is set (frame cells may already be obsidian): the
+        frame above the floor, the opening and the slab in front of it that the look rays cross; the
+        corners stay as they are; nearest the player first, so each block is in sight when broken."""
+        out = [self.cell(i, j, 2) for j in (3, 2, 1, 0) for i in (0, 1)]
+        out += [self.cell(i, j, 1) for j in (3, 2, 1, 0) for i in (-1, 0, 1, 2)]
+        return out + [self.cell(i, j) for j in (3, 2, 1, 0) for i in (-1, 0, 1, 2) if j < 3 or i in (0, 1)]
 
     def stands(self) -> list[tuple[int, int, int]]:
-        """Feet cells in front of (or behind) the frame, two blocks from its plane."""
-        nx, _, nz = self.normal
-        out = []
-        for side in (-2, 2, -3, 3):
-            for i in (0, 1):
-                x, y, z = self.cell(i, 0)
-                out.append((x + side * nx, y, z + side * nz))
-        return out
+        """Feet cells in front of the frame, two blocks from its plane."""
+        return [self.cell(i, 0, 2) for i in (0, 1)]
 
 
-def _site_cost(oracle: VoxelOracle, site: Site) -> float:
-    """Blocks to break to build ``site`` (inf where it cannot be built: liquid, unbreakable, no floor)."""
+def _site_cost(oracle: VoxelOracle, site: Site, lut: np.ndarray) -> float:
+    """Ticks of breaking to prepare ``site`` (inf where it cannot be built: liquid or unbreakable
+    blocks in the way, no wall behind, no floor)."""
     w = oracle.world
-    cat = oracle.cat
-    cost = 0.0
-    ground = [site.cell(i, -1) for i in (-1, 0, 1, 2)] + [site.cell(i, -2) for i in (0, 1)]
-    for c in ground:
+    for c in site.wall() + site.floor():
         b = oracle._block(*c)
-        if b <= 0 or not w.collidable[b] or w.liquid_kind[b] or (b != w.id_obsidian and cat.hardness[b] < 0):
+        if b <= 0 or not w.collidable[b] or w.liquid_kind[b]:
             return math.inf
+    frame = set(site.frame())
+    cost = 0.0
+    for c in site.frame()[:2]:  # the floor under the opening becomes the bottom row
+        b = oracle._block(*c)
+        if b != w.id_obsidian:
+            if b < 0 or not w.collidable[b] and b != 0:
+                return math.inf
+            cost += lut[b] if b > 0 else 0.0
     for c in site.to_clear():
         b = oracle._block(*c)
-        if b < 0:
+        if b < 0 or b == w.id_portal:
             return math.inf
-        if b == 0 or b == w.id_obsidian and c in site.frame():
+        if b == 0 or (b == w.id_obsidian and c in frame):
             continue
-        if w.liquid_kind[b] or cat.hardness[b] < 0 or b == w.id_portal:
-            return math.inf
-        cost += 1.0  # every other block there is broken (plants too)
-    for c in [site.cell(i, -1) for i in (0, 1)]:
-        if oracle._block(*c) != w.id_obsidian:
-            cost += 1.0  # the floor under the opening is replaced by obsidian
-    # keep away from liquids next to the frame (a lava pool beside a deep obsidian seam)
-    nx, _, nz = site.normal
-    for i in range(-1, 3):
-        for j in range(-1, 4):
-            x, y, z = site.cell(i, j)
-            for s in (-1, 1):
-                b = oracle._block(x + s * nx, y, z + s * nz)
-                if b > 0 and w.liquid_kind[b]:
-                    return math.inf
+        cost += lut[b] + 2.0  # every other block there is broken (plants too)
+    for c in site.to_clear() + site.frame():  # no liquid next to the site (a lava pool by an obsidian seam)
+        for dx, dy, dz in _NEIGHBOURS:
+            b = oracle._block(c[0] + dx, c[1] + dy, c[2] + dz)
+            if b > 0 and w.liquid_kind[b]:
+                return math.inf
     return cost
 
 
 def find_site(oracle: VoxelOracle, radius: int = SITE_RADIUS) -> Site | None:
-    """The cheapest frame site near the player (fewest blocks to break, then nearest)."""
+    """The cheapest frame site near the player (least breaking, then nearest), sunk into the ground
+    or cut into a wall where the land has no ready one."""
     fx, fy, fz = oracle.feet()
+    lut = oracle._cost_lut()
     best, best_key = None, (math.inf, math.inf)
     for dx in range(-radius, radius + 1):
         for dz in range(-radius, radius + 1):
-            for dy in (0, -1, 1):
-                for axis in ((1, 0, 0), (0, 0, 1)):
-                    site = Site((fx + dx, fy + dy, fz + dz), axis)
-                    if any(c == (fx, fy, fz) or c == (fx, fy + 1, fz) for c in site.frame() + site.opening()):
-                        continue
-                    cost = _site_cost(oracle, site)
-                    if cost > SITE_MAX_CLEAR:
-                        continue
-                    key = (cost, abs(dx) + abs(dz) + 2 * abs(dy))
-                    if key < best_key:
-                        best, best_key = site, key
+            for dy in range(-4, 2):
+                for axis, fronts in (((1, 0, 0), ((0, 0, 1), (0, 0, -1))), ((0, 0, 1), ((1, 0, 0), (-1, 0, 0)))):
+                    for front in fronts:
+                        site = Site((fx + dx, fy + dy, fz + dz), axis, front)
+                        cost = _site_cost(oracle, site, lut)
+                        if cost > SITE_MAX_TICKS:
+                            continue
+                        key = (cost + 10.0 * (abs(dx) + abs(dz) + 2 * abs(dy)), 0)
+                        if key < best_key:
+                            best, best_key = site, key
     return best
 
 
@@ -320,7 +318,22 @@ def _face_aims(oracle: VoxelOracle, support: tuple[int, int, int], normal: tuple
     return None
 
 
-_NEIGHBOURS = ((0, -1, 0), (1, 0, 0), (-1, 0, 0), (0, 0, 1), (0, 0, -1), (0, 1, 0))
+
+def _support_face(oracle: VoxelOracle, cell: tuple[int, int, int]) -> tuple[float, float] | None:
+    """A camera (yaw, pitch) that aims at a face of a solid neighbour of ``cell`` from which the
+    place action puts a block into ``cell``; None if no such face is in reach and in sight."""
+    w = oracle.world
+    if not w._can_place_at(*cell):
+        return None
+    for dx, dy, dz in _NEIGHBOURS:
+        support = (cell[0] + dx, cell[1] + dy, cell[2] + dz)
+        sb = oracle._block(*support)
+        if sb <= 0 or not w.targetable[sb] or w.liquid_kind[sb]:
+            continue
+        aim = _face_aims(oracle, support, (-dx, -dy, -dz))
+        if aim is not None:
+            return aim
+    return None
 
 
 def place_at(oracle: VoxelOracle, cell: tuple[int, int, int], item: str) -> Plan:
@@ -339,19 +352,12 @@ def place_at(oracle: VoxelOracle, cell: tuple[int, int, int], item: str) -> Plan
             ok = yield from oracle._break(cell, max_ticks=400)  # a plant or a block in the way
             if not ok:
                 return False
-        for dx, dy, dz in _NEIGHBOURS:
-            support = (cell[0] + dx, cell[1] + dy, cell[2] + dz)
-            sb = oracle._block(*support)
-            if sb <= 0 or not w.targetable[sb] or w.liquid_kind[sb]:
-                continue
-            aim = _face_aims(oracle, support, (-dx, -dy, -dz))
-            if aim is None:
-                continue
-            pitch_bin, yaw_bin = oracle._camera_to(*aim)
+        found = _support_face(oracle, cell)
+        if found is not None:
+            pitch_bin, yaw_bin = oracle._camera_to(*found)
             yield oracle._action(pitch=pitch_bin, yaw=yaw_bin, fn=6, slot=slot)
             if oracle._block(*cell) == want:
                 return True
-            break
         yield oracle._action()
     return oracle._block(*cell) == want
 
@@ -371,8 +377,8 @@ def _use_on_face(oracle: VoxelOracle, item: str, support: tuple[int, int, int], 
 
 def build_portal(oracle: VoxelOracle) -> Plan:
     """Build and light a nether portal beside the player: a 4 x 5 frame of 10 obsidian (corners left
-    open but the top-left one, a filler block that holds the top row while it is set), lit with flint
-    and steel on the inside of its bottom row. True once the opening has turned into portal blocks."""
+    as they are) set against a wall, lit with flint and steel on the inside of its bottom row. True
+    once the opening has turned into portal blocks."""
     w = oracle.world
     counts = oracle.counts()
     if counts.get("obsidian", 0) < 10 or counts.get(PORTAL_LIGHTER, 0) < 1:
@@ -396,62 +402,81 @@ def build_portal(oracle: VoxelOracle) -> Plan:
     return None
 
 
+def _work_through(oracle: VoxelOracle, site: Site, cells: list[tuple[int, int, int]], done, can, act) -> Plan:
+    """Do ``act(cell)`` for every cell not ``done`` yet: each time the nearest cell that ``can`` be
+    done from where the player stands (a block in sight, a face the camera grid reaches), moving to
+    the site's next stand cell when none can; False when none can from any of them."""
+    stands = site.stands() + [site.cell(i, 0, 1) for i in (0, 1, -1, 2)]
+    tried = {oracle.feet()}
+    for _round in range(4 * len(cells) + len(stands)):
+        todo = [c for c in cells if not done(c)]
+        if not todo:
+            return True
+        eye = oracle.world.eye()
+        todo.sort(key=lambda c: float(np.linalg.norm(np.array(c, dtype=np.float64) + 0.5 - eye)))
+        ready = next((c for c in todo if can(c)), None)
+        if ready is not None:
+            ok = yield from act(ready)
+            if ok or done(ready):
+                continue
+        moved = False
+        for stand in stands:
+            if stand in tried or oracle._solid(*stand) or oracle._solid(stand[0], stand[1] + 1, stand[2]) \
+                    or not oracle._solid(stand[0], stand[1] - 1, stand[2]):
+                continue
+            tried.add(stand)
+            arrived = yield from oracle._goto({stand}, stand)
+            if arrived:
+                moved = True
+                break
+        if not moved:
+            return False
+    return all(done(c) for c in cells)
+
+
 def _build_at(oracle: VoxelOracle, site: Site) -> Plan:
     w = oracle.world
-    cat = oracle.cat
     ok = yield from oracle._goto(set(site.stands()), site.cell(0, 0))
     if not ok:
         oracle.log.append(f"t={w.time} portal: cannot stand before the site at {site.base}")
         return False
-    # clear the opening and the frame's cells above the floor (frame cells already of obsidian stay)
+    # clear the slab in front, the opening and the frame's cells above the floor (frame cells already
+    # of obsidian stay), then the floor under the opening, which becomes the bottom row
     frame = set(site.frame())
-    for c in site.to_clear():
+
+    def cleared(c):
         b = oracle._block(*c)
-        if b <= 0 or (b == w.id_obsidian and c in frame):
-            continue
-        broke = yield from oracle._break(c, max_ticks=600)
-        if not broke:
-            oracle.log.append(f"t={w.time} portal: cannot clear {c} ({cat.block_names[b]})")
-            return False
-    # the floor under the opening becomes the bottom row
-    for c in site.frame()[:2]:
-        b = oracle._block(*c)
-        if b != w.id_obsidian:
-            broke = yield from oracle._break(c, max_ticks=600)
-            if not broke:
-                return False
-    for _ in range(12):  # let the broken blocks' drops come in (they are the filler)
-        yield oracle._action()
-    corner = site.cell(-1, 3)
-    order = site.frame()
-    for c in order[:8]:
-        placed = yield from place_at(oracle, c, "obsidian")
-        if not placed:
-            oracle.log.append(f"t={w.time} portal: could not place obsidian at {c}")
-            return False
-    filler = _placeable_filler(oracle)
-    if not oracle._solid(*corner):
-        if filler is None:
-            oracle.log.append(f"t={w.time} portal: no filler block for the corner")
-            return False
-        placed = yield from place_at(oracle, corner, filler)
-        if not placed:
-            return False
-    for c in order[8:]:
-        placed = yield from place_at(oracle, c, "obsidian")
-        if not placed:
-            oracle.log.append(f"t={w.time} portal: could not place obsidian at {c}")
-            return False
-    for c in site.opening():  # tall grass or a dropped-in block in the opening stops the lighting
-        if oracle._block(*c) != 0:
-            broke = yield from oracle._break(c, max_ticks=200)
-            if not broke:
-                return False
-    for i in (0, 1):
-        lit = yield from _use_on_face(oracle, PORTAL_LIGHTER, site.cell(i, -1), (0, 1, 0))
-        if lit and oracle._block(*site.cell(0, 0)) == w.id_portal:
-            return True
-    return oracle._block(*site.cell(0, 0)) == w.id_portal
+        return b == 0 or (b == w.id_obsidian and c in frame)
+
+    ok = yield from _work_through(oracle, site, site.to_clear() + site.frame()[:2], cleared,
+                                  lambda c: oracle._aim_at_block(c) is not None,
+                                  lambda c: oracle._break(c, max_ticks=600))
+    if not ok:
+        oracle.log.append(f"t={w.time} portal: cannot clear the site from {oracle.feet()}")
+        return False
+    obsidian = oracle.cat.block_id("obsidian")
+    ok = yield from _work_through(oracle, site, site.frame(), lambda c: oracle._block(*c) == obsidian,
+                                  lambda c: _support_face(oracle, c) is not None,
+                                  lambda c: place_at(oracle, c, "obsidian"))
+    if not ok:
+        oracle.log.append(f"t={w.time} portal: could not set the frame from {oracle.feet()}")
+        return False
+    ok = yield from _work_through(oracle, site, site.opening(), lambda c: oracle._block(*c) == 0,
+                                  lambda c: oracle._aim_at_block(c) is not None,
+                                  lambda c: oracle._break(c, max_ticks=200))  # a drop fell in
+    if not ok:
+        return False
+    bottom = site.frame()[:2]
+    ok = yield from _work_through(oracle, site, bottom, lambda c: oracle._block(*site.cell(0, 0)) == w.id_portal,
+                                  lambda c: _face_aims(oracle, c, (0, 1, 0)) is not None,
+                                  lambda c: _light(oracle, c))
+    return bool(ok) and oracle._block(*site.cell(0, 0)) == w.id_portal
+
+
+def _light(oracle: VoxelOracle, bottom: tuple[int, int, int]) -> Plan:
+    """Use flint and steel on the top face of a bottom-row block (inside the opening)."""
+    used = yield from _use_on_face(oracle, PORTAL_LIGHTER, bottom, (0, 1, 0))
+    return used
 
 
 def _carry_stations(oracle: VoxelOracle) -> Plan:
