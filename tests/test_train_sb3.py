@@ -84,6 +84,12 @@ def test_feature_extractor_has_a_cnn_per_image_and_one_vector_head():
            for k in env.observation_space.spaces}
     feats = ext(preprocess_obs(obs, env.observation_space))
     assert feats.shape == (3, 32) and torch.isfinite(feats).all()
+    pooled = EmbodiedFeatureExtractor(env.observation_space, features_dim=32, image_pool=2)
+    assert pooled(preprocess_obs(obs, env.observation_space)).shape == (3, 32)
+    first_conv = next(m for m in pooled.cnns["rgb"] if isinstance(m, torch.nn.Conv2d))
+    assert first_conv.kernel_size[0] <= 6  # the CNN was built for the pooled 6x8 frame, not 12x16
+    with pytest.raises(ValueError, match="image_pool must be a positive int"):
+        EmbodiedFeatureExtractor(env.observation_space, image_pool=0)
 
 
 @pytest.mark.parametrize("mode", [AutoresetMode.SAME_STEP, AutoresetMode.DISABLED])

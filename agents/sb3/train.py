@@ -60,6 +60,8 @@ class TrainConfig:
     ent_coef: float = 0.01
     clip_range: float = 0.2
     features_dim: int = 256
+    #: average-pool image observations by this factor before the CNN (1 = full resolution)
+    image_pool: int = 1
     net_arch: list[int] = field(default_factory=lambda: [64, 64])
     drop_keys: list[str] = field(default_factory=list)
     wrappers: list[str] = field(default_factory=list)
@@ -79,7 +81,7 @@ class TrainConfig:
         if self.vectorization not in VECTORIZATIONS:
             raise TrainConfigError(f"vectorization {self.vectorization!r} is not one of {VECTORIZATIONS}")
         for name in ("total_timesteps", "n_envs", "checkpoint_every", "eval_every", "n_steps", "batch_size",
-                     "n_epochs", "features_dim"):
+                     "n_epochs", "features_dim", "image_pool"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise TrainConfigError(f"{name} must be a positive int, got {value!r}")
@@ -161,7 +163,7 @@ def _policy(config: TrainConfig, observation_space: gym.Space) -> tuple[str, dic
     kwargs: dict[str, Any] = {"net_arch": list(config.net_arch)}
     if isinstance(observation_space, gym.spaces.Dict):
         kwargs["features_extractor_class"] = EmbodiedFeatureExtractor
-        kwargs["features_extractor_kwargs"] = {"features_dim": config.features_dim}
+        kwargs["features_extractor_kwargs"] = {"features_dim": config.features_dim, "image_pool": config.image_pool}
         return ("MultiInputLstmPolicy" if recurrent else "MultiInputPolicy"), kwargs
     if isinstance(observation_space, gym.spaces.Box) and len(observation_space.shape) == 3:
         return ("CnnLstmPolicy" if recurrent else "CnnPolicy"), kwargs
