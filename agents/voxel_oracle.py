@@ -390,6 +390,8 @@ class VoxelOracle:
 
     def _pursue(self, goal: Goal) -> Plan:
         kind = goal.source.kind
+        if extra.handles(self, goal):  # nether portals: build, travel, climb to blocks overhead
+            return (yield from extra.pursue(self, goal))
         if kind in ("craft", "smelt"):
             return (yield from self._craft(goal))
         if kind == "mine":
@@ -402,8 +404,6 @@ class VoxelOracle:
             return (yield from self._fish(goal))
         if kind == "collect":
             return (yield from self._collect_laid(goal))
-        if kind in ("build", extra.TRAVEL):  # a nether portal: build it, go through it
-            return (yield from extra.pursue(self, goal))
         return None
 
     # ------------------------------------------------------------------ crafting and smelting
@@ -997,10 +997,11 @@ class VoxelOracle:
         yield from self._equip(self._best_weapon_slot())
         misses = 0
         end = w.time + budget
+        target_explodes = w.mob_params[w.mob_kind[m], 9] > 0
         while w.time < end:
             if not w.mob_alive[m]:
                 return True
-            fuse = self._creeper_near(exclude=m)
+            fuse = -1 if target_explodes else self._creeper_near()
             if fuse >= 0:  # a creeper walked up during this fight: it goes first (its blast is 20+ damage)
                 yield from self._fight(fuse, budget=200)
                 continue

@@ -175,11 +175,14 @@ def order_for_dimension(oracle: VoxelOracle, goals: list[Goal]) -> list[Goal]:
 
 # ---------------------------------------------------------------------------------------- pursuit
 def pursue(oracle: VoxelOracle, goal: Goal, goals: Iterable[Goal] = ()) -> Plan:
-    """Do a ``"build"`` (of the portal) or ``"travel"`` goal; True when done, None when it failed."""
+    """Do a goal that :func:`handles` claims: build the portal, travel, or climb to a block overhead
+    and mine it; True when done, None when it failed."""
     if goal.source.kind == "build" and goal.item == PORTAL:
         return (yield from build_portal(oracle))
     if goal.source.kind == TRAVEL:
         return (yield from travel(oracle))
+    if goal.source.kind == "mine":
+        return (yield from mine_overhead(oracle, goal))
     return None
 
 
@@ -571,3 +574,145 @@ def _step_out(oracle: VoxelOracle) -> Plan:
             return True
     ok = yield from oracle._goto(oracle.cells_near((x, y, z), 3, (-1, 0, 1)) - {(x, y, z)}, (x, y, z + 3), partial=True)
     return ok and oracle._block(*oracle.feet()) != w.id_portal
+
+
+# ---------------------------------------------------------------------------------------- climbing
+#: blocks the oracle stacks under itself to climb (any solid block it can spare), best first
+PILLAR_BLOCKS: tuple[str, ...] = ("netherrack", "cobblestone", "dirt", "stone", "sand", "gravel", "soul_sand")
+#: a mined block higher than this above the feet is out of reach from the floor: climb to it
+HIGH_ABOVE = 4
+
+
+def handles(oracle: VoxelOracle, goal: Goal) -> bool:
+    """Goals this module does instead of the oracle's own handlers: the portal's build and the trips,
+    and mining in the nether where the block lies out of reach overhead (glowstone hangs from the
+    cavern's roof, 40-70 blocks above its floor)."""
+    source = goal.source
+    if source.kind in ("build", TRAVEL):
+        return True
+    return source.kind == "mine" and source.station == PORTAL and _only_overhead(oracle, source.target)
+
+
+def _blocks_of(oracle: VoxelOracle, name: str, radius: int = 48) -> np.ndarray:
+    w = oracle.world
+    fx, _, fz = oracle.feet()
+    x0, z0 = max(fx - radius, 0), max(fz - radius, 0)
+    found = np.argwhere(np.isin(w.blocks[x0:fx + radius + 1, :, z0:fz + radius + 1], oracle._kind_ids(name)))
+    if found.size:
+        found[:, 0] += x0
+        found[:, 2] += z0
+    return found
+
+
+def _only_overhead(oracle: VoxelOracle, name: str) -> bool:
+    """True when every block of ``name`` near the player is too high to reach from the ground."""
+    found = _blocks_of(oracle, name)
+    if found.size == 0:
+        return False
+    return bool((found[:, 1] > oracle.feet()[1] + HIGH_ABOVE).all())
+
+
+def _pillar_stock(oracle: VoxelOracle) -> int:
+    counts = oracle.counts()
+    return sum(counts.get(n, 0) for n in PILLAR_BLOCKS if n not in oracle.targets)
+
+
+def _pillar_block_slot(oracle: VoxelOracle) -> int:
+    for name in PILLAR_BLOCKS:
+        if name in oracle.targets:
+            continue
+        slot = oracle.slot_of(name)
+        if slot >= 0:
+            return slot
+    return -1
+
+
+def _column_floor(oracle: VoxelOracle, x: int, top: int, z: int) -> int | None:
+    """The highest solid, non-liquid block below ``top`` in column (x, z) with open air above it up
+    to ``top`` (None where that column ends in lava or has no floor)."""
+    w = oracle.world
+    for y in range(top - 1, 0, -1):
+        b = oracle._block(x, y, z)
+        if b > 0 and w.liquid_kind[b]:
+            return None
+        if b > 0 and w.collidable[b]:
+            return y
+    return None
+
+
+def pillar_to(oracle: VoxelOracle, block: tuple[int, int, int]) -> Plan:
+    """Stand under ``block`` (on the floor of its column, or one beside it) and stack blocks under
+    the feet -- jump, look straight down, place while airborne -- until the head is just below it."""
+    w = oracle.world
+    bx, by, bz = block
+    floor = _column_floor(oracle, bx, by, bz)
+    if floor is None:
+        return False
+    need = by - 2 - (floor + 1)
+    if _pillar_stock(oracle) < need:
+        filler = "netherrack" if w.dimension == "nether" else "cobblestone"
+        source = Source("mine", filler, filler, 1.0, "pickaxe", 0, station=PORTAL if w.dimension == "nether" else "")
+        want = oracle.counts().get(filler, 0) + need - _pillar_stock(oracle) + 2
+        for _ in range(6):
+            if _pillar_stock(oracle) >= need:
+                break
+            got = yield from oracle._mine_one(Goal(filler, want, source, max(want, 1)))
+            if not got:
+                break
+        if _pillar_stock(oracle) < need:
+            oracle.log.append(f"t={w.time} climb: {need} blocks needed, {_pillar_stock(oracle)} held")
+            return False
+    start = (bx, floor + 1, bz)
+    ok = yield from oracle._goto({start}, start)
+    if not ok:
+        oracle.log.append(f"t={w.time} climb: cannot reach the foot of {block}")
+        return False
+    oracle.log.append(f"t={w.time} climb: {need} blocks up to {block}")
+    stuck = 0
+    while oracle.feet()[1] < by - 2 and stuck < 6 and w.player.alive:
+        x, y, z = oracle.feet()
+        if oracle._solid(x, y + 2, z):  # something overhead (a roof below the target): dig through it
+            yield from oracle._break((x, y + 2, z), max_ticks=300)
+        yield from oracle._center(10)
+        slot = _pillar_block_slot(oracle)
+        if slot < 0:
+            return False
+        pitch_bin, yaw_bin = oracle._camera_to(w.player.yaw, 90.0)
+        yield oracle._action(pitch=pitch_bin, yaw=yaw_bin)
+        placed = False
+        for tick in range(14):
+            jump = 1 if tick == 0 else 0
+            fn = 6 if w.player.pos[1] >= y + 1.0 and not placed else 0
+            yield oracle._action(jump=jump, fn=fn, slot=slot)
+            if fn == 6 and oracle._block(x, y, z) > 0:
+                placed = True
+            if placed and w.player.on_ground:
+                break
+        stuck = 0 if oracle.feet()[1] > y else stuck + 1
+    return oracle.feet()[1] >= by - 2
+
+
+def mine_overhead(oracle: VoxelOracle, goal: Goal) -> Plan:
+    """Mine ``goal``'s block where it only lies overhead: climb under the nearest one whose column
+    has a floor to climb from (fewest blocks to stack, then nearest), then mine as usual."""
+    w = oracle.world
+    found = _blocks_of(oracle, goal.source.target)
+    feet = np.array(oracle.feet())
+    options = []
+    for cell in found:
+        x, y, z = (int(v) for v in cell)
+        if (x, y, z) in oracle.failed_blocks or oracle._block(x, y - 1, z) != 0:
+            continue
+        floor = _column_floor(oracle, x, y, z)
+        if floor is None or floor + 1 >= y - 2:
+            continue
+        options.append((y - floor + 0.5 * float(np.abs(cell - feet)[[0, 2]].sum()), (x, y, z)))
+    options.sort()
+    for _, cell in options[:3]:
+        ok = yield from pillar_to(oracle, cell)
+        if ok:
+            return (yield from oracle._mine_one(goal))
+        oracle.failed_blocks.add(cell)
+        if w.player.alive and oracle.feet()[1] > cell[1] - 20:
+            break  # up in the air part of the way: mine from here
+    return None
