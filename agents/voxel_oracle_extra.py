@@ -590,7 +590,8 @@ def handles(oracle: VoxelOracle, goal: Goal) -> bool:
     source = goal.source
     if source.kind in ("build", TRAVEL):
         return True
-    return source.kind == "mine" and source.station == PORTAL and _only_overhead(oracle, source.target)
+    return source.kind == "mine" and source.station == PORTAL and oracle.world.dimension != "overworld" \
+        and (_aloft(oracle) or _only_overhead(oracle, source.target))
 
 
 def _blocks_of(oracle: VoxelOracle, name: str, radius: int = 48) -> np.ndarray:
@@ -668,6 +669,9 @@ def pillar_to(oracle: VoxelOracle, block: tuple[int, int, int]) -> Plan:
         oracle.log.append(f"t={w.time} climb: cannot reach the foot of {block}")
         return False
     oracle.log.append(f"t={w.time} climb: {need} blocks up to {block}")
+    if not hasattr(oracle, "_pillar_floor"):
+        oracle._pillar_floor = {}
+    oracle._pillar_floor[(bx, bz)] = floor
     stuck = 0
     while oracle.feet()[1] < by - 2 and stuck < 6 and w.player.alive:
         x, y, z = oracle.feet()
@@ -692,27 +696,74 @@ def pillar_to(oracle: VoxelOracle, block: tuple[int, int, int]) -> Plan:
     return oracle.feet()[1] >= by - 2
 
 
-def mine_overhead(oracle: VoxelOracle, goal: Goal) -> Plan:
-    """Mine ``goal``'s block where it only lies overhead: climb under the nearest one whose column
-    has a floor to climb from (fewest blocks to stack, then nearest), then mine as usual."""
-    w = oracle.world
-    found = _blocks_of(oracle, goal.source.target)
+def _aloft(oracle: VoxelOracle) -> bool:
+    """True when the player stands on a pillar (no ground beside the block under its feet)."""
+    x, y, z = oracle.feet()
+    return oracle._solid(x, y - 1, z) and not any(oracle._solid(x + dx, y - 1, z + dz) or oracle._solid(x + dx, y - 2, z + dz)
+                                                  for dx, dz in ((1, 0), (-1, 0), (0, 1), (0, -1)))
+
+
+def _pillar_column(oracle: VoxelOracle, found: np.ndarray) -> tuple[tuple[int, int, int], int, int] | None:
+    """Where to climb: ``(block to climb under, floor y, blocks in reach from the top)`` for the
+    column whose top reaches the most target blocks (then the fewest blocks to stack, then nearest)."""
     feet = np.array(oracle.feet())
-    options = []
+    best, best_key = None, None
     for cell in found:
-        x, y, z = (int(v) for v in cell)
-        if (x, y, z) in oracle.failed_blocks or oracle._block(x, y - 1, z) != 0:
+        gx, gy, gz = (int(v) for v in cell)
+        if (gx, gy, gz) in oracle.failed_blocks or oracle._block(gx, gy - 1, gz) != 0:
             continue
-        floor = _column_floor(oracle, x, y, z)
-        if floor is None or floor + 1 >= y - 2:
+        floor = _column_floor(oracle, gx, gy, gz)
+        if floor is None or floor + 1 >= gy - 2:
             continue
-        options.append((y - floor + 0.5 * float(np.abs(cell - feet)[[0, 2]].sum()), (x, y, z)))
-    options.sort()
-    for _, cell in options[:3]:
+        eye = np.array([gx + 0.5, gy - 2 + 1.62, gz + 0.5])
+        reach = int((np.linalg.norm(found + 0.5 - eye, axis=1) <= 4.2).sum())
+        key = (-min(reach, 3), gy - floor + 0.3 * float(np.abs(cell - feet)[[0, 2]].sum()))
+        if best_key is None or key < best_key:
+            best, best_key = ((gx, gy, gz), floor, reach), key
+    return best
+
+
+def mine_overhead(oracle: VoxelOracle, goal: Goal) -> Plan:
+    """Mine ``goal``'s block where it only lies overhead: climb a pillar under the spot whose top
+    reaches the most of them, mine every one in reach, and climb back down when none is left there."""
+    w = oracle.world
+    ids = oracle._kind_ids(goal.source.target)
+    before = oracle.counts().get(goal.item, 0)
+    for _round in range(3):
+        if _aloft(oracle):
+            broken = []
+            while oracle.counts().get(goal.item, 0) < goal.count and len(broken) < 8:
+                cell = oracle._reachable_block(ids, radius=5)
+                if cell is None:
+                    break
+                ok = yield from oracle._break(cell)
+                if not ok:
+                    oracle.failed_blocks.add(cell)
+                    continue
+                broken.append(cell)
+            if broken:
+                for _ in range(30):  # the drops fall onto the pillar's top
+                    yield oracle._action()
+                    if oracle.counts().get(goal.item, 0) >= goal.count:
+                        break
+                if oracle.counts().get(goal.item, 0) > before:
+                    return True
+            x, y, z = oracle.feet()
+            floor = getattr(oracle, "_pillar_floor", {}).get((x, z))  # where this pillar stands
+            oracle.log.append(f"t={w.time} climb: nothing in reach at {oracle.feet()}, down to {floor}")
+            yield from oracle._descend_to((floor if floor is not None else y - 40) + 1, max_blocks=120)
+            if _aloft(oracle):
+                return None
+        found = _blocks_of(oracle, goal.source.target)
+        if found.size == 0:
+            return None
+        choice = _pillar_column(oracle, found)
+        if choice is None:
+            return None
+        cell, _floor, _reach = choice
         ok = yield from pillar_to(oracle, cell)
-        if ok:
-            return (yield from oracle._mine_one(goal))
-        oracle.failed_blocks.add(cell)
-        if w.player.alive and oracle.feet()[1] > cell[1] - 20:
-            break  # up in the air part of the way: mine from here
-    return None
+        if not ok:
+            oracle.failed_blocks.add(cell)
+            if not _aloft(oracle):
+                continue
+    return oracle.counts().get(goal.item, 0) > before or None
