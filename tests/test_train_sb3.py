@@ -251,7 +251,7 @@ def test_navigate_and_attack_maps_to_minedojo_action_vectors():
     env.step(names.index("attack"))
     assert env.unwrapped.last.tolist() == [0, 0, 0, 12, 12, 3, 0, 0]
     env.step(names.index("turn_left"))
-    assert env.unwrapped.last.tolist() == [0, 0, 0, 12, 10, 0, 0, 0]
+    assert env.unwrapped.last.tolist() == [0, 0, 0, 12, 11, 0, 0, 0]  # 15 degrees left
     assert all(FakeMineDojo.action_space.contains(env.action(i)) for i in range(len(ACTIONS)))
     with pytest.raises(ValueError, match="not in Discrete\\(8\\)"):
         env.step(8)

@@ -17,22 +17,23 @@ import numpy as np
 
 #: MineDojo's no-op: no movement, camera bins at their centre (12 = 0 degrees), no function.
 NOOP = (0, 0, 0, 12, 12, 0, 0, 0)
-#: name -> (index, value) edits of NOOP. Camera bins are 15 degrees: 12 -/+ 2 turns 30 degrees.
+#: name -> (index, value) edits of NOOP. Camera bins are 15 degrees: 12 -/+ 1 turns one bin. One bin, not
+#: two: a trunk 5 blocks away spans ~11 degrees, so 30-degree turns leave most trees impossible to aim at.
 ACTIONS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
     ("noop", ()),
     ("forward", ((0, 1),)),
     ("forward_jump", ((0, 1), (2, 1))),
-    ("turn_left", ((4, 10),)),
-    ("turn_right", ((4, 14),)),
-    ("look_up", ((3, 10),)),
-    ("look_down", ((3, 14),)),
+    ("turn_left", ((4, 11),)),
+    ("turn_right", ((4, 13),)),
+    ("look_up", ((3, 11),)),
+    ("look_down", ((3, 13),)),
     ("attack", ((5, 3),)),
 )
 
 
 class NavigateAndAttack(gym.ActionWrapper):
     """``Discrete(8)`` over MineDojo's action space: noop, forward, forward+jump, turn left/right
-    (30 degrees), look up/down (30 degrees), attack."""
+    (15 degrees), look up/down (15 degrees), attack."""
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)

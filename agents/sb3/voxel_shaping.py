@@ -40,7 +40,7 @@ def target_blocks(world: Any, items: tuple[str, ...]) -> np.ndarray:
 class HarvestShaping(gym.Wrapper):
     """Task reward + approach / aim / mine terms towards the blocks that give the task's targets."""
 
-    def __init__(self, env: gym.Env, approach: float = 0.05, aim: float = 0.005, mine: float = 1.0,
+    def __init__(self, env: gym.Env, approach: float = 0.05, aim: float = 0.02, mine: float = 1.0,
                  broken: float = 1.0, radius: int = 16, max_step_m: float = 1.0) -> None:
         super().__init__(env)
         base = env.unwrapped
