@@ -149,28 +149,33 @@ def _needs(oracle: VoxelOracle, goal: Goal, held: dict[str, int]) -> set[str]:
 
 
 def order_for_dimension(oracle: VoxelOracle, goals: list[Goal]) -> list[Goal]:
-    """``goals`` with the first one that can be done in this dimension moved to the front.
+    """``goals`` with the first one that can be done now moved to the front.
 
-    A goal is blocked when it is a raw source of the other dimension, or when it needs (as an
-    ingredient, station or tool) an item whose goal is blocked. Plans that never involve a portal come
-    back unchanged. When every goal is blocked, the answer is one ``"travel"`` goal."""
-    if not any(g.source.station == PORTAL or g.source.kind == "build" for g in goals) \
-            and oracle.world.dimension == "overworld":
+    Portal plans: a goal is blocked when it is a raw source of the other dimension, or when it needs
+    (as an ingredient, station or tool) an item whose goal is blocked; when every goal is blocked, the
+    answer is one ``"travel"`` goal. Laid items (a chicken's egg) come last: the chickens lay while
+    the rest of the plan is done, and the eggs wait on the ground (6,000 ticks) to be picked up.
+    Plans with neither come back unchanged."""
+    portal = any(g.source.station == PORTAL or g.source.kind == "build" for g in goals) \
+        or oracle.world.dimension != "overworld"
+    if not portal and not any(g.source.kind == "collect" for g in goals):
         return goals
     dimension = oracle.world.dimension
     held = oracle.counts()
-    blocked: set[str] = set()
-    for k, goal in enumerate(goals):
-        raw = goal.source.kind not in ("craft", "smelt")
-        needs = _needs(oracle, goal, held)
-        if (raw and not _here(goal.source, dimension)) or (needs & blocked and not all(
-                held.get(n, 0) for n in needs & blocked)):
-            blocked.add(goal.item)
-            continue
-        if k == 0:
-            return goals
-        return [goal] + goals[:k] + goals[k + 1:]
-    return [Goal(PORTAL, 1, Source(TRAVEL, PORTAL, PORTAL), 1)]
+    for defer in (True, False):
+        blocked: set[str] = set()
+        for k, goal in enumerate(goals):
+            raw = goal.source.kind not in ("craft", "smelt")
+            needs = _needs(oracle, goal, held)
+            elsewhere = portal and raw and not _here(goal.source, dimension)
+            if elsewhere or (defer and goal.source.kind == "collect") or (needs & blocked and not all(
+                    held.get(n, 0) for n in needs & blocked)):
+                blocked.add(goal.item)
+                continue
+            if k == 0:
+                return goals
+            return [goal] + goals[:k] + goals[k + 1:]
+    return [Goal(PORTAL, 1, Source(TRAVEL, PORTAL, PORTAL), 1)] if portal else goals
 
 
 # ---------------------------------------------------------------------------------------- pursuit
@@ -183,6 +188,8 @@ def pursue(oracle: VoxelOracle, goal: Goal, goals: Iterable[Goal] = ()) -> Plan:
         return (yield from travel(oracle))
     if goal.source.kind == "mine":
         return (yield from mine_overhead(oracle, goal))
+    if goal.source.kind == "collect":
+        return (yield from collect_laid(oracle, goal))
     return None
 
 
@@ -588,7 +595,7 @@ def handles(oracle: VoxelOracle, goal: Goal) -> bool:
     and mining in the nether where the block lies out of reach overhead (glowstone hangs from the
     cavern's roof, 40-70 blocks above its floor)."""
     source = goal.source
-    if source.kind in ("build", TRAVEL):
+    if source.kind in ("build", TRAVEL, "collect"):
         return True
     return source.kind == "mine" and source.station == PORTAL and oracle.world.dimension != "overworld" \
         and (_aloft(oracle) or _only_overhead(oracle, source.target))
@@ -767,3 +774,54 @@ def mine_overhead(oracle: VoxelOracle, goal: Goal) -> Plan:
             if not _aloft(oracle):
                 continue
     return oracle.counts().get(goal.item, 0) > before or None
+
+
+# ---------------------------------------------------------------------------------------- laid items
+#: ticks one collect goal waits and walks before the oracle replans
+COLLECT_BUDGET = 1500
+
+
+def collect_laid(oracle: VoxelOracle, goal: Goal, budget: int = COLLECT_BUDGET) -> Plan:
+    """Gather what a mob lays (a chicken's egg): walk to any laid one lying in the loaded land, however
+    far (not into water, where the oracle would drown); with none lying about, explore while no layer
+    is loaded (new land brings herds), else stay near the nearest one: every chicken lays about once
+    per 9,000 ticks, and one walked away from may be gone when its land unloads."""
+    from embodied_gym.envs.voxel.mobs import MOB_INDEX
+
+    w = oracle.world
+    item = oracle.cat.item_id(goal.item)
+    kind = MOB_INDEX.get(goal.source.target, -1)
+    end = w.time + budget
+    unreachable: set[int] = set()
+    while w.time < end and oracle.counts().get(goal.item, 0) < goal.count and w.player.alive:
+        lying = [int(k) for k in np.flatnonzero(w.item_alive & (w.item_id == item)) if int(k) not in unreachable
+                 and not oracle._is_liquid(*(int(math.floor(v)) for v in w.item_pos[k]))]  # no swim to drown
+        if lying:
+            d = np.linalg.norm(w.item_pos[lying] - w.player.pos, axis=1)
+            k = lying[int(np.argmin(d))]
+            before = oracle.counts().get(goal.item, 0)
+            for _leg in range(6):
+                if not w.item_alive[k] or oracle.counts().get(goal.item, 0) > before:
+                    break
+                spot = tuple(int(math.floor(v)) for v in w.item_pos[k])
+                start = w.time
+                ok = yield from oracle._goto(oracle.cells_near(spot, 0, (-1, 0, 1)), spot, partial=True)
+                for _ in range(12):
+                    yield oracle._action()
+                if not ok and w.time - start < 20:
+                    break
+            if w.item_alive[k] and oracle.counts().get(goal.item, 0) <= before:
+                unreachable.add(k)
+            continue
+        layers = np.flatnonzero(w.mob_alive & (w.mob_kind == kind))
+        if layers.size == 0:
+            start = w.time
+            yield from oracle._explore(60)
+            if w.time == start:
+                yield from oracle._wait(20)
+            continue
+        d = np.linalg.norm(w.mob_pos[layers] - w.player.pos, axis=1)
+        if d.min() > 12.0:
+            yield from oracle._close_in(int(layers[int(np.argmin(d))]), reach=6.0)
+        yield from oracle._wait(20)
+    return oracle.counts().get(goal.item, 0) >= goal.count or None
