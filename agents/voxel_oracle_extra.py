@@ -58,20 +58,27 @@ RETURN_LEGS = 8
 
 
 @dataclass
-class PortalMemory:
-    """Where the oracle's portals are, per dimension (opening cells, bottom row first)."""
+class EpisodeState:
+    """What this module remembers during one oracle episode."""
 
+    #: the episode (the oracle's plan generator) this state belongs to
+    episode: object = None
+    #: lit portal cells the player can stand in, per dimension
     cells: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
     #: the dimension the oracle last acted in (a change means the world moved the player)
     dimension: str = ""
+    #: whether a plan of this episode went through a portal
+    portal_plan: bool = False
+    #: (x, z) of each pillar climbed -> the y of the floor it stands on
+    pillar_floor: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
-def _memory(oracle: VoxelOracle) -> PortalMemory:
-    mem = getattr(oracle, "portal_memory", None)
-    if mem is None or getattr(oracle, "_portal_memory_world", None) is not oracle.world:
-        mem = PortalMemory(dimension=oracle.world.dimension)
-        oracle.portal_memory = mem
-        oracle._portal_memory_world = oracle.world
+def _memory(oracle: VoxelOracle) -> EpisodeState:
+    """This episode's state (a new one after ``oracle.reset``)."""
+    mem = getattr(oracle, "_extra_state", None)
+    if mem is None or mem.episode is not oracle._gen:
+        mem = EpisodeState(episode=oracle._gen, dimension=oracle.world.dimension)
+        oracle._extra_state = mem
     return mem
 
 
@@ -158,6 +165,8 @@ def order_for_dimension(oracle: VoxelOracle, goals: list[Goal]) -> list[Goal]:
     Plans with neither come back unchanged."""
     portal = any(g.source.station == PORTAL or g.source.kind == "build" for g in goals) \
         or oracle.world.dimension != "overworld"
+    if portal:
+        _memory(oracle).portal_plan = True
     if not portal and not any(g.source.kind == "collect" for g in goals):
         return goals
     dimension = oracle.world.dimension
@@ -588,6 +597,8 @@ def _step_out(oracle: VoxelOracle) -> Plan:
 PILLAR_BLOCKS: tuple[str, ...] = ("netherrack", "cobblestone", "dirt", "stone", "sand", "gravel", "soul_sand")
 #: a mined block higher than this above the feet is out of reach from the floor: climb to it
 HIGH_ABOVE = 4
+#: in the overworld, blocks all higher than this above the feet: dig a shaft up to them first
+SHAFT_ABOVE = 12
 
 
 def handles(oracle: VoxelOracle, goal: Goal) -> bool:
@@ -597,8 +608,13 @@ def handles(oracle: VoxelOracle, goal: Goal) -> bool:
     source = goal.source
     if source.kind in ("build", TRAVEL, "collect"):
         return True
-    return source.kind == "mine" and source.station == PORTAL and oracle.world.dimension != "overworld" \
-        and (_aloft(oracle) or _only_overhead(oracle, source.target))
+    if source.kind != "mine":
+        return False
+    if oracle.world.dimension != "overworld":
+        return source.station == PORTAL and (_aloft(oracle) or _only_overhead(oracle, source.target))
+    # deep down after the obsidian (it lies under lava pools at y <= 8), the rest of the plan is often
+    # at the surface, beyond what the path finder climbs: a shaft up first
+    return _memory(oracle).portal_plan and _only_overhead(oracle, source.target, SHAFT_ABOVE)
 
 
 def _blocks_of(oracle: VoxelOracle, name: str, radius: int = 48) -> np.ndarray:
@@ -612,12 +628,13 @@ def _blocks_of(oracle: VoxelOracle, name: str, radius: int = 48) -> np.ndarray:
     return found
 
 
-def _only_overhead(oracle: VoxelOracle, name: str) -> bool:
-    """True when every block of ``name`` near the player is too high to reach from the ground."""
+def _only_overhead(oracle: VoxelOracle, name: str, above: int = HIGH_ABOVE) -> bool:
+    """True when every block of ``name`` near the player is more than ``above`` over the feet."""
     found = _blocks_of(oracle, name)
     if found.size == 0:
         return False
-    return bool((found[:, 1] > oracle.feet()[1] + HIGH_ABOVE).all())
+    return bool((found[:, 1] > oracle.feet()[1] + above).all())
+
 
 
 def _pillar_stock(oracle: VoxelOracle) -> int:
@@ -676,14 +693,28 @@ def pillar_to(oracle: VoxelOracle, block: tuple[int, int, int]) -> Plan:
         oracle.log.append(f"t={w.time} climb: cannot reach the foot of {block}")
         return False
     oracle.log.append(f"t={w.time} climb: {need} blocks up to {block}")
-    if not hasattr(oracle, "_pillar_floor"):
-        oracle._pillar_floor = {}
-    oracle._pillar_floor[(bx, bz)] = floor
+    _memory(oracle).pillar_floor[(bx, bz)] = floor
+    ok = yield from climb(oracle, by - 2)
+    return ok
+
+
+def climb(oracle: VoxelOracle, to_y: int) -> Plan:
+    """Raise the feet to ``to_y`` where the player stands, stacking spare blocks under itself: jump,
+    look straight down, place while airborne; a block overhead is dug away first (a shaft up through
+    rock). Stops under liquid (a lake's floor, lava). True once the feet are at ``to_y``."""
+    w = oracle.world
     stuck = 0
-    while oracle.feet()[1] < by - 2 and stuck < 6 and w.player.alive:
+    while oracle.feet()[1] < to_y and stuck < 6 and w.player.alive:
         x, y, z = oracle.feet()
-        if oracle._solid(x, y + 2, z):  # something overhead (a roof below the target): dig through it
-            yield from oracle._break((x, y + 2, z), max_ticks=300)
+        above = oracle._block(x, y + 2, z)
+        if above > 0 and w.liquid_kind[above]:
+            oracle.log.append(f"t={w.time} climb: liquid above {oracle.feet()}")
+            return False
+        if oracle._solid(x, y + 2, z):  # rock or a roof overhead: dig through it
+            broke = yield from oracle._break((x, y + 2, z), max_ticks=300)
+            if not broke:
+                return False
+            continue
         yield from oracle._center(10)
         slot = _pillar_block_slot(oracle)
         if slot < 0:
@@ -700,7 +731,7 @@ def pillar_to(oracle: VoxelOracle, block: tuple[int, int, int]) -> Plan:
             if placed and w.player.on_ground:
                 break
         stuck = 0 if oracle.feet()[1] > y else stuck + 1
-    return oracle.feet()[1] >= by - 2
+    return oracle.feet()[1] >= to_y
 
 
 def _aloft(oracle: VoxelOracle) -> bool:
@@ -734,6 +765,13 @@ def mine_overhead(oracle: VoxelOracle, goal: Goal) -> Plan:
     """Mine ``goal``'s block where it only lies overhead: climb a pillar under the spot whose top
     reaches the most of them, mine every one in reach, and climb back down when none is left there."""
     w = oracle.world
+    if w.dimension == "overworld":
+        found = _blocks_of(oracle, goal.source.target)
+        to_y = int(found[:, 1].min()) - 1 if found.size else oracle.feet()[1]
+        oracle.log.append(f"t={w.time} shaft up from {oracle.feet()} to {to_y} for {goal.source.target}")
+        yield from oracle._take_stations()
+        yield from climb(oracle, to_y)
+        return (yield from oracle._mine_one(goal))
     ids = oracle._kind_ids(goal.source.target)
     before = oracle.counts().get(goal.item, 0)
     for _round in range(3):
@@ -756,7 +794,7 @@ def mine_overhead(oracle: VoxelOracle, goal: Goal) -> Plan:
                 if oracle.counts().get(goal.item, 0) > before:
                     return True
             x, y, z = oracle.feet()
-            floor = getattr(oracle, "_pillar_floor", {}).get((x, z))  # where this pillar stands
+            floor = _memory(oracle).pillar_floor.get((x, z))  # where this pillar stands
             oracle.log.append(f"t={w.time} climb: nothing in reach at {oracle.feet()}, down to {floor}")
             yield from oracle._descend_to((floor if floor is not None else y - 40) + 1, max_blocks=120)
             if _aloft(oracle):
