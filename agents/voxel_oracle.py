@@ -188,12 +188,17 @@ class VoxelOracle:
             yield self._action()
 
     def _run(self) -> Plan:
+        """Plan, act, replan until the episode ends; a step that gets nowhere explores new land (the
+        time limit, not the oracle, decides when to stop trying)."""
         spec = self.spec
         category = spec.category
-        stalls = 0
+        turn_at = -1
         while True:
             if not self.world.player.alive:
                 yield from self._idle()
+            if self.world.time == turn_at:  # the last turn did not act: spend a tick so none loops in place
+                yield self._action()
+            turn_at = self.world.time
             yield from self._maintenance()
             if category == "combat":
                 done = yield from self._combat_step()
@@ -202,12 +207,7 @@ class VoxelOracle:
             else:  # survival, creative, playthrough: stay alive
                 done = yield from self._wait(40)
             if done is None:
-                stalls += 1
                 yield from self._explore(80)
-                if stalls > 60:
-                    yield from self._idle()
-            else:
-                stalls = 0
 
     def _maintenance(self) -> Plan:
         """Eat when hungry, or when hurt and not full (health regenerates only at 18+ food); fight
@@ -228,7 +228,7 @@ class VoxelOracle:
         too), and it walks straight at the player without path finding: one in a cave below or
         behind rock is no threat until it gets that close, and chasing it there only digs tunnels.
         An archer (skeleton, witch) shoots from up to 15 blocks, through blocks: one on the same level
-        and near is fought, as is one in a cave nearby while a pickaxe can dig to it and health
+        and near is fought, as is one a few blocks of rock away while a pickaxe can dig to it and health
         lasts; otherwise it is fled from once it has drawn blood.
         A mob a fight could not reach is left alone for a while (``ignored``)."""
         w = self.world
@@ -248,8 +248,10 @@ class VoxelOracle:
             if dist < 2.5 or (dist < 5.0 and near_level):
                 best, best_dist, best_flee = int(m), dist, False
             elif params[8] > 0 and dist < ARCHER_RANGE:
-                # its arrows come through rock anyway: dig to it and kill it while healthy enough
-                if (near_level and dist < 10.0) or (can_dig and w.player.health >= 10):
+                # its arrows come through rock anyway: dig to it and kill it if it is close, else
+                # get out of range once it has drawn blood
+                horizontal = math.hypot(delta[0], delta[2])
+                if (near_level and dist < 10.0) or (can_dig and w.player.health >= 12 and horizontal < 6 and abs(delta[1]) < 4):
                     best, best_dist, best_flee = int(m), dist, False
                 elif w.player.health < 18:
                     best, best_dist, best_flee = int(m), dist, True
@@ -265,12 +267,8 @@ class VoxelOracle:
             self._fighting = True
             try:
                 if flee:
-                    yield from self._flee(m)
-                    if w.mob_alive[m] and np.linalg.norm(w.mob_pos[m] - w.player.pos) < ARCHER_RANGE:
-                        killed = yield from self._fight(m, budget=300)  # could not get away: go for it
-                        if not killed:
-                            self.ignored[m] = w.time + 100
-                    else:
+                    yield from self._flee(m)  # still in range: the next turn of this loop flees on
+                    if not w.mob_alive[m] or np.linalg.norm(w.mob_pos[m] - w.player.pos) >= ARCHER_RANGE:
                         self.ignored[m] = w.time + 100
                 else:
                     killed = yield from self._fight(m, budget=300)
@@ -672,6 +670,10 @@ class VoxelOracle:
         found[:, 2] += z0
         here = np.array([fx, fy, fz])
         dist = np.abs(found - here).sum(1) + 2.0 * np.maximum(here[1] - found[:, 1] - 1, 0)
+        # blocks within an archer's range cost a detour: its arrows pass through rock (the world's
+        # rule), and two skeletons in a cave take 20 health in about 200 ticks of digging beside them
+        for archer in self._archers():
+            dist = dist + 200.0 * (np.linalg.norm(found + 0.5 - archer, axis=1) < ARCHER_RANGE)
         order = np.argsort(dist, kind="stable")
         tried = 0
         for k in order[:40]:
@@ -881,7 +883,11 @@ class VoxelOracle:
         item = self.cat.item_id(goal.item)
         end = w.time + budget
         unreachable: set[int] = set()
+        turn_at = -1
         while w.time < end and self.counts().get(goal.item, 0) < goal.count:
+            if w.time == turn_at:  # nothing moved last turn: wait a tick
+                yield self._action()
+            turn_at = w.time
             laid = np.array([k for k in np.flatnonzero(w.item_alive & (w.item_id == item)) if int(k) not in unreachable])
             if laid.size:
                 d = np.linalg.norm(w.item_pos[laid] - w.player.pos, axis=1)
@@ -951,6 +957,12 @@ class VoxelOracle:
                 best, best_attack = slot, item["attack"]
         return best
 
+    def _archers(self) -> list[np.ndarray]:
+        """Positions of live hostile mobs that shoot (skeletons, witches...)."""
+        w = self.world
+        params = w.mob_params[w.mob_kind]
+        return [w.mob_pos[m].copy() for m in np.flatnonzero(w.mob_alive & (params[:, 0] > 0) & (params[:, 8] > 0))]
+
     def _creeper_near(self, exclude: int = -1, radius: float = 3.5) -> int:
         """A live exploding mob within ``radius`` of the player (other than ``exclude``); -1 if none."""
         w = self.world
@@ -998,14 +1010,18 @@ class VoxelOracle:
         misses = 0
         end = w.time + budget
         target_explodes = w.mob_params[w.mob_kind[m], 9] > 0
+        turn_at = -1
         while w.time < end:
+            if w.time == turn_at:  # the last turn acted on nothing: spend a tick so no turn repeats in place
+                yield self._action()
+            turn_at = w.time
             if not w.mob_alive[m]:
                 return True
             fuse = -1 if target_explodes else self._creeper_near()
             if fuse >= 0:  # a creeper walked up during this fight: it goes first (its blast is 20+ damage)
                 yield from self._fight(fuse, budget=200)
                 continue
-            if self._mob_gap(m) > 2.7:
+            if self._mob_gap(m) > 2.9:
                 ok = yield from self._close_in(m)
                 if not ok and w.mob_alive[m]:
                     misses += 1
