@@ -1,7 +1,8 @@
 """Reward-model speed: frames/s of the default model at 64x64, and a wrapped env's share of its raw speed.
 
     python benchmarks/bench_reward_model.py [--steps 600] [--num-envs 16] [--rounds 3] [--frames 4096]
-                                            [--data-episodes 7000] [--skip-envs] [--skip-make-data]
+                                            [--data-clips 50000] [--data-episodes 10000] [--skip-envs]
+                                            [--skip-make-data]
 
 1. Env throughput, raw vs wrapped in the reward wrappers with the shipped default model (``tiny64``):
    ``MineDojo-harvest_1_log-v0`` and ``House-ObjectNav-v0`` at 64x64 with random actions, one env
@@ -11,10 +12,9 @@
    for ``--rounds`` rounds and the median rate of each is reported, so load from other jobs hits both.
 2. Image-tower throughput (frames/s) at 64x64: the numpy per-step path the wrappers use and torch,
    batches of 1, 16 and 256, one thread; torch with 2 threads on batches of 256.
-3. ``embodied-gym rewards make-data`` at its defaults (voxel world, 2 workers, 64x64, stride 4) for
-   ``--data-episodes`` episodes (7,000 give ~54,000 clips) into a temporary directory, capped at 10
-   minutes: clips written, wall seconds, clips/s and the workers' CPU seconds. Target: >= 50,000 clips
-   in <= 10 min.
+3. ``embodied-gym rewards make-data --clips 50000 --episodes 10000 --max-minutes 10`` at its defaults
+   (voxel world, 2 workers, 64x64, stride 4) into a temporary directory: clips written, wall seconds,
+   clips/s and the workers' CPU seconds. Target: >= 50,000 clips in <= 10 min.
 The load average is printed beside the figures: on a shared machine they are pessimistic.
 """
 
@@ -116,7 +116,7 @@ def tower_throughput(encode, frames: int, batch: int) -> float:
     return n / (time.perf_counter() - start)
 
 
-def make_data_throughput(episodes: int) -> None:
+def make_data_throughput(episodes: int, clips: int) -> None:
     import resource
     import shutil
     import tempfile
@@ -128,7 +128,7 @@ def make_data_throughput(episodes: int) -> None:
     try:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         info = make_data(out, worlds=("voxel",), episodes=episodes, seed=0, workers=2, max_minutes=10.0,
-                         log=lambda *_: None)
+                         clips=clips, log=lambda *_: None)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file())
@@ -150,7 +150,8 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=4096, help="frames per tower measurement")
     parser.add_argument("--skip-envs", action="store_true", help="skip the wrapped-env part")
     parser.add_argument("--skip-make-data", action="store_true", help="skip the make-data part")
-    parser.add_argument("--data-episodes", type=int, default=7000, help="episodes for the make-data part")
+    parser.add_argument("--data-clips", type=int, default=50_000, help="clips the make-data part stops at")
+    parser.add_argument("--data-episodes", type=int, default=10_000, help="episodes it may use (~7.7 clips each)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     import numpy as np
@@ -192,7 +193,7 @@ def main() -> None:
           "frames/s")
     print(f"# {_load()}", flush=True)
     if not args.skip_make_data:
-        make_data_throughput(args.data_episodes)
+        make_data_throughput(args.data_episodes, args.data_clips)
         print(f"# {_load()}")
 
 

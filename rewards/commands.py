@@ -38,6 +38,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="per event, clips end at the event frame and up to this many kept frames later")
     data.add_argument("--idle-every", type=int, default=8, help="kept frames between idle clips of eventless episodes")
     data.add_argument("--max-minutes", type=float, default=None, help="stop early after this long")
+    data.add_argument("--clips", type=int, default=None,
+                      help="stop once this many clips are written (each worker writes its share; needs enough --episodes)")
     data.set_defaults(func=_make_data)
 
     merge = sub.add_parser("merge-data", help="one dataset made of several (manifest only, shards stay put)")
@@ -88,7 +90,7 @@ def _make_data(args: argparse.Namespace) -> int:
 
     make_data(args.out, worlds=tuple(args.worlds), episodes=args.episodes, seed=args.seed, workers=args.workers,
               image_size=args.image_size, frame_stride=args.frame_stride, max_minutes=args.max_minutes,
-              after=args.after, idle_every=args.idle_every,
+              after=args.after, idle_every=args.idle_every, clips=args.clips,
               command=_command_line())
     return 0
 

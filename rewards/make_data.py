@@ -266,7 +266,7 @@ def cut_clips(
 
 def _worker(args: tuple) -> dict:
     (worker, out, plans, jobs, image_size, num_frames, stride, after, idle_every, heldout_mod, threads,
-     deadline) = args
+     deadline, quota) = args
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     os.environ.setdefault("NUMBA_NUM_THREADS", str(threads))
     warnings.filterwarnings("ignore")
@@ -278,8 +278,9 @@ def _worker(args: tuple) -> dict:
     counts: dict[str, dict[str, int]] = {"train": {}, "test": {}}
     steps = 0
     episodes_run = 0
+    made = 0
     for episode, plan_index, seed in jobs:
-        if time.time() > deadline:
+        if time.time() > deadline or made >= quota:
             break
         episodes_run += 1
         plan = plans[plan_index]
@@ -308,6 +309,7 @@ def _worker(args: tuple) -> dict:
             counts[split][event] = counts[split].get(event, 0) + 1
         if records:
             writer.add_episode(stored, records)
+            made += len(records)
     writer.close()
     return {"counts": counts, "steps": steps, "clips": writer.num_clips, "frames": writer.num_frames_written,
             "episodes": episodes_run}
@@ -327,12 +329,16 @@ def make_data(
     heldout_mod: int = 10,
     command: str = "",
     max_minutes: float | None = None,
+    clips: int | None = None,
     log=print,
 ) -> dict:
     """Generate ``episodes`` episodes (split over ``workers`` processes) and write shards + manifest.
 
     ``max_minutes`` stops the workers early (each finishes its current episode); the dataset then holds
-    the episodes run so far, and ``dataset.json`` says how many that was.
+    the episodes run so far, and ``dataset.json`` says how many that was. ``clips`` stops each worker once
+    it has written its share (``ceil(clips / workers)``), so the dataset holds at least ``clips`` clips if
+    ``episodes`` are enough; which episodes that takes then depends on the number of workers (without
+    ``clips`` or ``max_minutes`` the dataset is the same for any number of workers).
     """
     import multiprocessing as mp
 
@@ -344,6 +350,9 @@ def make_data(
                                ("heldout_mod", heldout_mod, 1)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
             raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
+    if clips is not None and (not isinstance(clips, (int, np.integer)) or isinstance(clips, bool) or clips < 1):
+        raise ValueError(f"clips must be an integer >= 1 or None, got {clips!r}")
+    quota = -(-clips // workers) if clips is not None else float("inf")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     plans = [p for w in worlds for p in PLANS[w]]
@@ -358,7 +367,7 @@ def make_data(
     threads = max(1, (os.cpu_count() or 2) // workers)
     deadline = time.time() + (max_minutes * 60.0 if max_minutes else 1e12)
     args = [(w, str(out), plans, jobs[w], image_size, num_frames, frame_stride, after, idle_every, heldout_mod,
-             threads, deadline) for w in range(workers)]
+             threads, deadline, quota) for w in range(workers)]
     start = time.monotonic()
     if workers == 1:
         results = [_worker(args[0])]
@@ -389,6 +398,7 @@ def make_data(
         "seed": seed,
         "worlds": list(worlds),
         "episodes_planned": episodes,
+        "clips_requested": clips,
         "episodes": sum(r["episodes"] for r in results),
         "env_steps": sum(r["steps"] for r in results),
         "num_clips": total,

@@ -197,3 +197,13 @@ def test_make_data_rejects_bad_arguments(tmp_path):
         make_data(tmp_path, frame_stride=0, log=lambda *_: None)
     with pytest.raises(ValueError, match="worlds"):
         make_data(tmp_path, worlds=("nether",), log=lambda *_: None)
+
+
+@pytest.mark.slow
+def test_make_data_stops_at_the_requested_clips(tmp_path):
+    from embodied_gym.rewards.make_data import make_data
+
+    info = make_data(tmp_path, worlds=("voxel",), episodes=40, seed=4, workers=1, clips=5, log=lambda *_: None)
+    assert 5 <= info["num_clips"] == len(read_manifest(tmp_path)) and info["episodes"] < 40
+    with pytest.raises(ValueError, match="clips"):
+        make_data(tmp_path / "bad", clips=0, log=lambda *_: None)
