@@ -158,7 +158,7 @@ def test_numpy_tower_computes_the_torch_tower():
 
     model = tiny_model(2)
     tower = numpy_tower_or_none(model)
-    frames = np.random.default_rng(0).integers(0, 256, (5, 3, 32, 32), dtype=np.uint8)
+    frames = np.random.default_rng(0).integers(0, 256, (37, 3, 32, 32), dtype=np.uint8)  # > 2 chunks of 16
     with torch.inference_mode():
         ref = model.encode_frames(torch.from_numpy(frames)).numpy()
         feats = torch.randn(3, 16, ref.shape[1])
