@@ -195,6 +195,8 @@ def pursue(oracle: VoxelOracle, goal: Goal, goals: Iterable[Goal] = ()) -> Plan:
         return (yield from build_portal(oracle))
     if goal.source.kind == TRAVEL:
         return (yield from travel(oracle))
+    if goal.source.kind == "mine" and goal.source.target == "obsidian":
+        return (yield from mine_obsidian(oracle, goal))
     if goal.source.kind == "mine":
         return (yield from mine_overhead(oracle, goal))
     if goal.source.kind == "collect":
@@ -610,6 +612,8 @@ def handles(oracle: VoxelOracle, goal: Goal) -> bool:
         return True
     if source.kind != "mine":
         return False
+    if source.target == "obsidian" and source.tool:
+        return True
     if oracle.world.dimension != "overworld":
         return source.station == PORTAL and (_aloft(oracle) or _only_overhead(oracle, source.target))
     # deep down after the obsidian (it lies under lava pools at y <= 8), the rest of the plan is often
@@ -863,3 +867,88 @@ def collect_laid(oracle: VoxelOracle, goal: Goal, budget: int = COLLECT_BUDGET) 
             yield from oracle._close_in(int(layers[int(np.argmin(d))]), reach=6.0)
         yield from oracle._wait(20)
     return oracle.counts().get(goal.item, 0) >= goal.count or None
+
+
+# ---------------------------------------------------------------------------------------- obsidian
+#: ticks one obsidian goal runs before the oracle replans
+OBSIDIAN_BUDGET = 3000
+#: a stand cell deeper than this below the feet is reached by a vertical shaft first
+DESCEND_SHAFT = 6
+
+
+def _obsidian_stands(oracle: VoxelOracle, radius: int = 64) -> list[tuple[float, tuple[int, int, int], list]]:
+    """Obsidian cells near the player with dry stand cells to mine them from, nearest first.
+
+    The world's obsidian lies under lava pools (a cave's lava at y <= 10 rests on one obsidian block
+    per step of the cave): the cell above it is lava, so it is mined from below -- feet two under it
+    -- or from beside and one lower, where no liquid is at the feet or the head."""
+    w = oracle.world
+    found = _blocks_of(oracle, "obsidian", radius)
+    if found.size == 0:
+        return []
+    feet = np.array(oracle.feet())
+    out = []
+    for cell in found:
+        x, y, z = (int(v) for v in cell)
+        if (x, y, z) in oracle.failed_blocks:
+            continue
+        stands = [(x, y - 2, z)] + [(x + dx, y - d, z + dz) for dx, dz in ((1, 0), (-1, 0), (0, 1), (0, -1)) for d in (1, 2)]
+        dry = []
+        for sx, sy, sz in stands:
+            cells = [oracle._block(sx, sy + k, sz) for k in (-1, 0, 1)]
+            if any(b < 0 or (b > 0 and w.liquid_kind[b]) for b in cells) or sy < 1:
+                continue
+            if cells[0] == 0 and oracle._block(sx, sy - 2, sz) <= 0:
+                continue  # open space below the stand: nothing to stand on
+            dry.append((sx, sy, sz))
+        if not dry:
+            continue
+        dist = float(np.abs(cell - feet).sum() + 2.0 * max(feet[1] - y, 0) + 3.0 * max(y - feet[1], 0))
+        out.append((dist, (x, y, z), dry))
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def mine_obsidian(oracle: VoxelOracle, goal: Goal, budget: int = OBSIDIAN_BUDGET) -> Plan:
+    """Mine obsidian (188 ticks a block with a diamond pickaxe) from dry cells under or beside it,
+    every block in reach of a spot before moving on; drops fall onto the player below."""
+    w = oracle.world
+    ids = oracle._kind_ids("obsidian")
+    before = oracle.counts().get("obsidian", 0)
+    end = w.time + budget
+    misses = 0
+    while oracle.counts().get("obsidian", 0) < goal.count and w.time < end and w.player.alive and misses < 4:
+        cell = oracle._reachable_block(ids, radius=4)
+        if cell is not None:
+            ok = yield from oracle._break(cell, max_ticks=500)
+            if not ok:
+                oracle.failed_blocks.add(cell)
+                continue
+            yield from oracle._pickup_near(np.array(cell, dtype=np.float64) + 0.5, "obsidian",
+                                           oracle.counts().get("obsidian", 0), radius=4.0)
+            continue
+        options = _obsidian_stands(oracle)
+        if not options:
+            total = _blocks_of(oracle, "obsidian", 64)
+            failed = sum(tuple(int(v) for v in c) in oracle.failed_blocks for c in total)
+            oracle.log.append(f"t={w.time} obsidian: none with a dry stand near {oracle.feet()} "
+                              f"({len(total)} blocks, {failed} failed before): exploring")
+            start = w.time
+            yield from oracle._explore(240)  # new land, new lava caves (the world loads 3 chunks around)
+            if w.time == start:
+                break
+            continue
+        arrived = False
+        for _dist, target, stands in options[:4]:
+            sy = min(s[1] for s in stands)
+            if sy < oracle.feet()[1] - DESCEND_SHAFT:
+                yield from oracle._descend_to(sy + 2)
+            arrived = yield from oracle._goto(set(stands), target)
+            if arrived and oracle._aim_at_block(target) is not None:
+                break
+            oracle.failed_blocks.add(target)
+            arrived = False
+        misses = 0 if arrived else misses + 1
+    got = oracle.counts().get("obsidian", 0)
+    oracle.log.append(f"t={w.time} obsidian: {got - before} mined, {got} held")
+    return True if got > before else None
