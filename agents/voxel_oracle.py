@@ -43,6 +43,8 @@ DESCEND_BELOW = 6
 #: how far (blocks) from the player block and mob targets are searched for
 SEARCH_RADIUS = 64
 MAX_FALL = 3
+#: fuse ticks (of 30) after which the oracle backs away from a creeper instead of hitting it
+CREEPER_RETREAT = 12
 #: skeletons and witches shoot from this far (blocks, 3-d; the world's rule is 15)
 ARCHER_RANGE = 16.0
 #: ticks a source's failures are remembered (see VoxelOracle.source_failures)
@@ -218,8 +220,23 @@ class VoxelOracle:
                 if self.cat.item(food).get("food") and food not in self.targets:
                     yield from self._eat(food)
                     break
+        if w.player.oxygen < 160:
+            yield from self._surface()
         yield from self._defend()
         return True
+
+    def _surface(self, max_ticks: int = 80) -> Plan:
+        """Swim up until the head is out of water (air runs out after 15 s under water, then drowning)."""
+        w = self.world
+        for _ in range(max_ticks):
+            x, y, z = self.feet()
+            if not self._is_liquid(x, y + 1, z) and not self._is_liquid(x, y, z):
+                return True
+            above = self._block(x, y + 2, z)
+            if above > 0 and w.collidable[above]:  # under a ledge or in a tunnel: dig up through it
+                yield from self._break((x, y + 2, z), max_ticks=100)
+            yield self._action(jump=1)
+        return False
 
     def _threat(self) -> tuple[int, bool]:
         """(mob, flee) for the nearest hostile mob to deal with; (-1, False) if none.
@@ -608,6 +625,13 @@ class VoxelOracle:
         while more are needed (drops are picked up at the end, which saves the wait after each)."""
         source = goal.source
         before = self.counts().get(goal.item, 0)
+        if source.target != goal.item and source.target in self.cat.placeable and self.slot_of(source.target) >= 0 \
+                and not self._is_liquid(*self.feet()):
+            # a block that only sometimes drops the goal (gravel: flint 1 in 10) and is carried: put it
+            # down and break it again (the Minecraft way to farm flint), no walk needed
+            got = yield from self._place_and_break(source.target)
+            if got:
+                return True
         ids = self._kind_ids(source.target)
         cell = yield from self._approach_block(ids)
         if cell is None:
@@ -632,6 +656,35 @@ class VoxelOracle:
             if got and self.counts().get(goal.item, 0) >= goal.count:
                 break
         return True
+
+    def _place_and_break(self, block: str) -> Plan:
+        """Place one carried ``block`` on the floor beside the player, break it and pick up what drops."""
+        x, y, z = self.feet()
+        for dx, dz, yaw in MOVES:
+            tx, tz = x + dx, z + dz
+            if self._solid(tx, y, tz) or self._block(tx, y, tz) != 0 or not self._solid(tx, y - 1, tz):
+                continue
+            slot = self.slot_of(block)
+            if slot < 0:
+                return False
+            aim = self._aim_at_block((tx, y - 1, tz), prefer_yaw=yaw)
+            if aim is None:
+                continue
+            pitch_bin, yaw_bin = self._camera_to(*aim)
+            yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=6, slot=slot)
+            if self._block(tx, y, tz) == 0:
+                continue
+            before = self.counts()
+            broken = yield from self._break((tx, y, tz))
+            if not broken:
+                return False
+            for _ in range(12):  # the drop lands and is picked up
+                yield self._action()
+                if self.counts() != before:
+                    break
+            return True
+        yield from self._wander(10)
+        return False
 
     def _block_nearby(self, name: str, radius: int = SEARCH_RADIUS) -> bool:
         w = self.world
@@ -1027,6 +1080,15 @@ class VoxelOracle:
                     misses += 1
                     if misses > 6:
                         return False
+                continue
+            if target_explodes and (w.mob_timer[m] >= CREEPER_RETREAT or w.time < w.mob_hurt_until[m]) \
+                    and np.linalg.norm(w.mob_pos[m] - w.player.pos) < 3.2:
+                # its fuse (30 ticks within 3 blocks) outlasts the hits a weak sword needs: after each
+                # hit (it cannot take another for 10 ticks anyway) back out of range, where the fuse
+                # resets (it walks at half the player's speed), then step in for the next hit
+                yaw, _ = self._aim_at_point(self._mob_center(m))
+                pitch_bin, yaw_bin = self._camera_to(yaw, 0.0)
+                yield self._action(fwd=2, pitch=pitch_bin, yaw=yaw_bin)
                 continue
             if w.target_mob() == m:  # already on it (also when the eye is inside its box: every ray hits)
                 yield self._action(fn=3)
