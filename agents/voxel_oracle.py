@@ -739,6 +739,7 @@ class VoxelOracle:
             if self._aim_at_block(cell) is not None:
                 return cell
             bx, by, bz = cell
+            yield from self._travel_near(cell)
             if by < self.feet()[1] - DESCEND_BELOW:
                 # deep ore: a vertical shaft first (A* would spend its budget on the surface)
                 yield from self._descend_to(by)
@@ -782,6 +783,21 @@ class VoxelOracle:
                 self.stations[station] = [c for c in self.stations[station] if c != cell]
         del w
         return True
+
+    def _travel_near(self, cell: tuple[int, int, int], within: int = NAV_RADIUS - 12) -> Plan:
+        """Walk towards a far ``cell`` in legs until it is inside the A* window (the window reaches
+        ``NAV_RADIUS`` blocks, the search radius for blocks is farther)."""
+        for _ in range(8):
+            fx, fy, fz = self.feet()
+            gap = max(abs(cell[0] - fx), abs(cell[2] - fz))
+            if gap <= within:
+                return True
+            leg = (fx + int(np.clip(cell[0] - fx, -32, 32)), fy, fz + int(np.clip(cell[2] - fz, -32, 32)))
+            yield from self._goto(self.cells_near(leg, 2, range(-8, 9)), leg, max_steps=40, partial=True)
+            nx, _, nz = self.feet()
+            if max(abs(cell[0] - nx), abs(cell[2] - nz)) >= gap:  # no progress (water, cliffs)
+                return False
+        return False
 
     def _descend_to(self, y_target: int, max_blocks: int = 80) -> Plan:
         """Dig straight down to ``y_target`` (feet), stepping aside from water or lava below."""
