@@ -273,3 +273,25 @@ def test_vector_wrapper_same_step_autoreset_scores_the_final_frame():
                 start = ref_env._obs()["rgb"]
                 ref_env.t = 1
                 assert rew[i] == pytest.approx(_reference_reward(model, [start, ref_env._obs()["rgb"]], 1), abs=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env_id", ["embodied_gym/MineDojo-harvest_1_log-v0", "embodied_gym/House-ObjectNav-v0"])
+def test_shipped_model_on_the_native_vector_envs(env_id):
+    """CHW (voxel) and HWC (house) batched frames; the default scores every 4th step of each sub-env."""
+    import embodied_gym  # noqa: F401
+
+    kwargs = {"width": 64, "height": 64} if "House" in env_id else {"image_size": (64, 64)}
+    venv = gym.make_vec(env_id, num_envs=2, vectorization_mode="vector_entry_point", **kwargs)
+    wrapped = VectorVideoLanguageReward(venv, goal=GOAL, negatives=NEGATIVES)
+    assert wrapped.reward_every == 4 and wrapped._scorer.inference == "numpy"
+    wrapped.reset(seed=0)
+    wrapped.action_space.seed(0)
+    t = np.zeros(2, dtype=np.int64)  # each sub-env's step in its episode
+    ended = np.zeros(2, dtype=bool)
+    for _ in range(12):
+        _, reward, term, trunc, info = wrapped.step(wrapped.action_space.sample())
+        assert reward.shape == (2,) and np.all((reward >= 0) & (reward < 1))
+        t = np.where(ended, 0, t + 1)  # next-step autoreset: the step after an end shows the new reset frame
+        assert info["vl_scored"].tolist() == ((t % 4 == 0) & (t > 0)).tolist()
+        ended = term | trunc
