@@ -201,6 +201,41 @@ def pursue(oracle: VoxelOracle, goal: Goal, goals: Iterable[Goal] = ()) -> Plan:
         return (yield from mine_overhead(oracle, goal))
     if goal.source.kind == "collect":
         return (yield from collect_laid(oracle, goal))
+    if goal.source.kind in ("craft", "smelt"):
+        return (yield from craft_aloft(oracle, goal))
+    return None
+
+
+def craft_aloft(oracle: VoxelOracle, goal: Goal) -> Plan:
+    """Craft or smelt at a station while standing on a pillar: the station goes against a face in
+    sight (the roof's underside; the pillar's sides face away from the player), then the usual craft."""
+    station = goal.source.station
+    if oracle.slot_of(station) >= 0:
+        cell = yield from place_nearby(oracle, station)
+        if cell is not None:
+            oracle.stations[station].append(cell)
+    done = yield from oracle._craft(goal)
+    item = goal.item
+    if done and oracle.spec.category == "techtree" and item in oracle.spec.target_names \
+            and item in oracle.cat.placeable:
+        yield from place_nearby(oracle, item)  # a techtree target counts once used: placed
+    return done
+
+
+def place_nearby(oracle: VoxelOracle, item: str) -> Plan:
+    """Place ``item`` in an empty cell near the player against any face in sight (on a pillar the
+    only ones are usually the roof's underside); the cell used, or None."""
+    x, y, z = oracle.feet()
+    cells = [(x + dx, y + dy, z + dz) for dx in (-1, 0, 1) for dz in (-1, 0, 1) for dy in (-1, 0, 1, 2)
+             if (dx, dz) != (0, 0)]
+    cells.sort(key=lambda c: abs(c[0] - x) + abs(c[2] - z) + abs(c[1] - y))
+    for cell in cells:
+        if oracle._block(*cell) != 0 or _support_face(oracle, cell) is None:
+            continue
+        placed = yield from place_at(oracle, cell, item)
+        if placed:
+            return cell
+    oracle.log.append(f"t={oracle.world.time} no face to place {item} on near {oracle.feet()}")
     return None
 
 
@@ -610,6 +645,9 @@ def handles(oracle: VoxelOracle, goal: Goal) -> bool:
     source = goal.source
     if source.kind in ("build", TRAVEL, "collect"):
         return True
+    if source.kind in ("craft", "smelt") and source.station in ("crafting_table", "furnace"):
+        # up on a pillar there is no floor beside the feet to set a station on
+        return _aloft(oracle) and not oracle._station_near(source.station)
     if source.kind != "mine":
         return False
     if source.target == "obsidian" and source.tool:
