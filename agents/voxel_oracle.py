@@ -337,6 +337,9 @@ class VoxelOracle:
         now = self.world.time
         avoid = {key for key, times in self.source_failures.items()
                  if sum(t > now - FAILURE_MEMORY for t in times) >= 2}
+        # a station is made from a log or 8 cobblestone; mining one (a village's, or the oracle's own
+        # left down a mine) is a walk the cost model cannot see
+        avoid |= {("mine", "crafting_table"), ("mine", "furnace"), ("mine", "lit_furnace")}
         for _ in range(6):
             try:
                 goals = plan(self.graph, missing, stock, avoid=avoid)
@@ -743,9 +746,17 @@ class VoxelOracle:
             if by < self.feet()[1] - DESCEND_BELOW:
                 # deep ore: a vertical shaft first (A* would spend its budget on the surface)
                 yield from self._descend_to(by)
+            elif by > self.feet()[1] + DESCEND_BELOW:
+                # far above (reeds at the surface, seen from a mine): a staircase up first
+                yield from self._ascend_to(by - 1)
             near = {c for c in self.cells_near(cell, 1, (-2, -1, 0)) if c[0] != bx or c[2] != bz}
             near |= {(bx, by + 1, bz), (bx, by - 2, bz)}
             ok = yield from self._goto(near, cell)
+            if ok and self._aim_at_block(cell) is None:
+                # arrived, but a block hides it (the one below an ore at head height): clear the view
+                cover = self._cover_of(cell)
+                if cover is not None:
+                    yield from self._break(cover, max_ticks=400)
             if ok and self._aim_at_block(cell) is not None:
                 return cell
             self.log.append(f"t={self.world.time} approach to {cell} failed (arrived={ok}) at {self.feet()}")
@@ -783,6 +794,45 @@ class VoxelOracle:
                 self.stations[station] = [c for c in self.stations[station] if c != cell]
         del w
         return True
+
+    def _cover_of(self, cell: tuple[int, int, int]) -> tuple[int, int, int] | None:
+        """The solid, breakable block the straight look from the eye to ``cell`` meets first (not a
+        liquid and not next to one, so clearing it floods nothing), or None."""
+        from embodied_gym.envs.voxel import physics
+        from embodied_gym.envs.voxel.world import REACH
+
+        w = self.world
+        eye = w.eye()
+        d = np.array(cell, dtype=np.float64) + 0.5 - eye
+        d /= np.linalg.norm(d) + 1e-12
+        hit, x, y, z, *_ = physics.raycast_voxel(w.blocks, w.targetable, eye[0], eye[1], eye[2], d[0], d[1], d[2], REACH)
+        if not hit or (x, y, z) == tuple(cell):
+            return None
+        block = self._block(x, y, z)
+        if block <= 0 or self.cat.hardness[block] < 0:
+            return None
+        if any(self._is_liquid(x + a, y + b, z + c) for a, b, c in ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, 0, 1), (0, 0, -1))):
+            return None
+        return int(x), int(y), int(z)
+
+    def _ascend_to(self, y_target: int, max_steps: int = 80) -> Plan:
+        """Dig a staircase up to ``y_target`` (feet): each step up one block onto solid ground in a
+        cardinal direction, clearing head room; never into liquid (water or lava above a mine)."""
+        for _ in range(max_steps):
+            x, y, z = self.feet()
+            if y >= y_target:
+                return True
+            for dx, dz, _ in MOVES:
+                nx, nz = x + dx, z + dz
+                cells = [(x, y + 2, z), (nx, y + 1, nz), (nx, y + 2, nz), (nx, y + 3, nz), (x, y + 3, z)]
+                if not self._solid(nx, y, nz) or self._is_liquid(nx, y, nz) or any(self._is_liquid(*c) for c in cells):
+                    continue
+                ok = yield from self._step_to((nx, y + 1, nz))
+                if ok:
+                    break
+            else:
+                return False
+        return self.feet()[1] >= y_target
 
     def _travel_near(self, cell: tuple[int, int, int], within: int = NAV_RADIUS - 12) -> Plan:
         """Walk towards a far ``cell`` in legs until it is inside the A* window (the window reaches
