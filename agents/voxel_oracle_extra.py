@@ -1,23 +1,29 @@
-"""Nether-portal plans for the voxel planning oracle (:mod:`agents.voxel_oracle`).
+"""Goal kinds the voxel planning oracle (:mod:`agents.voxel_oracle`) hands to this module.
 
 Plans of :mod:`envs.voxel.tasks.planning` may *build* a nether portal (10 obsidian, flint and steel)
-and then mine or hunt in the nether (sources whose ``station`` is :data:`planning.PORTAL`). The oracle
-keeps its plan-one-goal-at-a-time loop; this module adds what a portal plan needs on top of it:
+and then mine or hunt in the nether (sources whose ``station`` is :data:`planning.PORTAL`), or
+*collect* what a mob lays (a chicken's egg). The oracle keeps its plan-one-goal-at-a-time loop and
+calls three hooks of this module:
 
 * :func:`portal_ready` -- whether the plan may count the portal as held: a lit portal stands in the
   dimension the player is in (or the player is in the nether, which always has its exit portal);
 * :func:`order_for_dimension` -- the plan's goals reordered so the next one can be done *here*: in the
   overworld everything the overworld offers is gathered before leaving (logs, coal for fuel, ender
   pearls ...), in the nether the nether's sources and the crafts and smelts whose inputs are at hand;
-  when nothing is left to do here, a single ``"travel"`` goal;
-* :func:`pursue` -- the two goal kinds the oracle does not know: ``"build"`` of the portal (choose a
-  site, clear it, set the frame block by block through the place action, light it with flint and
-  steel) and ``"travel"`` (walk into the nearest lit portal and stand in it until the world moves the
-  player, carrying the crafting table and furnace that the remaining crafts need).
+  when nothing is left to do here, a single ``"travel"`` goal. Laid items come last (the chickens lay
+  while the rest is done);
+* :func:`handles` / :func:`pursue` -- the goals done here: ``"build"`` of the portal (a site against a
+  wall, the frame set block by block through the place action, lit with flint and steel),
+  ``"travel"`` (into the nearest lit portal, carrying the stations the remaining crafts need),
+  ``"collect"`` (walk to any laid egg), obsidian (it rests under lava pools: mined from dry cells
+  below or beside it), blocks out of reach overhead (glowstone on the nether's roof: a pillar of
+  spare blocks is climbed; in the overworld a shaft up from the deep obsidian to the surface), and
+  crafts at a station while standing on such a pillar.
 
 The inventory travels with the player (the world keeps only blocks, mobs and dropped items per
 dimension), so a harvest target gathered in the nether counts where it is: the oracle goes back only
-when the plan still needs something from the overworld.
+when the plan still needs something from the overworld. Fishing (``"fish"`` sources) is the oracle's
+own ``_fish``.
 """
 
 from __future__ import annotations
@@ -189,8 +195,8 @@ def order_for_dimension(oracle: VoxelOracle, goals: list[Goal]) -> list[Goal]:
 
 # ---------------------------------------------------------------------------------------- pursuit
 def pursue(oracle: VoxelOracle, goal: Goal, goals: Iterable[Goal] = ()) -> Plan:
-    """Do a goal that :func:`handles` claims: build the portal, travel, or climb to a block overhead
-    and mine it; True when done, None when it failed."""
+    """Do a goal that :func:`handles` claims; True when done, None when it failed (the oracle then
+    counts a failure of the source and replans)."""
     if goal.source.kind == "build" and goal.item == PORTAL:
         return (yield from build_portal(oracle))
     if goal.source.kind == TRAVEL:
