@@ -29,7 +29,7 @@ own ``_fish``.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Iterable
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -194,7 +194,7 @@ def order_for_dimension(oracle: VoxelOracle, goals: list[Goal]) -> list[Goal]:
 
 
 # ---------------------------------------------------------------------------------------- pursuit
-def pursue(oracle: VoxelOracle, goal: Goal, goals: Iterable[Goal] = ()) -> Plan:
+def pursue(oracle: VoxelOracle, goal: Goal) -> Plan:
     """Do a goal that :func:`handles` claims; True when done, None when it failed (the oracle then
     counts a failure of the source and replans)."""
     if goal.source.kind == "build" and goal.item == PORTAL:
