@@ -752,6 +752,12 @@ class VoxelOracle:
             near = {c for c in self.cells_near(cell, 1, (-2, -1, 0)) if c[0] != bx or c[2] != bz}
             near |= {(bx, by + 1, bz), (bx, by - 2, bz)}
             ok = yield from self._goto(near, cell)
+            if not ok and abs(by - self.feet()[1]) <= 3:
+                # through solid rock the A* budget runs out before it finds a way: a straight
+                # tunnel (the strip-mining way) goes there, then a short search finishes
+                tunnelled = yield from self._tunnel_to(cell)
+                if tunnelled:
+                    ok = yield from self._goto(near, cell)
             if ok and self._aim_at_block(cell) is None:
                 # arrived, but a block hides it (the one below an ore at head height): clear the view
                 cover = self._cover_of(cell)
@@ -814,6 +820,35 @@ class VoxelOracle:
         if any(self._is_liquid(x + a, y + b, z + c) for a, b, c in ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, 0, 1), (0, 0, -1))):
             return None
         return int(x), int(y), int(z)
+
+    def _tunnel_to(self, cell: tuple[int, int, int], stop: int = 2, max_steps: int = 64) -> Plan:
+        """Dig a 2-high tunnel at the feet's level towards ``cell`` (x first, then z, switching axis
+        when liquid is ahead) until within ``stop`` blocks of it horizontally; True if it got there."""
+        for _ in range(max_steps):
+            x, y, z = self.feet()
+            gx, gz = cell[0] - x, cell[2] - z
+            if abs(gx) + abs(gz) <= stop:
+                return True
+            options = []
+            if gx:
+                options.append((int(np.sign(gx)), 0))
+            if gz:
+                options.append((0, int(np.sign(gz))))
+            if abs(gz) > abs(gx):
+                options.reverse()
+            moved = False
+            for dx, dz in options:
+                nx, nz = x + dx, z + dz
+                around = [(nx + a, y + b, nz + c) for a, b, c in ((0, 0, 0), (0, 1, 0), (0, 2, 0), (1, 0, 0), (-1, 0, 0),
+                                                                  (0, 0, 1), (0, 0, -1), (1, 1, 0), (-1, 1, 0), (0, 1, 1), (0, 1, -1))]
+                if any(self._is_liquid(*c) for c in around) or not self._solid(nx, y - 1, nz):
+                    continue  # lava or water would pour in, or a drop: the other axis
+                moved = yield from self._step_to((nx, y, nz))
+                if moved:
+                    break
+            if not moved:
+                return False
+        return False
 
     def _ascend_to(self, y_target: int, max_steps: int = 80) -> Plan:
         """Dig a staircase up to ``y_target`` (feet): each step up one block onto solid ground in a
