@@ -925,8 +925,10 @@ def _obsidian_stands(oracle: VoxelOracle, radius: int = 64) -> list[tuple[float,
 
     The world's obsidian lies under lava pools (a cave's lava at y <= 10 rests on one obsidian block
     per step of the cave): the cell above it is lava, so it is mined from below -- feet two under it
-    -- or from beside and one lower, where no liquid is at the feet or the head."""
+    -- or from beside and one lower (eye level with it), where no liquid or bedrock is at the feet
+    or the head and a solid floor is under them."""
     w = oracle.world
+    cat = oracle.cat
     found = _blocks_of(oracle, "obsidian", radius)
     if found.size == 0:
         return []
@@ -936,14 +938,14 @@ def _obsidian_stands(oracle: VoxelOracle, radius: int = 64) -> list[tuple[float,
         x, y, z = (int(v) for v in cell)
         if (x, y, z) in oracle.failed_blocks:
             continue
-        stands = [(x, y - 2, z)] + [(x + dx, y - d, z + dz) for dx, dz in ((1, 0), (-1, 0), (0, 1), (0, -1)) for d in (1, 2)]
+        stands = [(x, y - 2, z)] + [(x + dx, y - 1, z + dz) for dx, dz in ((1, 0), (-1, 0), (0, 1), (0, -1))]
         dry = []
         for sx, sy, sz in stands:
-            cells = [oracle._block(sx, sy + k, sz) for k in (-1, 0, 1)]
-            if any(b < 0 or (b > 0 and w.liquid_kind[b]) for b in cells) or sy < 1:
-                continue
-            if cells[0] == 0 and oracle._block(sx, sy - 2, sz) <= 0:
-                continue  # open space below the stand: nothing to stand on
+            floor, body = oracle._block(sx, sy - 1, sz), [oracle._block(sx, sy + k, sz) for k in (0, 1)]
+            if floor <= 0 or not w.collidable[floor] or w.liquid_kind[floor]:
+                continue  # nothing (or lava, water) to stand on
+            if any(b < 0 or (b > 0 and (w.liquid_kind[b] or cat.hardness[b] < 0)) for b in body):
+                continue  # liquid where the body goes, or bedrock that cannot be dug out
             dry.append((sx, sy, sz))
         if not dry:
             continue
@@ -982,17 +984,63 @@ def mine_obsidian(oracle: VoxelOracle, goal: Goal, budget: int = OBSIDIAN_BUDGET
             if w.time == start:
                 break
             continue
-        arrived = False
+        arrived = moved = False
         for _dist, target, stands in options[:4]:
             sy = min(s[1] for s in stands)
             if sy < oracle.feet()[1] - DESCEND_SHAFT:
                 yield from oracle._descend_to(sy + 2)
-            arrived = yield from oracle._goto(set(stands), target)
+            start = oracle.feet()
+            # partial: a far target (beyond the path finder's window, or a walk cut short by a
+            # fight) is walked towards and tried again from nearer
+            arrived = yield from oracle._goto(set(stands), target, partial=True)
             if arrived and oracle._aim_at_block(target) is not None:
                 break
-            oracle.failed_blocks.add(target)
             arrived = False
-        misses = 0 if arrived else misses + 1
+            if oracle.feet() != start:
+                moved = True
+                break
+            dug = yield from tunnel_toward(oracle, stands[0])  # the path finder found no way: dig one
+            if dug:
+                moved = True
+                break
+            oracle.log.append(f"t={w.time} obsidian: no way to a stand by {target} from {oracle.feet()}")
+            oracle.failed_blocks.add(target)
+        misses = 0 if arrived or moved else misses + 1
     got = oracle.counts().get("obsidian", 0)
     oracle.log.append(f"t={w.time} obsidian: {got - before} mined, {got} held")
     return True if got > before else None
+
+
+def tunnel_toward(oracle: VoxelOracle, goal: tuple[int, int, int], steps: int = 12) -> Plan:
+    """Dig a 1 x 2 tunnel cell by cell towards ``goal`` (level, or one up or down a step), never into
+    liquid or bedrock nor over a hole; True if the player got nearer. For where the path finder
+    finds no way (deep down, between lava pools and bedrock)."""
+    w = oracle.world
+    cat = oracle.cat
+    start = oracle.feet()
+
+    def dist(c):
+        return abs(c[0] - goal[0]) + abs(c[2] - goal[2]) + 2 * abs(c[1] - goal[1])
+
+    for _ in range(steps):
+        x, y, z = oracle.feet()
+        if (x, y, z) == goal:
+            break
+        best = None
+        for dx, dz in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            for dy in (0, 1, -1) if goal[1] > y else ((0, -1, 1) if goal[1] < y else (0, 1, -1)):
+                c = (x + dx, y + dy, z + dz)
+                cells = [oracle._block(c[0], c[1] + k, c[2]) for k in (-1, 0, 1, 2)]
+                floor, body = cells[0], cells[1:3] + (cells[3:] if dy > 0 else [])
+                if floor <= 0 or not w.collidable[floor] or w.liquid_kind[floor]:
+                    continue
+                if any(b < 0 or (b > 0 and (w.liquid_kind[b] or cat.hardness[b] < 0)) for b in body):
+                    continue
+                if dist(c) < dist((x, y, z)) and (best is None or dist(c) < dist(best)):
+                    best = c
+        if best is None:
+            break
+        ok = yield from oracle._step_to(best)
+        if not ok:
+            break
+    return dist(oracle.feet()) < dist(start)
