@@ -14,9 +14,26 @@ acts only through MineDojo's action vector, like any agent:
   the yaw/pitch whose ray (the world's own ray cast) reaches the wanted block or mob first.
 
 Then it finishes the task the way its rule judges it: a harvest target is collected, a combat target
-killed, a techtree item used once (placed, or used on a block), and it eats when hungry and fights
-hostile mobs that come close. It is the proof that a task is solvable in the embedded world and the
-top baseline of the leaderboard (``reset(env, task_id, seed)`` / ``act(observation, info)``).
+killed, a techtree item used once (placed, used on a block, armour put on with the use action).
+
+Staying alive and finding things, which is what long tasks fail on:
+
+* what is not in the loaded land is searched for along an expanding square spiral (chunks generate as
+  the player comes near, herds with them); far blocks are walked to in legs, deep ores reached by a
+  shaft then a straight 2-high tunnel, high ones by a staircase; the crafting table and furnace are
+  picked up before a shaft and remade (a log, 8 cobblestone) rather than walked back to;
+* hostile mobs are judged by what they can do: melee mobs only within about 2 blocks, so one behind
+  rock is ignored; archers shoot through blocks, so a close one is dug to and killed, a far one fled
+  from once it has drawn blood, and ores within an archer's range cost a detour; creepers are hit
+  and backed away from until their fuse resets; a sword is crafted as soon as the carried materials
+  allow; it eats when hungry or hurt and swims up before its air runs out;
+* a source that failed twice is avoided for a while, then tried again (exploring may have brought
+  its blocks or mobs); fishing, collecting laid eggs and re-breaking carried gravel for flint are
+  goals like mining and killing.
+
+It is the proof that a task is solvable in the embedded world and the top baseline of the
+leaderboard (``reset(env, task_id, seed)`` / ``act(observation, info)``). Nether-portal goals
+(``build`` and sources behind ``planning.PORTAL``) are not implemented: such ids time out.
 """
 
 from __future__ import annotations
