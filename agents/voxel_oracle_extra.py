@@ -964,6 +964,7 @@ def mine_obsidian(oracle: VoxelOracle, goal: Goal, budget: int = OBSIDIAN_BUDGET
     end = w.time + budget
     misses = 0
     while oracle.counts().get("obsidian", 0) < goal.count and w.time < end and w.player.alive and misses < 4:
+        yield from settle(oracle)
         cell = oracle._reachable_block(ids, radius=4)
         if cell is not None:
             ok = yield from oracle._break(cell, max_ticks=500)
@@ -989,6 +990,7 @@ def mine_obsidian(oracle: VoxelOracle, goal: Goal, budget: int = OBSIDIAN_BUDGET
             sy = min(s[1] for s in stands)
             if sy < oracle.feet()[1] - DESCEND_SHAFT:
                 yield from oracle._descend_to(sy + 2)
+                yield from settle(oracle)
             start = oracle.feet()
             # partial: a far target (beyond the path finder's window, or a walk cut short by a
             # fight) is walked towards and tried again from nearer
@@ -1023,6 +1025,7 @@ def tunnel_toward(oracle: VoxelOracle, goal: tuple[int, int, int], steps: int = 
         return abs(c[0] - goal[0]) + abs(c[2] - goal[2]) + 2 * abs(c[1] - goal[1])
 
     for _ in range(steps):
+        yield from settle(oracle)
         x, y, z = oracle.feet()
         if (x, y, z) == goal:
             break
@@ -1044,3 +1047,15 @@ def tunnel_toward(oracle: VoxelOracle, goal: tuple[int, int, int], steps: int = 
         if not ok:
             break
     return dist(oracle.feet()) < dist(start)
+
+
+def settle(oracle: VoxelOracle, ticks: int = 12) -> Plan:
+    """Wait (at most ``ticks``) until the player stands on the ground: right after digging down it is
+    still falling, and an aim taken in mid-air (the 15-degree camera grid, from a higher eye) misses
+    the block beside the feet."""
+    w = oracle.world
+    for _ in range(ticks):
+        if w.player.on_ground or w.liquid_kind[max(oracle._block(*oracle.feet()), 0)]:
+            return True
+        yield oracle._action()
+    return bool(w.player.on_ground)
