@@ -23,7 +23,7 @@ def _facing_a_log(seed: int = 0) -> HarvestShaping:
     w.set_block(x, y, z, "log")
     hit, block, _, _ = w.target_block()
     assert hit and tuple(block) == (x, y, z)
-    env._prev_d = env.nearest_target_distance()
+    env._prev_d, env._prev_cos = env._nearest()
     return env
 
 
@@ -44,6 +44,10 @@ def test_holding_attack_pays_more_than_bursts_and_a_broken_log_pays_most():
 def test_distance_and_errors():
     env = _facing_a_log()
     assert env.nearest_target_distance() == pytest.approx(2.5, abs=0.6)
+    assert env._nearest()[1] > 0.95  # looking straight at it
+    turn_away = np.array([0, 0, 0, 12, 18, 0, 0, 0])  # 90 degrees
+    _, r, *_ = env.step(turn_away)
+    assert r < -0.05  # facing away from the log costs what facing it earned
     combat = gym.make("embodied_gym/MineDojo-combat_zombie_plains_iron_armors_iron_sword_shield-v0", image_size=(32, 32))
     with pytest.raises(ShapingError, match="shapes harvest tasks"):
         HarvestShaping(combat)

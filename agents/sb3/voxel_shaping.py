@@ -7,6 +7,9 @@ the kind of shaping MineCLIP's paper compares its learned reward with:
 
 * ``approach``: metres closed towards the nearest block that drops a target (searched in a cube around
   the player), capped per step so a teleport-like jump (respawn) cannot pay;
+* ``face``: the rise in the cosine between the view direction and the direction to that block (turning
+  towards a trunk pays before the crosshair is on it; a 15-degree camera bin is too coarse to find it
+  by chance from a few blocks away);
 * ``aim``: a small bonus per tick while the crosshair rests on such a block within reach;
 * ``mine``: while breaking such a block, the progress made this tick times the progress reached
   (a run of ``L`` consecutive attack ticks on a log earns about ``L**2 / 7200``: holding on pays more
@@ -40,8 +43,8 @@ def target_blocks(world: Any, items: tuple[str, ...]) -> np.ndarray:
 class HarvestShaping(gym.Wrapper):
     """Task reward + approach / aim / mine terms towards the blocks that give the task's targets."""
 
-    def __init__(self, env: gym.Env, approach: float = 0.05, aim: float = 0.02, mine: float = 1.0,
-                 broken: float = 1.0, radius: int = 16, max_step_m: float = 1.0) -> None:
+    def __init__(self, env: gym.Env, approach: float = 0.05, face: float = 0.1, aim: float = 0.02,
+                 mine: float = 1.0, broken: float = 1.0, radius: int = 16, max_step_m: float = 1.0) -> None:
         super().__init__(env)
         base = env.unwrapped
         world, task = getattr(base, "world", None), getattr(base, "task", None)
@@ -54,9 +57,10 @@ class HarvestShaping(gym.Wrapper):
             raise ShapingError(f"no block of the world drops any of {task.target_names} ({task.task_id!r})")
         self._is_target = np.zeros(len(world.cat.block_names), dtype=bool)
         self._is_target[self._ids] = True
-        self.approach, self.aim, self.mine, self.broken = approach, aim, mine, broken
+        self.approach, self.face, self.aim, self.mine, self.broken = approach, face, aim, mine, broken
         self.radius, self.max_step_m = radius, max_step_m
         self._prev_d = float("nan")
+        self._prev_cos = float("nan")
 
     @property
     def world(self) -> Any:
@@ -64,6 +68,11 @@ class HarvestShaping(gym.Wrapper):
 
     def nearest_target_distance(self) -> float:
         """Eye-to-centre distance (m) of the nearest target block within ``radius`` (inf when none)."""
+        return self._nearest()[0]
+
+    def _nearest(self) -> tuple[float, float]:
+        """(distance, cosine between the view direction and the direction to it) of the nearest target
+        block within ``radius``; (inf, nan) when there is none."""
         w = self.world
         eye = w.eye()
         r = self.radius
@@ -72,8 +81,13 @@ class HarvestShaping(gym.Wrapper):
         sub = w.blocks[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
         hits = np.argwhere(self._is_target[sub])
         if len(hits) == 0:
-            return float("inf")
-        return float(np.sqrt(((hits + lo + 0.5 - eye) ** 2).sum(1)).min())
+            return float("inf"), float("nan")
+        offsets = hits + lo + 0.5 - eye
+        dist = np.sqrt((offsets ** 2).sum(1))
+        i = int(np.argmin(dist))
+        d = float(dist[i])
+        cos = float(np.dot(offsets[i], w.look_vector()) / max(d, 1e-6))
+        return d, cos
 
     def _on_target(self) -> bool:
         hit, (x, y, z), _, _ = self.world.target_block()
@@ -81,7 +95,7 @@ class HarvestShaping(gym.Wrapper):
 
     def reset(self, **kwargs: Any):
         out = self.env.reset(**kwargs)
-        self._prev_d = self.nearest_target_distance()
+        self._prev_d, self._prev_cos = self._nearest()
         return out
 
     def _mining_target(self) -> tuple[tuple[int, int, int], bool]:
@@ -95,10 +109,12 @@ class HarvestShaping(gym.Wrapper):
         progress_before = float(w.player.mine_progress)
         obs, reward, terminated, truncated, info = self.env.step(action)
         shaped = float(reward)
-        d = self.nearest_target_distance()
+        d, cos = self._nearest()
         if np.isfinite(d) and np.isfinite(self._prev_d):
             shaped += self.approach * float(np.clip(self._prev_d - d, -self.max_step_m, self.max_step_m))
-        self._prev_d = d
+        if np.isfinite(cos) and np.isfinite(self._prev_cos):
+            shaped += self.face * (cos - self._prev_cos)
+        self._prev_d, self._prev_cos = d, cos
         after, after_is_target = self._mining_target()
         progress = float(w.player.mine_progress)
         if after_is_target and after == before:  # kept breaking the same block
