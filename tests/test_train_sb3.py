@@ -281,3 +281,29 @@ def test_sampling_checkpoint_replays_each_episode_and_leaves_the_global_rng_alon
     assert play(5) == first  # same seed, same samples
     assert torch.equal(torch.get_rng_state(), before)
     assert any(play(s) != first for s in (6, 7, 8))  # samples, not the argmax
+
+
+def test_behaviour_cloning_warm_start_copies_the_expert(tmp_path):
+    from embodied_gym.agents.sb3.pretrain import PretrainError, collect_demonstrations
+    from embodied_gym.leaderboard.runner import evaluate
+    from embodied_gym.leaderboard.suites import Suite, SuiteTask
+
+    out = tmp_path / "run"
+    final = train(TrainConfig(
+        env_id="leaderboard_toy_env:GridGoal-v0", n_envs=2, n_steps=32, batch_size=64, n_epochs=1,
+        total_timesteps=64, learning_rate=1e-8, pretrain_expert="leaderboard_toy_env:greedy", pretrain_episodes=60,
+        pretrain_epochs=30, eval_episodes=0, out_dir=str(out), progress_bar=False, features_dim=32))
+    summary = json.loads((out / "pretrain.json").read_text())
+    assert summary["expert_successes"] == 60 and summary["samples"] > 60
+    assert summary["epochs"][-1]["loss"] < summary["epochs"][0]["loss"]
+    assert summary["epochs"][-1]["accuracy"] > 0.9
+    # held-out episodes: the cloned policy (PPO barely moved it: learning rate 1e-8) reaches the goal
+    suite = Suite("bc-toy", "1", (SuiteTask("leaderboard_toy_env:GridGoal-v0", tuple(range(500, 520)), max_steps=16),))
+    summary_eval = evaluate(suite, str(final), tmp_path / "r.sqlite", progress=False, gifs=False)
+    from embodied_gym.leaderboard.store import ResultsStore
+
+    with ResultsStore(tmp_path / "r.sqlite") as store:
+        episodes = [dict(e) for e in store.episodes()]
+    assert summary_eval.written == 20 and sum(e["success"] for e in episodes) >= 16
+    with pytest.raises(PretrainError, match="episodes must be >= 1"):
+        collect_demonstrations(lambda: gym.make("leaderboard_toy_env:GridGoal-v0"), "oracle", "x", 0, 0, 0.99)

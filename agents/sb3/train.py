@@ -69,6 +69,12 @@ class TrainConfig:
     #: initial logit offsets of a Discrete policy's actions, by action index or name (``env.actions``);
     #: e.g. ``{Done: -3}`` so that an untrained ObjectNav policy ends ~1 episode in 20 steps, not in 6
     action_logit_bias: dict[str | int, float] = field(default_factory=dict)
+    #: behaviour-cloning warm start (agents/sb3/pretrain.py) before PPO: an expert agent spec ("oracle"),
+    #: its number of demonstration episodes (seeds 20_000 + seed + k) and cloning epochs
+    pretrain_expert: str | None = None
+    pretrain_episodes: int = 0
+    pretrain_epochs: int = 8
+    pretrain_lr: float = 1e-3
     #: how the trained policy plays (periodic evaluation and the leaderboard): argmax or seeded samples
     eval_deterministic: bool = True
     progress_bar: bool = True
@@ -203,6 +209,24 @@ def _apply_action_logit_bias(model: Any, venv: Any, bias: Mapping[str | int, flo
             layer.bias[index] += float(value)
 
 
+def _pretrain(model: Any, config: TrainConfig, out: Path) -> None:
+    """Clone ``config.pretrain_expert`` into the fresh model (the first run only: a resume keeps its weights)."""
+    from embodied_gym.agents.sb3.pretrain import behaviour_clone, collect_demonstrations
+
+    if config.pretrain_episodes < 1:
+        raise TrainConfigError(f"pretrain_expert needs pretrain_episodes >= 1, got {config.pretrain_episodes}")
+    demos = collect_demonstrations(_env_factory(config, 0), config.pretrain_expert, config.env_id,
+                                   config.pretrain_episodes, seed=20_000 + config.seed, gamma=config.gamma)
+    history = behaviour_clone(model, demos, epochs=config.pretrain_epochs, batch_size=config.batch_size,
+                              lr=config.pretrain_lr, seed=config.seed)
+    summary = {"expert": config.pretrain_expert, "episodes": demos.episodes, "expert_successes": demos.successes,
+               "samples": len(demos), "epochs": history}
+    (out / "pretrain.json").write_text(json.dumps(summary, indent=2))
+    print(f"behaviour cloning: {len(demos)} samples from {demos.episodes} {config.pretrain_expert} episodes "
+          f"({demos.successes} successful); final loss {history[-1]['loss']:.3f}, "
+          f"action accuracy {history[-1]['accuracy']:.2f}", flush=True)
+
+
 def latest_checkpoint(out_dir: Path) -> tuple[Path, int] | None:
     found = []
     for p in (out_dir / "checkpoints").glob("ckpt_*_steps.zip"):
@@ -244,6 +268,8 @@ def train(config: TrainConfig) -> Path:
             verbose=config.verbose,
         )
         _apply_action_logit_bias(model, venv, config.action_logit_bias)
+        if config.pretrain_expert:
+            _pretrain(model, config, out)
         remaining = config.total_timesteps
     callbacks = [CheckpointCallback(save_freq=max(1, config.checkpoint_every // config.n_envs),
                                     save_path=str(out / "checkpoints"), name_prefix="ckpt")]
