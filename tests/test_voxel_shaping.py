@@ -39,6 +39,10 @@ def test_holding_attack_pays_more_than_bursts_and_a_broken_log_pays_most():
     broken = _mine(env, [True] * 60)
     assert env.world.blocks[tuple(int(v) for v in np.floor(env.world.eye()) + [0, 0, 2])] == 0  # the log is gone
     assert broken > held + 0.9  # the break bonus (the task reward follows when the log is picked up)
+    w = env.world
+    drop = np.flatnonzero(w.item_alive)
+    assert drop.size == 1  # the log lies where it was: the approach term now leads to it
+    assert env.nearest_target_distance() == pytest.approx(float(np.linalg.norm(w.item_pos[drop[0]] + [0, 0.25, 0] - w.eye())))
 
 
 def test_distance_and_errors():

@@ -5,8 +5,10 @@ log by hand takes 60 consecutive attack ticks (hardness 2, Minecraft's 1.5 s x 2
 essentially never sees that reward. This wrapper adds three terms read from the world's privileged state,
 the kind of shaping MineCLIP's paper compares its learned reward with:
 
-* ``approach``: metres closed towards the nearest block that drops a target (searched in a cube around
-  the player), capped per step so a teleport-like jump (respawn) cannot pay;
+* ``approach``: metres closed towards the nearest dropped target item lying on the ground, else the
+  nearest block that drops a target (searched in a cube around the player), capped per step so a
+  teleport-like jump (respawn) cannot pay; a broken log's drop lies where the log was, out of the
+  1.4-block pick-up range of a player who broke it from 3 blocks away, so walking onto it must pay too;
 * ``face``: the rise in the cosine between the view direction and the direction to that block (turning
   towards a trunk pays before the crosshair is on it; a 15-degree camera bin is too coarse to find it
   by chance from a few blocks away);
@@ -57,6 +59,7 @@ class HarvestShaping(gym.Wrapper):
             raise ShapingError(f"no block of the world drops any of {task.target_names} ({task.task_id!r})")
         self._is_target = np.zeros(len(world.cat.block_names), dtype=bool)
         self._is_target[self._ids] = True
+        self._item_ids = np.asarray([world.cat.item_id(name) for name in task.target_names], dtype=np.int64)
         self.approach, self.face, self.aim, self.mine, self.broken = approach, face, aim, mine, broken
         self.radius, self.max_step_m = radius, max_step_m
         self._prev_d = float("nan")
@@ -71,11 +74,18 @@ class HarvestShaping(gym.Wrapper):
         return self._nearest()[0]
 
     def _nearest(self) -> tuple[float, float]:
-        """(distance, cosine between the view direction and the direction to it) of the nearest target
-        block within ``radius``; (inf, nan) when there is none."""
+        """(distance, cosine between the view direction and the direction to it) of the nearest dropped
+        target item, else the nearest target block, within ``radius``; (inf, nan) when there is none."""
         w = self.world
         eye = w.eye()
         r = self.radius
+        items = w.item_alive & np.isin(w.item_id, self._item_ids)
+        if items.any():
+            offsets = w.item_pos[items] + [0.0, 0.25, 0.0] - eye
+            dist = np.sqrt((offsets ** 2).sum(1))
+            i = int(np.argmin(dist))
+            if dist[i] <= r:
+                return float(dist[i]), float(np.dot(offsets[i], w.look_vector()) / max(float(dist[i]), 1e-6))
         lo = np.maximum(np.floor(eye).astype(int) - r, 0)
         hi = np.minimum(np.floor(eye).astype(int) + r + 1, w.blocks.shape)
         sub = w.blocks[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
