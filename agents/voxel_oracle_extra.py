@@ -588,6 +588,9 @@ def travel(oracle: VoxelOracle) -> Plan:
         here = oracle.feet()
         if oracle._block(*here) == w.id_portal:
             break
+        if target[1] > here[1] + SHAFT_ABOVE:  # deep below it (ores mined before leaving): straight up
+            yield from oracle._take_stations()
+            yield from climb(oracle, target[1])
         ok = yield from oracle._goto(set(cells[:6]), target, partial=True)
         if oracle._block(*oracle.feet()) == w.id_portal:
             break
