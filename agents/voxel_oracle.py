@@ -32,8 +32,9 @@ Staying alive and finding things, which is what long tasks fail on:
   goals like mining and killing.
 
 It is the proof that a task is solvable in the embedded world and the top baseline of the
-leaderboard (``reset(env, task_id, seed)`` / ``act(observation, info)``). Nether-portal goals
-(``build`` and sources behind ``planning.PORTAL``) are not implemented: such ids time out.
+leaderboard (``reset(env, task_id, seed)`` / ``act(observation, info)``). Nether-portal plans
+(build and light the frame, travel, mine and hunt in the nether) and laid items are done by
+:mod:`agents.voxel_oracle_extra` through the hooks in ``_collect_step`` and ``_pursue``.
 """
 
 from __future__ import annotations
@@ -1410,6 +1411,12 @@ class VoxelOracle:
                 self._spiral = (heading, leg, walked + progress)
             if moved:
                 return True
+        # boxed in on every side (an island, a pit): a random shuffle, and time passes either way so
+        # a caller that explores in a loop never spins without the world moving on
+        start = self.world.time
+        yield from self._wander(ticks)
+        if self.world.time == start:
+            yield from self._wait(20)
         return True
 
     # ------------------------------------------------------------------ navigation
