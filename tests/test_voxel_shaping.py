@@ -24,6 +24,7 @@ def _facing_a_log(seed: int = 0) -> HarvestShaping:
     hit, block, _, _ = w.target_block()
     assert hit and tuple(block) == (x, y, z)
     env._prev_d, env._prev_cos = env._nearest()
+    env._prev_on = env._on_target()
     return env
 
 
@@ -38,11 +39,16 @@ def test_holding_attack_pays_more_than_bursts_and_a_broken_log_pays_most():
     env = _facing_a_log()
     broken = _mine(env, [True] * 60)
     assert env.world.blocks[tuple(int(v) for v in np.floor(env.world.eye()) + [0, 0, 2])] == 0  # the log is gone
-    assert broken > held + 0.9  # the break bonus (the task reward follows when the log is picked up)
+    assert broken > held + 0.8  # the break bonus (the task reward follows when the log is picked up)
     w = env.world
     drop = np.flatnonzero(w.item_alive)
     assert drop.size == 1  # the log lies where it was: the approach term now leads to it
     assert env.nearest_target_distance() == pytest.approx(float(np.linalg.norm(w.item_pos[drop[0]] + [0, 0.25, 0] - w.eye())))
+
+
+def test_staring_at_a_log_earns_nothing():
+    env = _facing_a_log()
+    assert abs(_mine(env, [False] * 30)) < 1e-6  # the aim bonus pays for arriving on the log, not for staying
 
 
 def test_distance_and_errors():
