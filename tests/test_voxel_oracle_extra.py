@@ -63,7 +63,7 @@ def test_portal_is_built_lit_and_travelled_to_mine_in_the_nether():
 @pytest.mark.slow
 def test_glowstone_on_the_nether_roof_is_reached_by_climbing():
     give = {"obsidian": 10, "flint_and_steel": 1, "stone_pickaxe": 1}
-    success, steps, world, oracle = solve("harvest_1_glowstone", seed=3, give=give, limit=4000)
+    success, steps, world, oracle = solve("harvest_1_glowstone", seed=8, give=give, limit=4000)
     assert success, f"not solved in {steps} steps: {oracle.log[-8:]}"
     assert any("climb:" in line for line in oracle.log)
 
