@@ -1334,7 +1334,10 @@ class VoxelOracle:
             return item in equipped
         info = self.cat.item(item)
         if item in self.cat.placeable:
+            # the world refuses a block where the player's box pokes into the cell: stand centred
+            yield from self._center()
             x, y, z = self.feet()
+            used_before = w.stats["use_item"].get(item, 0)
             for dx, dz, yaw in MOVES:
                 tx, tz = x + dx, z + dz
                 if self._solid(tx, y, tz) or not self._solid(tx, y - 1, tz):
@@ -1342,9 +1345,13 @@ class VoxelOracle:
                 aim = self._aim_at_block((tx, y - 1, tz), prefer_yaw=yaw)
                 if aim is None:
                     continue
+                slot = self.slot_of(item)
+                if slot < 0:
+                    break
                 pitch_bin, yaw_bin = self._camera_to(*aim)
                 yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=6, slot=slot)
-                return True
+                if w.stats["use_item"].get(item, 0) > used_before:
+                    return True
             yield from self._wander(10)
             return None
         yield from self._equip(slot)
