@@ -15,10 +15,12 @@ the kind of shaping MineCLIP's paper compares its learned reward with:
 * ``aim``: a bonus when the crosshair comes onto such a block within reach, paid back when it leaves
   (a per-tick bonus was farmed: a policy learned to stare at trunks for 400 of 500 ticks, attacking
   in bursts);
-* ``mine``: while breaking such a block, the progress made this tick times the progress reached
-  (a run of ``L`` consecutive attack ticks on a log earns about ``L**2 / 7200``: holding on pays more
-  than the same ticks in short bursts, and every tick still pays something, so the gradient towards
-  "keep attacking" exists long before the first log breaks), plus ``broken`` when the block breaks.
+* ``mine``: while breaking such a block, the progress made this tick (1/60 of a log per attack tick by
+  hand, so a broken log earns ``mine`` in all), plus ``broken`` when the block breaks. Linear on
+  purpose: every attack tick on a log pays the same from the first one, so "attack when aimed at a
+  trunk" is learned before any log has broken (measured: a reward growing with the progress reached,
+  to favour long runs, paid so little for short ones that a policy aimed at trunks 90% of the time and
+  still attacked 10% of it).
 
 The task reward passes through unchanged; success, termination and ``info`` are the env's own. Use it as
 a training-only reward (``reward_wrapper`` of a training config): evaluation runs the plain task.
@@ -132,9 +134,9 @@ class HarvestShaping(gym.Wrapper):
         after, after_is_target = self._mining_target()
         progress = float(w.player.mine_progress)
         if after_is_target and after == before:  # kept breaking the same block
-            shaped += self.mine * (progress - progress_before) * progress
+            shaped += self.mine * (progress - progress_before)
         elif after_is_target:  # started on a new block this tick
-            shaped += self.mine * progress * progress
+            shaped += self.mine * progress
         elif before_is_target and int(w.blocks[before]) == 0:  # it broke this tick
             shaped += self.mine * (1.0 - progress_before) + self.broken
         on = self._on_target()
