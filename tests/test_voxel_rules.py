@@ -282,6 +282,19 @@ def test_skeleton_shoots_from_range(env):
     assert w.task_info()["stat"]["damage_taken"].get("arrow", 0) > 0
 
 
+def test_skeleton_cannot_shoot_through_a_wall(env):
+    x, z = _fresh(env)
+    w = env.world
+    w.day_time = 14000
+    for dx in range(-3, 4):  # a stone wall between the player and the skeleton, higher than both
+        for dy in range(0, 5):
+            w.set_block(x + dx, FLOOR + 1 + dy, z + 3, "stone")
+    w.spawn_mob(mob_id("skeleton"), (x + 0.5, FLOOR + 1.0, z + 7.5))
+    for _ in range(200):
+        env.step(act())
+    assert w.task_info()["stat"]["damage_taken"].get("arrow", 0) == 0
+
+
 def test_hostile_mobs_spawn_at_night_only(env):
     _fresh(env)
     w = env.world

@@ -207,6 +207,28 @@ P_HOSTILE, P_SPEED, P_DAMAGE, P_WIDTH, P_HEIGHT, P_FLYING, P_AQUATIC, P_BURNS, P
 
 
 @njit(cache=True)
+def line_of_sight(blocks, collidable, ax, ay, az, bx, by, bz):
+    """Whether the segment a -> b crosses no collidable block (sampled every 0.2 blocks; the end cells
+    are skipped so the shooter's and the target's own cells never block it)."""
+    dx, dy, dz = bx - ax, by - ay, bz - az
+    length = math.sqrt(dx * dx + dy * dy + dz * dz)
+    n = int(length / 0.2)
+    a_cell = (int(math.floor(ax)), int(math.floor(ay)), int(math.floor(az)))
+    b_cell = (int(math.floor(bx)), int(math.floor(by)), int(math.floor(bz)))
+    for i in range(1, n):
+        t = i / n
+        x = int(math.floor(ax + dx * t))
+        y = int(math.floor(ay + dy * t))
+        z = int(math.floor(az + dz * t))
+        if (x, y, z) == a_cell or (x, y, z) == b_cell:
+            continue
+        if 0 <= x < blocks.shape[0] and 0 <= y < blocks.shape[1] and 0 <= z < blocks.shape[2]:
+            if collidable[blocks[x, y, z]]:
+                return False
+    return True
+
+
+@njit(cache=True)
 def mobs_tick(blocks, collidable, params, kind, pos, vel, health, alive, timer, cooldown, aggro, player_pos,
               daylight, seed, tick):
     """One tick for every live mob. Mutates the mob arrays in place.
@@ -290,7 +312,10 @@ def mobs_tick(blocks, collidable, params, kind, pos, vel, health, alive, timer, 
             else:
                 timer[m] = 0
         elif p[P_RANGED] > 0:
-            if dist < 15.0 and cooldown[m] == 0:
+            # Minecraft's ranged mobs shoot only at a player they can see: no arrows through rock
+            if dist < 15.0 and cooldown[m] == 0 and line_of_sight(
+                    blocks, collidable, pos[m, 0], pos[m, 1] + p[P_HEIGHT] * 0.85, pos[m, 2],
+                    player_pos[0], player_pos[1] + 1.62, player_pos[2]):
                 cooldown[m] = 40
                 if hash3(m, tick, 3, seed) < 0.6:
                     ranged += p[P_DAMAGE]
