@@ -83,7 +83,7 @@ def collect_demonstrations(make_env: Callable[[], gym.Env], expert: str, task_id
 
 
 def behaviour_clone(model: Any, demos: Demonstrations, epochs: int = 8, batch_size: int = 256, lr: float = 3e-4,
-                    value_coef: float = 0.5, seed: int = 0) -> list[dict[str, float]]:
+                    value_coef: float = 0.05, seed: int = 0) -> list[dict[str, float]]:
     """Fit ``model.policy`` (an SB3 on-policy model) to ``demos``; returns per-epoch loss and accuracy."""
     import torch
     from stable_baselines3.common.utils import obs_as_tensor
@@ -112,7 +112,7 @@ def behaviour_clone(model: Any, demos: Demonstrations, epochs: int = 8, batch_si
             loss = -log_prob.mean() + value_coef * torch.nn.functional.mse_loss(values.flatten(), targets)
             optimizer.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(policy.parameters(), 0.5)
+            torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
             optimizer.step()
             with torch.no_grad():
                 dist = policy.get_distribution(obs)

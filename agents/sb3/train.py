@@ -75,6 +75,8 @@ class TrainConfig:
     pretrain_episodes: int = 0
     pretrain_epochs: int = 8
     pretrain_lr: float = 1e-3
+    pretrain_batch_size: int = 64
+    pretrain_value_coef: float = 0.05
     #: how the trained policy plays (periodic evaluation and the leaderboard): argmax or seeded samples
     eval_deterministic: bool = True
     progress_bar: bool = True
@@ -217,8 +219,8 @@ def _pretrain(model: Any, config: TrainConfig, out: Path) -> None:
         raise TrainConfigError(f"pretrain_expert needs pretrain_episodes >= 1, got {config.pretrain_episodes}")
     demos = collect_demonstrations(_env_factory(config, 0), config.pretrain_expert, config.env_id,
                                    config.pretrain_episodes, seed=20_000 + config.seed, gamma=config.gamma)
-    history = behaviour_clone(model, demos, epochs=config.pretrain_epochs, batch_size=config.batch_size,
-                              lr=config.pretrain_lr, seed=config.seed)
+    history = behaviour_clone(model, demos, epochs=config.pretrain_epochs, batch_size=config.pretrain_batch_size,
+                              lr=config.pretrain_lr, value_coef=config.pretrain_value_coef, seed=config.seed)
     summary = {"expert": config.pretrain_expert, "episodes": demos.episodes, "expert_successes": demos.successes,
                "samples": len(demos), "epochs": history}
     (out / "pretrain.json").write_text(json.dumps(summary, indent=2))
