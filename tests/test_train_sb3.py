@@ -292,7 +292,8 @@ def test_behaviour_cloning_warm_start_copies_the_expert(tmp_path):
     final = train(TrainConfig(
         env_id="leaderboard_toy_env:GridGoal-v0", n_envs=2, n_steps=32, batch_size=64, n_epochs=1,
         total_timesteps=64, learning_rate=1e-8, pretrain_expert="leaderboard_toy_env:greedy", pretrain_episodes=60,
-        pretrain_epochs=30, eval_episodes=0, out_dir=str(out), progress_bar=False, features_dim=32))
+        pretrain_epochs=30, pretrain_batch_size=32, eval_episodes=0, out_dir=str(out), progress_bar=False,
+        features_dim=32))
     summary = json.loads((out / "pretrain.json").read_text())
     assert summary["expert_successes"] == 60 and summary["samples"] > 60
     assert summary["epochs"][-1]["loss"] < summary["epochs"][0]["loss"]
