@@ -358,6 +358,7 @@ class VoxelOracle:
         # a station is made from a log or 8 cobblestone; mining one (a village's, or the oracle's own
         # left down a mine) is a walk the cost model cannot see
         avoid |= {("mine", "crafting_table"), ("mine", "furnace"), ("mine", "lit_furnace")}
+        buried: set[tuple[str, str]] = set()  # kill sources set aside once because their mobs are in caves
         for _ in range(6):
             try:
                 goals = plan(self.graph, missing, stock, avoid=avoid)
@@ -371,12 +372,26 @@ class VoxelOracle:
                 return True
             goals = extra.order_for_dimension(self, goals)  # portal plans: what can be done here first
             goal = goals[0]
-            # blocks the graph knows the world has, but none within reach here (a far village's table)
             key = (goal.source.kind, goal.source.target)
-            if goal.source.kind != "mine" or key in avoid or self._block_nearby(goal.source.target):
+            if key in avoid:
                 break
-            avoid.add(key)
-        if goal.source.kind == "mine" and self._needs_pickaxe_to_dig(goal.source.target, have):
+            # blocks the graph knows the world has, but none within reach here (a far village's table)
+            if goal.source.kind == "mine" and not self._block_nearby(goal.source.target):
+                avoid.add(key)
+                continue
+            # a mob in a cave deep under the ground (day-time skeletons, spiders) is a long dig away:
+            # another source (arrows crafted from flint and feathers) goes first if there is one
+            if goal.source.kind == "kill" and key not in buried and self._mob_buried(goal.source.target):
+                buried.add(key)
+                avoid.add(key)
+                continue
+            break
+        if goal.source.kind == "kill" and self._mob_buried(goal.source.target) and not self._holds_pickaxe():
+            try:  # digging down to it by hand takes 150 ticks a block of stone, a wooden pickaxe 23
+                goal = plan(self.graph, {"wooden_pickaxe": 1}, stock)[0]
+            except (ValueError, IndexError):
+                pass
+        elif goal.source.kind == "mine" and self._needs_pickaxe_to_dig(goal.source.target, have):
             try:
                 goal = plan(self.graph, {"wooden_pickaxe": 1}, stock)[0]
             except (ValueError, IndexError):
@@ -405,6 +420,30 @@ class VoxelOracle:
             if goals and all(g.source.kind == "craft" for g in goals):
                 return goals[0]
         return None
+
+    def _holds_pickaxe(self) -> bool:
+        have = self.counts()
+        return any(have.get(p, 0) for p in (*TOOL_ITEMS["pickaxe"], "golden_pickaxe"))
+
+    def _mob_buried(self, name: str) -> bool:
+        """True when every live ``name`` lies more than ``DESCEND_BELOW`` blocks under the ground at
+        its column (a cave): none walks about on the surface, and reaching one means digging down."""
+        from embodied_gym.envs.voxel.mobs import MOB_INDEX
+
+        w = self.world
+        if w.dimension != "overworld":
+            return False
+        mobs = np.flatnonzero(w.mob_alive & (w.mob_kind == MOB_INDEX.get(name, -1)))
+        if mobs.size == 0:
+            return False
+        return all(self._in_cave(int(m)) for m in mobs)
+
+    def _in_cave(self, m: int) -> bool:
+        """True when mob ``m`` is more than ``DESCEND_BELOW`` blocks under the ground of its column."""
+        w = self.world
+        x, y, z = (int(math.floor(v)) for v in w.mob_pos[m])
+        return w.dimension == "overworld" and 0 <= x < w.size and 0 <= z < w.size \
+            and y < int(w.heights[x, z]) - DESCEND_BELOW
 
     def _needs_pickaxe_to_dig(self, block: str, have: dict[str, int]) -> bool:
         """True when the nearest ``block`` lies deep in rock and no pickaxe is held: a shaft through
@@ -678,25 +717,44 @@ class VoxelOracle:
                 break
         return True
 
-    def _place_and_break(self, block: str) -> Plan:
-        """Place one carried ``block`` on the floor beside the player, break it and pick up what drops."""
+    def _place_and_break(self, block: str, make_room: bool = True) -> Plan:
+        """Place one carried ``block`` beside the player (on the floor, or on a block beside the feet),
+        break it and pick up what drops.
+
+        The world puts a placed block against the face its ray hits, which a plant, a fluid or a ledge
+        in the way can change: the cell it went to is found by comparing the land around before and
+        after. Boxed in (a hole just dug), a block beside the feet is broken first to make room."""
+        w = self.world
         x, y, z = self.feet()
+        ids = self._kind_ids(block)
+        lo = (max(x - 3, 0), max(y - 3, 0), max(z - 3, 0))
+
+        def around() -> np.ndarray:
+            return w.blocks[lo[0]:x + 4, lo[1]:y + 5, lo[2]:z + 4].copy()
+
+        options = []
         for dx, dz, yaw in MOVES:
             tx, tz = x + dx, z + dz
-            if self._solid(tx, y, tz) or self._block(tx, y, tz) != 0 or not self._solid(tx, y - 1, tz):
-                continue
+            for cy in (y, y + 1):  # on the floor beside the feet, or on top of a block there
+                if not self._solid(tx, cy, tz) and self._solid(tx, cy - 1, tz) and self._block(tx, cy, tz) >= 0:
+                    options.append(((tx, cy - 1, tz), yaw))
+        for support, yaw in options:
             slot = self.slot_of(block)
             if slot < 0:
                 return False
-            aim = self._aim_at_block((tx, y - 1, tz), prefer_yaw=yaw)
+            aim = self._aim_at_block(support, prefer_yaw=yaw)
             if aim is None:
                 continue
             pitch_bin, yaw_bin = self._camera_to(*aim)
+            before_land = around()
             yield self._action(pitch=pitch_bin, yaw=yaw_bin, fn=6, slot=slot)
-            if self._block(tx, y, tz) == 0:
+            after_land = around()
+            placed = np.argwhere((after_land != before_land) & np.isin(after_land, ids))
+            if placed.size == 0:
                 continue
+            cell = tuple(int(v) for v in placed[0] + np.array(lo))
             before = self.counts()
-            broken = yield from self._break((tx, y, tz))
+            broken = yield from self._break(cell)
             if not broken:
                 return False
             for _ in range(12):  # the drop lands and is picked up
@@ -704,6 +762,14 @@ class VoxelOracle:
                 if self.counts() != before:
                     break
             return True
+        if make_room:
+            for dx, dz, _ in MOVES:
+                tx, tz = x + dx, z + dz
+                if self._solid(tx, y, tz) and self._solid(tx, y - 1, tz) and not self._is_liquid(tx, y + 1, tz) \
+                        and not self._solid(tx, y + 1, tz):
+                    made = yield from self._break((tx, y, tz), max_ticks=300)
+                    if made:
+                        return (yield from self._place_and_break(block, make_room=False))
         yield from self._wander(10)
         return False
 
@@ -1095,6 +1161,8 @@ class VoxelOracle:
             m = self._nearest_mob(goal.source.target, unsheared=(mode == "shear"))
         if m < 0:
             return None
+        if mode == "kill" and self._in_cave(m) and not self._holds_pickaxe():
+            return None  # the next plan sees it in its cave: another source, or a pickaxe first
         if mode == "kill":
             ok = yield from self._fight(m)
         else:
@@ -1157,11 +1225,14 @@ class VoxelOracle:
         w = self.world
         return w.mob_pos[m] + np.array([0.0, w.mob_params[w.mob_kind[m], 4] * 0.5, 0.0])
 
-    def _close_in(self, m: int, reach: float = 2.4) -> Plan:
-        """Walk towards mob ``m`` until its box is within ``reach`` of the eye; False if it is lost."""
+    def _close_in(self, m: int, reach: float = 2.4, deadline: int | None = None) -> Plan:
+        """Walk towards mob ``m`` until its box is within ``reach`` of the eye; False if it is lost or
+        world time passes ``deadline`` (a chase that digs through rock is slow: the fight's budget
+        must bound the walk too, not only the turns between walks)."""
         w = self.world
+        end = math.inf if deadline is None else deadline
         for _ in range(8):
-            if not w.mob_alive[m]:
+            if not w.mob_alive[m] or w.time >= end:
                 return False
             if self._mob_gap(m) <= reach:
                 return True
@@ -1169,7 +1240,7 @@ class VoxelOracle:
             # stand beside it, or under it when it flies
             cells = self.cells_near(spot, 1, range(-5, 3), chebyshev=True)
             ok = yield from self._goto(cells, spot, max_steps=12, partial=True,
-                                       until=lambda: not w.mob_alive[m] or self._mob_gap(m) <= reach)
+                                       until=lambda: not w.mob_alive[m] or self._mob_gap(m) <= reach or w.time >= end)
             if not ok:
                 yield from self._wait(5)
         return bool(w.mob_alive[m]) and self._mob_gap(m) <= reach + 0.5
@@ -1194,7 +1265,7 @@ class VoxelOracle:
                 yield from self._fight(fuse, budget=200)
                 continue
             if self._mob_gap(m) > 2.9:
-                ok = yield from self._close_in(m)
+                ok = yield from self._close_in(m, deadline=end)
                 if not ok and w.mob_alive[m]:
                     misses += 1
                     if misses > 6:
