@@ -827,8 +827,10 @@ class VoxelOracle:
                 return cell
             bx, by, bz = cell
             yield from self._travel_near(cell)
-            if by < self.feet()[1] - DESCEND_BELOW:
-                # deep ore: a vertical shaft first (A* would spend its budget on the surface)
+            exposed = 0 <= bx < w.size and 0 <= bz < w.size and by >= int(w.heights[bx, bz]) - 1
+            if by < self.feet()[1] - DESCEND_BELOW and not exposed:
+                # deep ore: a vertical shaft first (A* would spend its budget on the surface); not for a
+                # block on top of its column (a valley's or a lake's floor): the walk there is open
                 yield from self._descend_to(by)
             elif by > self.feet()[1] + DESCEND_BELOW:
                 # far above (reeds at the surface, seen from a mine): a staircase up first
