@@ -149,8 +149,13 @@ def as_agent(obj: Any, spec: str) -> Agent:
 
 
 def _file_digest(path: Path) -> str:
+    """Digest of a checkpoint file and its metadata side file (``<stem>.json``: how it plays, e.g.
+    sampled or argmax), or of every file of a folder."""
     h = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+    else:
+        files = [path] + [p for p in (path.with_suffix(".json"),) if p.is_file()]
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())

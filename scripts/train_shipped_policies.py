@@ -74,13 +74,15 @@ def check(names: list[str], episodes: int) -> str:
         task = SuiteTask(meta.env_id, tuple(range(5000, 5000 + episodes)), env_kwargs=meta.env_kwargs,
                          success=quick.success if quick else "info", max_steps=quick.max_steps if quick else 1000)
         suite = Suite(f"ppo-check-{name}", f"{episodes}", (task,))
-        for spec, label in ((str(policy), f"ppo:{name}"), ("random", "random")):
-            evaluate(suite, spec, db, name=label, workers=1, gifs=False)
+        # episodes are selected by agent id (name + file fingerprint): an earlier policy checked under the
+        # same name must not mix its episodes into this one's
+        agent_ids = {label: evaluate(suite, spec, db, name=label, workers=1, gifs=False).agent_id
+                     for spec, label in ((str(policy), f"ppo:{name}"), ("random", "random"))}
         with ResultsStore(db) as store:
             suite_id = int(store.suite_row(suite.name, suite.version)["id"])
             eps = [dict(e) for e in store.episodes(suite_id=suite_id)]
-        res = {label: task_results(suite, [e for e in eps if e["agent_name"] == label])[task.task_id]
-               for label in (f"ppo:{name}", "random")}
+        res = {label: task_results(suite, [e for e in eps if e["agent_id"] == agent_id])[task.task_id]
+               for label, agent_id in agent_ids.items()}
         ppo, rnd = res[f"ppo:{name}"].success, res["random"].success
         beats = ppo.low > rnd.high
         steps = trained_steps(policy)
