@@ -32,6 +32,13 @@ def test_agent_specs_resolve_or_fail_clearly(tmp_path):
     assert describe_agent("leaderboard_toy_env:greedy") == ("greedy", "leaderboard_toy_env:greedy")
     with pytest.raises(AgentSpecError, match="unknown agent 'bogus'.*random.*oracle.*module:factory"):
         build_agent("bogus")
+    # a checkpoint's fingerprint covers its metadata: the same weights played differently are another agent
+    ckpt = tmp_path / "final.zip"
+    ckpt.write_bytes(b"weights")
+    (tmp_path / "final.json").write_text('{"deterministic": true}')
+    name, argmax = describe_agent(str(ckpt))
+    (tmp_path / "final.json").write_text('{"deterministic": false}')
+    assert name == "ppo:" + tmp_path.name and describe_agent(str(ckpt))[1] != argmax
     with pytest.raises(AgentSpecError, match="no attribute"):
         build_agent("leaderboard_toy_env:nothing_here")
     with pytest.raises(AgentSpecError, match=r"agent 'oracle' cannot play \['leaderboard_toy_env:GridGoal-v0'"):
