@@ -71,6 +71,9 @@ FAILURE_MEMORY = 1500
 MOB_SEARCH_TICKS = 400
 #: the first leg of the exploration spiral (blocks); later legs grow by as much every second turn
 EXPLORE_LEG = 32
+#: new herds arrive only while fewer passive mobs than this are within HERD_RANGE blocks (x and z)
+HERD_QUOTA = 6
+HERD_RANGE = 48
 #: A* cost of walking into water (swimming is slow and the oracle avoids it)
 WATER_COST = 6.0
 
@@ -1158,7 +1161,10 @@ class VoxelOracle:
         searched = 0
         while m < 0 and searched < MOB_SEARCH_TICKS:  # none loaded: new land brings its herds
             start = self.world.time
-            yield from self._explore(60)
+            moved = yield from self._to_herd_land(goal.source.target)
+            culled = False if moved else (yield from self._cull_herds(goal.source.target))
+            if not (moved or culled):
+                yield from self._explore(60)
             searched += max(self.world.time - start, 1)
             m = self._nearest_mob(goal.source.target, unsheared=(mode == "shear"))
         if m < 0:
@@ -1174,6 +1180,78 @@ class VoxelOracle:
             return None
         yield from self._pickup_near(self.world.mob_pos[m].copy(), goal.item, before, radius=8.0)
         return True
+
+    def _to_herd_land(self, wanted: str) -> Plan:
+        """Walk into land whose biome breeds ``wanted`` when the land around the player does not.
+
+        New herds take the kind of the biome where they arrive (24-40 blocks from the player): pigs
+        never come to a snowy plain however long it is explored. The goal is the generated spot
+        with the largest share of breeding biome around it (ties: the nearest). True if it walked."""
+        from embodied_gym.envs.voxel.mobs import PASSIVE_BY_BIOME
+        from embodied_gym.envs.voxel.world import CHUNK
+
+        w = self.world
+        if w.dimension != "overworld":
+            return False
+        breeds = np.array([wanted in PASSIVE_BY_BIOME.get(b, ()) for b in range(256)], np.bool_)
+        done = np.repeat(np.repeat(w.chunk_done, CHUNK, 0), CHUNK, 1)[:w.size, :w.size]
+        good = breeds[np.clip(w.biomes, 0, 255)] & done
+        if not good.any():
+            return False
+        step, r = 8, 40
+        fx, _, fz = self.feet()
+        best, best_key = None, None
+        for gx in range(0, w.size, step):
+            for gz in range(0, w.size, step):
+                if not done[gx, gz]:
+                    continue
+                x0, x1, z0, z1 = max(gx - r, 0), gx + r + 1, max(gz - r, 0), gz + r + 1
+                share = float(good[x0:x1, z0:z1].sum()) / float(done[x0:x1, z0:z1].sum())
+                key = (-round(share, 1), abs(gx - fx) + abs(gz - fz))
+                if best_key is None or key < best_key:
+                    best, best_key = (gx, gz), key
+        here = good[max(fx - r, 0):fx + r + 1, max(fz - r, 0):fz + r + 1].sum() \
+            / max(done[max(fx - r, 0):fx + r + 1, max(fz - r, 0):fz + r + 1].sum(), 1)
+        # only from land that mostly breeds other kinds, to land much better (no shuttling between two
+        # good spots: culling there brings herds too)
+        if best is None or here >= 0.6 or -best_key[0] < here + 0.3 or max(abs(best[0] - fx), abs(best[1] - fz)) <= step:
+            return False
+        cell = (best[0], int(w.heights[best[0], best[1]]) + 1, best[1])
+        self.log.append(f"t={w.time} to {wanted} land at {cell} (share {-best_key[0]:.1f}, here {float(here):.1f})")
+        yield from self._travel_near(cell, within=4)
+        return True
+
+    def _cull_herds(self, wanted: str) -> Plan:
+        """Kill the nearest other farm animal when the land near the player holds a full herd quota.
+
+        New herds come only while fewer than ``HERD_QUOTA`` passive mobs are within ``HERD_RANGE``
+        blocks (the world's rule, like Minecraft's mob cap), and in a bounded world that exploring has
+        fully generated they are the only source of a kind that is missing: horses and chickens
+        enough in the plains keep cows from ever coming. Villagers, neutral mobs (wolves, bears)
+        and water mobs are left alone. True if one was killed."""
+        from embodied_gym.envs.voxel import physics
+        from embodied_gym.envs.voxel.mobs import MOB_INDEX
+
+        w = self.world
+        if w.dimension != "overworld":
+            return False
+        params = w.mob_params[w.mob_kind]
+        near = np.abs(w.mob_pos[:, [0, 2]] - w.player.pos[[0, 2]]).max(1) < HERD_RANGE
+        passive = w.mob_alive & (params[:, physics.P_HOSTILE] == 0) & near
+        if int(passive.sum()) < HERD_QUOTA:
+            return False
+        victims = passive & (w.mob_kind != MOB_INDEX.get(wanted, -1)) & (w.mob_kind != MOB_INDEX.get("villager", -1)) \
+            & (params[:, physics.P_NEUTRAL] == 0) & (params[:, physics.P_AQUATIC] == 0)
+        if int(passive.sum()) - int(victims.sum()) >= HERD_QUOTA:
+            return False  # not enough of them to get under the quota
+        cands = [int(m) for m in np.flatnonzero(victims) if int(m) not in self.failed_mobs]
+        if not cands:
+            return False
+        m = min(cands, key=lambda k: float(np.linalg.norm(w.mob_pos[k] - w.player.pos)))
+        killed = yield from self._fight(m, budget=300)
+        if not killed:
+            self.failed_mobs.add(m)
+        return bool(killed)
 
     def _nearest_mob(self, name: str, unsheared: bool = False) -> int:
         from embodied_gym.envs.voxel.mobs import MOB_INDEX
