@@ -373,6 +373,10 @@ class VoxelOracle:
                 return None
             if not goals:
                 return True
+            if avoid & buried and PORTAL not in stock \
+                    and any(g.item == PORTAL or g.source.station == PORTAL for g in goals):
+                avoid -= buried  # the other source is a nether trip: digging to the cave is far shorter
+                continue
             goals = extra.order_for_dimension(self, goals)  # portal plans: what can be done here first
             goal = goals[0]
             key = (goal.source.kind, goal.source.target)
@@ -382,9 +386,10 @@ class VoxelOracle:
             if goal.source.kind == "mine" and not self._block_nearby(goal.source.target):
                 avoid.add(key)
                 continue
-            # a mob in a cave deep under the ground (day-time skeletons, spiders) is a long dig away:
-            # another source (arrows crafted from flint and feathers) goes first if there is one
-            if goal.source.kind == "kill" and key not in buried and self._mob_buried(goal.source.target):
+            # a mob in a cave deep under the ground (day-time skeletons, spiders) is a long dig away
+            # by hand: another source (arrows crafted from flint and feathers) goes first if there is one
+            if goal.source.kind == "kill" and key not in buried and not self._holds_pickaxe() \
+                    and self._mob_buried(goal.source.target):
                 buried.add(key)
                 avoid.add(key)
                 continue
@@ -1225,16 +1230,16 @@ class VoxelOracle:
         """Kill the nearest other farm animal when the land near the player holds a full herd quota.
 
         New herds come only while fewer than ``HERD_QUOTA`` passive mobs are within ``HERD_RANGE``
-        blocks (the world's rule, like Minecraft's mob cap), and in a bounded world that exploring has
-        fully generated they are the only source of a kind that is missing: horses and chickens
+        blocks (the world's rule, like Minecraft's mob cap), and once exploring has generated the whole
+        (bounded) world they are the only source of a kind that is missing: horses and chickens
         enough in the plains keep cows from ever coming. Villagers, neutral mobs (wolves, bears)
         and water mobs are left alone. True if one was killed."""
         from embodied_gym.envs.voxel import physics
         from embodied_gym.envs.voxel.mobs import MOB_INDEX
 
         w = self.world
-        if w.dimension != "overworld":
-            return False
+        if w.dimension != "overworld" or not w.chunk_done.all():
+            return False  # land still to generate brings its own herds: exploring is the better bet
         params = w.mob_params[w.mob_kind]
         near = np.abs(w.mob_pos[:, [0, 2]] - w.player.pos[[0, 2]]).max(1) < HERD_RANGE
         passive = w.mob_alive & (params[:, physics.P_HOSTILE] == 0) & near
