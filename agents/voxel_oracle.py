@@ -1166,9 +1166,8 @@ class VoxelOracle:
         searched = 0
         while m < 0 and searched < MOB_SEARCH_TICKS:  # none loaded: new land brings its herds
             start = self.world.time
-            moved = yield from self._to_herd_land(goal.source.target)
-            culled = False if moved else (yield from self._cull_herds(goal.source.target))
-            if not (moved or culled):
+            culled = yield from self._cull_herds(goal.source.target)
+            if not culled:
                 yield from self._explore(60)
             searched += max(self.world.time - start, 1)
             m = self._nearest_mob(goal.source.target, unsheared=(mode == "shear"))
@@ -1184,46 +1183,6 @@ class VoxelOracle:
             self.failed_mobs.add(m)
             return None
         yield from self._pickup_near(self.world.mob_pos[m].copy(), goal.item, before, radius=8.0)
-        return True
-
-    def _to_herd_land(self, wanted: str) -> Plan:
-        """Walk into land whose biome breeds ``wanted`` when the land around the player does not.
-
-        New herds take the kind of the biome where they arrive (24-40 blocks from the player): pigs
-        never come to a snowy plain however long it is explored. The goal is the generated spot
-        with the largest share of breeding biome around it (ties: the nearest). True if it walked."""
-        from embodied_gym.envs.voxel.mobs import PASSIVE_BY_BIOME
-        from embodied_gym.envs.voxel.world import CHUNK
-
-        w = self.world
-        if w.dimension != "overworld":
-            return False
-        breeds = np.array([wanted in PASSIVE_BY_BIOME.get(b, ()) for b in range(256)], np.bool_)
-        done = np.repeat(np.repeat(w.chunk_done, CHUNK, 0), CHUNK, 1)[:w.size, :w.size]
-        good = breeds[np.clip(w.biomes, 0, 255)] & done
-        if not good.any():
-            return False
-        step, r = 8, 40
-        fx, _, fz = self.feet()
-        best, best_key = None, None
-        for gx in range(0, w.size, step):
-            for gz in range(0, w.size, step):
-                if not done[gx, gz]:
-                    continue
-                x0, x1, z0, z1 = max(gx - r, 0), gx + r + 1, max(gz - r, 0), gz + r + 1
-                share = float(good[x0:x1, z0:z1].sum()) / float(done[x0:x1, z0:z1].sum())
-                key = (-round(share, 1), abs(gx - fx) + abs(gz - fz))
-                if best_key is None or key < best_key:
-                    best, best_key = (gx, gz), key
-        here = good[max(fx - r, 0):fx + r + 1, max(fz - r, 0):fz + r + 1].sum() \
-            / max(done[max(fx - r, 0):fx + r + 1, max(fz - r, 0):fz + r + 1].sum(), 1)
-        # only from land that mostly breeds other kinds, to land much better (no shuttling between two
-        # good spots: culling there brings herds too)
-        if best is None or here >= 0.6 or -best_key[0] < here + 0.3 or max(abs(best[0] - fx), abs(best[1] - fz)) <= step:
-            return False
-        cell = (best[0], int(w.heights[best[0], best[1]]) + 1, best[1])
-        self.log.append(f"t={w.time} to {wanted} land at {cell} (share {-best_key[0]:.1f}, here {float(here):.1f})")
-        yield from self._travel_near(cell, within=4)
         return True
 
     def _cull_herds(self, wanted: str) -> Plan:
