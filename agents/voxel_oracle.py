@@ -835,10 +835,12 @@ class VoxelOracle:
                 return cell
             bx, by, bz = cell
             yield from self._travel_near(cell)
-            exposed = 0 <= bx < w.size and 0 <= bz < w.size and by >= int(w.heights[bx, bz]) - 1
-            if by < self.feet()[1] - DESCEND_BELOW and not exposed:
+            lake_floor = self._is_liquid(bx, by + 1, bz) and 0 <= bx < w.size and 0 <= bz < w.size \
+                and by >= int(w.heights[bx, bz]) - 1
+            if by < self.feet()[1] - DESCEND_BELOW and not lake_floor:
                 # deep ore: a vertical shaft first (A* would spend its budget on the surface); not for a
-                # block on top of its column (a valley's or a lake's floor): the walk there is open
+                # block on a lake's floor (gravel for flint): the shaft ends in rock beside the lake, and
+                # the tunnel on from there is dug by hand when no pickaxe is held yet
                 yield from self._descend_to(by)
             elif by > self.feet()[1] + DESCEND_BELOW:
                 # far above (reeds at the surface, seen from a mine): a staircase up first
