@@ -654,15 +654,23 @@ class VoxelOracle:
             yield self._action(fn=5, slot=slot)
         return True
 
-    def _break(self, cell: tuple[int, int, int], max_ticks: int = 1200) -> Plan:
-        """Mine the block at ``cell`` from where the player stands (True once it is gone)."""
+    def _break(self, cell: tuple[int, int, int], max_ticks: int = 1200, for_drop: bool = False) -> Plan:
+        """Mine the block at ``cell`` from where the player stands (True once it is gone).
+
+        ``for_drop``: the block is broken for what it drops, not for itself. Shears take the block
+        itself (a web, leaves, grass), so then a sword does the breaking (a web's string needs one,
+        the world's rule) or the bare hand."""
         w = self.world
         block = self._block(*cell)
         if block <= 0:
             return True
         if w.liquid_kind[block]:
             return False
-        yield from self._equip(self._best_tool_slot(block))
+        slot = self._best_tool_slot(block)
+        if for_drop and slot >= 0 and self.cat.items[int(w.inventory.item[slot])].get("tool") == "shears":
+            swords = [self.slot_of(n) for n in TOOL_ITEMS.get("sword", ()) if self.slot_of(n) >= 0]
+            slot = swords[-1] if swords else -1
+        yield from self._equip(slot)
         ticks, _ = w.break_ticks(block)
         if ticks < 0:
             return False
@@ -693,8 +701,8 @@ class VoxelOracle:
         while more are needed (drops are picked up at the end, which saves the wait after each)."""
         source = goal.source
         before = self.counts().get(goal.item, 0)
-        if source.target != goal.item and source.target in self.cat.placeable and self.slot_of(source.target) >= 0 \
-                and not self._is_liquid(*self.feet()):
+        if source.target != goal.item and source.per_action < 1.0 and source.target in self.cat.placeable \
+                and self.slot_of(source.target) >= 0 and not self._is_liquid(*self.feet()):
             # a block that only sometimes drops the goal (gravel: flint 1 in 10) and is carried: put it
             # down and break it again (the Minecraft way to farm flint), no walk needed
             got = yield from self._place_and_break(source.target)
@@ -707,7 +715,7 @@ class VoxelOracle:
             return None
         broken_cells = []
         while cell is not None:
-            broken = yield from self._break(cell)
+            broken = yield from self._break(cell, for_drop=source.target != goal.item)
             if not broken:
                 self.log.append(f"t={self.world.time} could not break {source.target} at {cell}")
                 self.failed_blocks.add(cell)
