@@ -89,3 +89,14 @@ def test_fishing_is_measured_and_supplies_fish():
     assert 0.75 < landed["fish"] < 0.95 and 300 < result.mean_ticks < 420  # Minecraft 1.11: 85 %, 100-600 ticks
     row = coverage.check(get_spec("harvest_8_cooked_fish"))
     assert row.supported, row.missing
+
+
+def test_string_from_a_web_is_planned_with_a_sword_as_the_world_drops_it():
+    from embodied_gym.envs.voxel.tasks.coverage import _graph
+    from embodied_gym.envs.voxel.tasks.planning import plan
+    from embodied_gym.envs.voxel.tasks.registry import get_spec
+
+    goals = plan(_graph(get_spec("harvest_1_string")), {"string": 1}, {})
+    web = [g for g in goals if g.item == "string" and g.source.target == "web"]
+    assert web and web[0].source.tool == "sword"
+    assert "shears" not in {g.item for g in goals}

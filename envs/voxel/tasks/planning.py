@@ -64,6 +64,9 @@ TOOL_ITEMS: dict[str, tuple[str, ...]] = {
     "sword": ("wooden_sword", "stone_sword", "iron_sword", "diamond_sword"),
     "shears": ("shears",),
 }
+#: blocks whose drop needs a tool class other than the one that breaks them fastest: the world gives a
+#: web's string only to a sword (shears take the web itself, a hand gets nothing)
+DROP_TOOL: dict[str, str] = {"web": "sword"}
 #: fuels the oracle burns, best first, with items smelted per unit (Minecraft: 200 ticks per item)
 FUELS: tuple[tuple[str, float], ...] = (("coal", 8.0), ("planks", 1.5), ("log", 1.5))
 
@@ -192,6 +195,8 @@ class SourceGraph:
         tool = TOOL_CLASSES[int(cat.tool_class[index])]
         tier = int(cat.min_tier[index])
         needs_tool = not bool(cat.needs_no_tool[index])
+        if block in DROP_TOOL:
+            tool, tier, needs_tool = DROP_TOOL[block], -1, True
         drops = [(drop, (low + high) / 2.0)] if drop else []
         for extra in caps.extra_block_drops.get(block, ()):  # a name (5 % assumed) or (name, rate)
             drops.append((extra, 0.05) if isinstance(extra, str) else (extra[0], float(extra[1])))
