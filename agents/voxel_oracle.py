@@ -58,6 +58,8 @@ MAX_EXPANSIONS = 150_000
 NAV_RADIUS = 48
 #: targets deeper than this below the feet are reached by a vertical shaft first
 DESCEND_BELOW = 6
+#: uses left on the last pickaxe held at which a spare is crafted from carried materials
+SPARE_PICKAXE_AT = 16
 #: how far (blocks) from the player block and mob targets are searched for
 SEARCH_RADIUS = 64
 MAX_FALL = 3
@@ -143,6 +145,7 @@ class VoxelOracle:
         self.stations: dict[str, list[tuple[int, int, int]]] = {"crafting_table": [], "furnace": []}
         self.failed_blocks: set[tuple[int, int, int]] = set()
         self._fighting = False
+        self._renewing = False
         #: (kind, target) -> world times it failed; the planner avoids a source that failed twice in the
         #: last FAILURE_MEMORY ticks, then tries it again (exploring may have brought its blocks or mobs)
         self.source_failures: dict[tuple[str, str], list[int]] = {}
@@ -394,7 +397,10 @@ class VoxelOracle:
                 avoid.add(key)
                 continue
             break
-        if goal.source.kind == "kill" and self._mob_buried(goal.source.target) and not self._holds_pickaxe():
+        spare = self._spare_pickaxe_goal(goal, stock, have)
+        if spare is not None:
+            goal = spare
+        elif goal.source.kind == "kill" and self._mob_buried(goal.source.target) and not self._holds_pickaxe():
             try:  # digging down to it by hand takes 150 ticks a block of stone, a wooden pickaxe 23
                 goal = plan(self.graph, {"wooden_pickaxe": 1}, stock)[0]
             except (ValueError, IndexError):
@@ -429,6 +435,49 @@ class VoxelOracle:
                 return goals[0]
         return None
 
+    def _spare_pickaxe_goal(self, goal: Goal, stock: dict[str, int], have: dict[str, int]) -> Goal | None:
+        """The next craft of a new pickaxe when the last one held is nearly worn out (or gone while
+        the player is underground or about to mine rock) and one can be made by crafting and smelting
+        alone from what is carried. A pickaxe that breaks deep underground leaves every block after it
+        to the hand, 150 ticks a block of stone against 23 for a wooden pickaxe; sticks and a few
+        cobblestone carried down make a stone one on the spot. The cheapest pickaxe that still
+        harvests the goal's block is made (stone and wood before iron, whose ingots a task may need)."""
+        if goal.source.kind in ("craft", "smelt"):
+            return None
+        from embodied_gym.procgen.catalog.minecraft import TOOL_CLASSES
+
+        cat, inv = self.cat, self.world.inventory
+        picks = {cat.item_id(p): p for p in TOOL_ITEMS["pickaxe"]}
+        left = [int(cat.durability[int(i)]) - int(d) for i, d in zip(inv.item, inv.damage, strict=False) if int(i) in picks]
+        need_tier, rock = 0, False
+        if goal.source.kind == "mine":
+            for b in self._kind_ids(goal.source.target):
+                if TOOL_CLASSES[int(cat.tool_class[b])] == "pickaxe":
+                    rock = True
+                    need_tier = max(need_tier, int(cat.min_tier[b]))
+        if left:
+            if max(left) > SPARE_PICKAXE_AT:
+                return None
+        elif not rock and not self._underground():
+            return None
+        wooden, stone, iron, diamond = TOOL_ITEMS["pickaxe"]
+        for name in (stone, wooden, iron, diamond):
+            if int(cat.item(name).get("tier", 0)) < need_tier:
+                continue
+            try:
+                goals = plan(self.graph, {name: have.get(name, 0) + 1}, stock)
+            except ValueError:
+                continue
+            if goals and all(g.source.kind in ("craft", "smelt") for g in goals):
+                return goals[0]
+        return None
+
+    def _underground(self) -> bool:
+        x, y, z = self.feet()
+        w = self.world
+        return w.dimension == "overworld" and 0 <= x < w.size and 0 <= z < w.size \
+            and y < int(w.heights[x, z]) - DESCEND_BELOW
+
     def _holds_pickaxe(self) -> bool:
         have = self.counts()
         return any(have.get(p, 0) for p in (*TOOL_ITEMS["pickaxe"], "golden_pickaxe"))
@@ -459,6 +508,10 @@ class VoxelOracle:
         that to 23, which pays for itself after a few blocks."""
         if any(have.get(p, 0) for p in TOOL_ITEMS["pickaxe"]) or have.get("golden_pickaxe", 0):
             return False
+        return self._lies_deep(block)
+
+    def _lies_deep(self, block: str) -> bool:
+        """True when the nearest ``block`` lies more than ``DESCEND_BELOW`` blocks under the feet."""
         w = self.world
         fx, fy, fz = self.feet()
         r = SEARCH_RADIUS
@@ -666,6 +719,9 @@ class VoxelOracle:
             return True
         if w.liquid_kind[block]:
             return False
+        renewed = yield from self._renew_pickaxe(block)
+        if renewed and self._block(*cell) != block:
+            return True
         slot = self._best_tool_slot(block)
         if for_drop and slot >= 0 and self.cat.items[int(w.inventory.item[slot])].get("tool") == "shears":
             swords = [self.slot_of(n) for n in TOOL_ITEMS.get("sword", ()) if self.slot_of(n) >= 0]
@@ -695,6 +751,52 @@ class VoxelOracle:
             jump = 1 if w.liquid_kind[self._block(*self.feet())] == 1 else 0
             yield self._action(jump=jump, pitch=pitch_bin, yaw=yaw_bin, fn=3)
         return self._block(*cell) != block
+
+    def _renew_pickaxe(self, block: int) -> Plan:
+        """Craft a new pickaxe on the spot before breaking ``block`` (a pickaxe's block) when the
+        pickaxes held are nearly worn out or gone and crafts alone make one from what is carried
+        (sticks, cobblestone, planks or ingots; a table within reach, carried, or made from planks). One long dig (a tunnel to a
+        far ore, a hunt through caves) wears a pickaxe out with no replanning in between; the hand
+        then takes 150 ticks a block of stone against 23 for a wooden pickaxe. True once one is made."""
+        from embodied_gym.procgen.catalog.minecraft import TOOL_CLASSES
+
+        cat, inv = self.cat, self.world.inventory
+        if self._renewing or TOOL_CLASSES[int(cat.tool_class[block])] != "pickaxe":
+            return False
+        picks = {cat.item_id(p) for p in TOOL_ITEMS["pickaxe"]}
+        left = [int(cat.durability[int(i)]) - int(d)
+                for i, d in zip(inv.item, inv.damage, strict=False) if int(i) in picks]
+        if left and max(left) > SPARE_PICKAXE_AT:
+            return False
+        have = self.counts()
+        stock = dict(have)
+        if self._station_near("crafting_table"):
+            stock["crafting_table"] = 1  # else one carried is placed, or one is made from planks
+        need_tier = max(int(cat.min_tier[block]), 0)
+        wooden, stone, iron, diamond = TOOL_ITEMS["pickaxe"]
+        for name in (stone, wooden, iron, diamond):
+            if int(cat.item(name).get("tier", 0)) < need_tier:
+                continue
+            try:
+                goals = plan(self.graph, {name: have.get(name, 0) + 1}, stock)
+            except ValueError:
+                continue
+            if not goals or any(g.source.kind != "craft" for g in goals):
+                continue
+            self._renewing = True
+            try:
+                for g in goals:
+                    for _ in range(max(g.actions, 1)):
+                        if self.counts().get(g.item, 0) >= g.count:
+                            break
+                        ok = yield from self._craft(g)
+                        if not ok:
+                            return False
+            finally:
+                self._renewing = False
+            self.log.append(f"t={self.world.time} spare {name} crafted at {self.feet()}")
+            return self.counts().get(name, 0) > have.get(name, 0)
+        return False
 
     def _mine_one(self, goal: Goal) -> Plan:
         """Mine blocks of the goal's kind: one after walking to it, then every other one within reach
