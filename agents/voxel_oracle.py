@@ -435,6 +435,28 @@ class VoxelOracle:
                 return goals[0]
         return None
 
+    def _pickaxe_uses_left(self) -> list[int]:
+        """Uses left on each pickaxe carried."""
+        cat, inv = self.cat, self.world.inventory
+        picks = {cat.item_id(p) for p in TOOL_ITEMS["pickaxe"]}
+        return [int(cat.durability[int(i)]) - int(d) for i, d in zip(inv.item, inv.damage, strict=False) if int(i) in picks]
+
+    def _pickaxe_plan(self, have: dict[str, int], stock: dict[str, int], need_tier: int,
+                      kinds: tuple[str, ...]) -> list[Goal]:
+        """Goals making the cheapest pickaxe of at least ``need_tier`` (stone and wood before iron) from
+        ``stock`` with sources of ``kinds`` only; [] when none can."""
+        wooden, stone, iron, diamond = TOOL_ITEMS["pickaxe"]
+        for name in (stone, wooden, iron, diamond):
+            if int(self.cat.item(name).get("tier", 0)) < need_tier:
+                continue
+            try:
+                goals = plan(self.graph, {name: have.get(name, 0) + 1}, stock)
+            except ValueError:
+                continue
+            if goals and all(g.source.kind in kinds for g in goals):
+                return goals
+        return []
+
     def _spare_pickaxe_goal(self, goal: Goal, stock: dict[str, int], have: dict[str, int]) -> Goal | None:
         """The next craft of a new pickaxe when the last one held is nearly worn out (or gone while
         the player is underground or about to mine rock) and one can be made by crafting and smelting
@@ -446,9 +468,8 @@ class VoxelOracle:
             return None
         from embodied_gym.procgen.catalog.minecraft import TOOL_CLASSES
 
-        cat, inv = self.cat, self.world.inventory
-        picks = {cat.item_id(p): p for p in TOOL_ITEMS["pickaxe"]}
-        left = [int(cat.durability[int(i)]) - int(d) for i, d in zip(inv.item, inv.damage, strict=False) if int(i) in picks]
+        cat = self.cat
+        left = self._pickaxe_uses_left()
         need_tier, rock = 0, False
         if goal.source.kind == "mine":
             for b in self._kind_ids(goal.source.target):
@@ -460,17 +481,8 @@ class VoxelOracle:
                 return None
         elif not rock and not self._underground():
             return None
-        wooden, stone, iron, diamond = TOOL_ITEMS["pickaxe"]
-        for name in (stone, wooden, iron, diamond):
-            if int(cat.item(name).get("tier", 0)) < need_tier:
-                continue
-            try:
-                goals = plan(self.graph, {name: have.get(name, 0) + 1}, stock)
-            except ValueError:
-                continue
-            if goals and all(g.source.kind in ("craft", "smelt") for g in goals):
-                return goals[0]
-        return None
+        goals = self._pickaxe_plan(have, stock, need_tier, ("craft", "smelt"))
+        return goals[0] if goals else None
 
     def _underground(self) -> bool:
         x, y, z = self.feet()
@@ -760,43 +772,33 @@ class VoxelOracle:
         then takes 150 ticks a block of stone against 23 for a wooden pickaxe. True once one is made."""
         from embodied_gym.procgen.catalog.minecraft import TOOL_CLASSES
 
-        cat, inv = self.cat, self.world.inventory
+        cat = self.cat
         if self._renewing or TOOL_CLASSES[int(cat.tool_class[block])] != "pickaxe":
             return False
-        picks = {cat.item_id(p) for p in TOOL_ITEMS["pickaxe"]}
-        left = [int(cat.durability[int(i)]) - int(d)
-                for i, d in zip(inv.item, inv.damage, strict=False) if int(i) in picks]
+        left = self._pickaxe_uses_left()
         if left and max(left) > SPARE_PICKAXE_AT:
             return False
         have = self.counts()
         stock = dict(have)
         if self._station_near("crafting_table"):
             stock["crafting_table"] = 1  # else one carried is placed, or one is made from planks
-        need_tier = max(int(cat.min_tier[block]), 0)
-        wooden, stone, iron, diamond = TOOL_ITEMS["pickaxe"]
-        for name in (stone, wooden, iron, diamond):
-            if int(cat.item(name).get("tier", 0)) < need_tier:
-                continue
-            try:
-                goals = plan(self.graph, {name: have.get(name, 0) + 1}, stock)
-            except ValueError:
-                continue
-            if not goals or any(g.source.kind != "craft" for g in goals):
-                continue
-            self._renewing = True
-            try:
-                for g in goals:
-                    for _ in range(max(g.actions, 1)):
-                        if self.counts().get(g.item, 0) >= g.count:
-                            break
-                        ok = yield from self._craft(g)
-                        if not ok:
-                            return False
-            finally:
-                self._renewing = False
-            self.log.append(f"t={self.world.time} spare {name} crafted at {self.feet()}")
-            return self.counts().get(name, 0) > have.get(name, 0)
-        return False
+        goals = self._pickaxe_plan(have, stock, max(int(cat.min_tier[block]), 0), ("craft",))
+        if not goals:
+            return False
+        name = goals[-1].item
+        self._renewing = True
+        try:
+            for g in goals:
+                for _ in range(max(g.actions, 1)):
+                    if self.counts().get(g.item, 0) >= g.count:
+                        break
+                    ok = yield from self._craft(g)
+                    if not ok:
+                        return False
+        finally:
+            self._renewing = False
+        self.log.append(f"t={self.world.time} spare {name} crafted at {self.feet()}")
+        return self.counts().get(name, 0) > have.get(name, 0)
 
     def _mine_one(self, goal: Goal) -> Plan:
         """Mine blocks of the goal's kind: one after walking to it, then every other one within reach
