@@ -1,4 +1,5 @@
-"""A hand-written dense reward for MineDojo harvest tasks on the embedded voxel world.
+"""Hand-written dense rewards for MineDojo harvest (:class:`HarvestShaping`) and combat
+(:class:`CombatShaping`) tasks on the embedded voxel world.
 
 MineDojo's harvest reward is sparse: it pays only when the target item enters the inventory. Breaking a
 log by hand takes 60 consecutive attack ticks (hardness 2, Minecraft's 1.5 s x 2), so an untrained policy
@@ -148,3 +149,104 @@ class HarvestShaping(gym.Wrapper):
 def harvest_shaping(env: gym.Env) -> HarvestShaping:
     """Factory for a training config's ``reward_wrapper``."""
     return HarvestShaping(env)
+
+
+class CombatShaping(gym.Wrapper):
+    """Task reward + approach / face / aim / hit terms towards the live mobs a combat task asks to kill.
+
+    The mob counterpart of :class:`HarvestShaping`, read from the same privileged world state:
+
+    * ``approach``: metres closed towards the nearest live target mob (capped per step: a mob that
+      dies and leaves a farther one nearest must not cost, one that spawns close must not pay much);
+    * ``face``: the rise in the cosine between the view direction and the direction to that mob's body;
+    * ``aim``: a bonus when the crosshair comes onto a target mob within reach, paid back when it
+      leaves (not per tick: staring must not pay more than hitting);
+    * ``hit``: the fraction of a target mob's full health taken off this tick, so every blow pays and a
+      kill pays ``hit`` in all, on top of the task's own reward for the kill.
+    """
+
+    def __init__(self, env: gym.Env, approach: float = 0.05, face: float = 0.1, aim: float = 0.1,
+                 hit: float = 1.0, max_step_m: float = 1.0) -> None:
+        super().__init__(env)
+        from embodied_gym.envs.voxel.mobs import MOB_INDEX, MOB_KINDS
+
+        base = env.unwrapped
+        world, task = getattr(base, "world", None), getattr(base, "task", None)
+        if world is None or not hasattr(world, "target_mob") or task is None:
+            raise ShapingError(f"CombatShaping needs a voxel MineDojo env (world + task), got {type(base).__name__}")
+        if task.category != "combat":
+            raise ShapingError(f"CombatShaping shapes combat tasks; {task.task_id!r} is a {task.category} task")
+        unknown = [name for name in task.target_names if name not in MOB_INDEX]
+        if unknown:
+            raise ShapingError(f"{task.task_id!r} targets {unknown}, which are not mob kinds")
+        self._kinds = np.asarray(sorted(MOB_INDEX[name] for name in task.target_names), dtype=np.int64)
+        self._full = np.asarray([float(m.health) for m in MOB_KINDS])
+        self.approach, self.face, self.aim, self.hit, self.max_step_m = approach, face, aim, hit, max_step_m
+        self._prev_d = float("nan")
+        self._prev_cos = float("nan")
+        self._prev_on = False
+        self._prev_health = np.zeros(0)
+        self._prev_alive = np.zeros(0, dtype=bool)
+
+    @property
+    def world(self) -> Any:
+        return self.env.unwrapped.world
+
+    def _targets(self) -> np.ndarray:
+        """Boolean mask over mob slots: alive and of a target kind."""
+        w = self.world
+        return w.mob_alive & np.isin(w.mob_kind, self._kinds)
+
+    def _nearest(self) -> tuple[float, float]:
+        """(distance, view cosine) to the body centre of the nearest live target mob; (inf, nan) if none."""
+        w = self.world
+        mask = self._targets()
+        if not mask.any():
+            return float("inf"), float("nan")
+        offsets = w.mob_pos[mask] + [0.0, 0.6, 0.0] - w.eye()
+        dist = np.sqrt((offsets ** 2).sum(1))
+        i = int(np.argmin(dist))
+        d = float(dist[i])
+        return d, float(np.dot(offsets[i], w.look_vector()) / max(d, 1e-6))
+
+    def _on_target(self) -> bool:
+        m = int(self.world.target_mob())
+        return m >= 0 and bool(np.isin(self.world.mob_kind[m], self._kinds))
+
+    def _snapshot(self) -> None:
+        w = self.world
+        self._prev_alive = self._targets().copy()
+        self._prev_health = w.mob_health.copy()
+        self._prev_d, self._prev_cos = self._nearest()
+        self._prev_on = self._on_target()
+
+    def reset(self, **kwargs: Any):
+        out = self.env.reset(**kwargs)
+        self._snapshot()
+        return out
+
+    def damage_fraction(self) -> float:
+        """Health (as fractions of full health) the target mobs alive at the last step have lost since."""
+        w = self.world
+        was = self._prev_alive
+        now = np.where(w.mob_alive, w.mob_health, 0.0)
+        lost = np.clip(self._prev_health[was] - now[was], 0.0, None)
+        return float((lost / self._full[w.mob_kind[was]]).sum())
+
+    def step(self, action: Any):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        shaped = float(reward) + self.hit * self.damage_fraction()
+        d, cos = self._nearest()
+        if np.isfinite(d) and np.isfinite(self._prev_d):
+            shaped += self.approach * float(np.clip(self._prev_d - d, -self.max_step_m, self.max_step_m))
+        if np.isfinite(cos) and np.isfinite(self._prev_cos):
+            shaped += self.face * (cos - self._prev_cos)
+        on = self._on_target()
+        shaped += self.aim * (float(on) - float(self._prev_on))
+        self._snapshot()
+        return obs, shaped, terminated, truncated, info
+
+
+def combat_shaping(env: gym.Env) -> CombatShaping:
+    """Factory for a training config's ``reward_wrapper``."""
+    return CombatShaping(env)
