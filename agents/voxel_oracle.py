@@ -73,9 +73,11 @@ FAILURE_MEMORY = 1500
 MOB_SEARCH_TICKS = 400
 #: the first leg of the exploration spiral (blocks); later legs grow by as much every second turn
 EXPLORE_LEG = 32
-#: new herds arrive only while fewer passive mobs than this are within HERD_RANGE blocks (x and z)
-HERD_QUOTA = 6
-HERD_RANGE = 48
+#: ticks of digging a path to a passive animal may cost before the oracle turns to another one
+PASSIVE_MAX_DIG = 400
+#: ticks of fruitless search for a mob kind after which other animals are culled to make room for new
+#: herds even while land is still to be generated (exploring a 256-block world takes longer than that)
+CULL_AFTER_SEARCH = 600
 #: A* cost of walking into water (swimming is slow and the oracle avoids it)
 WATER_COST = 6.0
 
@@ -150,6 +152,10 @@ class VoxelOracle:
         #: last FAILURE_MEMORY ticks, then tries it again (exploring may have brought its blocks or mobs)
         self.source_failures: dict[tuple[str, str], list[int]] = {}
         self.failed_mobs: set[int] = set()
+        #: the last _break gave up because a threat had to be dealt with first (not the block's fault)
+        self.break_interrupted = False
+        #: mob kind -> ticks spent exploring for it while none was loaded (see CULL_AFTER_SEARCH)
+        self.mob_search: dict[str, int] = {}
         #: exploration spiral: (legs turned, current leg length, blocks walked along it)
         self._spiral = (int(self.rng.integers(4)), EXPLORE_LEG, 0)
         #: hostile mob -> world time until which it is not treated as a threat (unreachable, fled)
@@ -410,6 +416,8 @@ class VoxelOracle:
                 goal = plan(self.graph, {"wooden_pickaxe": 1}, stock)[0]
             except (ValueError, IndexError):
                 pass
+        elif goal.source.kind == "mine" and not self._underground() and self._lies_deep(goal.source.target):
+            goal = self._renewal_kit_goal(have, stock) or goal
         elif goal.source.kind not in ("craft", "smelt"):
             goal = self._weapon_goal(stock) or goal
         self.log.append(f"t={self.world.time} goal {goal.item} x{goal.count} via {goal.source.kind} {goal.source.target}")
@@ -482,6 +490,27 @@ class VoxelOracle:
         elif not rock and not self._underground():
             return None
         goals = self._pickaxe_plan(have, stock, need_tier, ("craft", "smelt"))
+        return goals[0] if goals else None
+
+    def _renewal_kit_goal(self, have: dict[str, int], stock: dict[str, int]) -> Goal | None:
+        """Before a shaft down to a deep block: the next craft of what makes a new pickaxe down there, a
+        carried crafting table and two sticks (the cobblestone comes from the shaft itself), when it is
+        not carried yet. A pickaxe wears out on a long dig (a wooden one lasts 59 blocks); without a
+        table and sticks the rest is dug by hand at 150 ticks a block of stone, while one more log at
+        the surface costs about 70 ticks."""
+        want = {}
+        if not have.get("crafting_table", 0):
+            want["crafting_table"] = 1
+        if have.get("stick", 0) < 2:
+            want["stick"] = 2
+        if not want:
+            return None
+        kit_stock = {k: v for k, v in stock.items() if k != "crafting_table"} | {"crafting_table": have.get("crafting_table", 0)}
+        try:
+            goals = plan(self.graph, want, kit_stock,
+                         avoid={("mine", "crafting_table"), ("mine", "furnace"), ("mine", "lit_furnace")})
+        except ValueError:
+            return None
         return goals[0] if goals else None
 
     def _underground(self) -> bool:
@@ -565,6 +594,9 @@ class VoxelOracle:
         before = self.counts().get(goal.item, 0)
         yield self._action(fn=4, arg=index)
         if self.counts().get(goal.item, 0) > before:
+            if goal.item in TOOL_ITEMS["pickaxe"] and source.station == "crafting_table" and self._underground():
+                # the next pickaxe wears out down here too, far from this spot: the table comes along
+                yield from self._take_stations()
             return True
         self.log.append(f"craft of {goal.item} failed")
         return None
@@ -726,6 +758,7 @@ class VoxelOracle:
         itself (a web, leaves, grass), so then a sword does the breaking (a web's string needs one,
         the world's rule) or the bare hand."""
         w = self.world
+        self.break_interrupted = False
         block = self._block(*cell)
         if block <= 0:
             return True
@@ -747,7 +780,14 @@ class VoxelOracle:
                 return True
             if tick % 20 == 19 and self._threat()[0] >= 0:
                 yield from self._defend()
+                self.break_interrupted = True
                 return False
+            m = w.target_mob()
+            if m >= 0 and w.mob_params[w.mob_kind[m], 10] > 0 and not w.mob_aggro[m]:
+                # a neutral mob in the line of the blows (an enderman in a cave, a wolf) turns on whoever
+                # hits it, and an enderman deals 7 a hit: it wanders off, the block waits
+                yield from self._wait(10)
+                continue
             if tick >= 2 and tuple(w.player.mine_target) != tuple(cell) and not self._fighting:
                 m = w.target_mob()  # a mob between us and the block takes the hits: deal with it
                 if m >= 0:
@@ -821,8 +861,10 @@ class VoxelOracle:
         while cell is not None:
             broken = yield from self._break(cell, for_drop=source.target != goal.item)
             if not broken:
-                self.log.append(f"t={self.world.time} could not break {source.target} at {cell}")
-                self.failed_blocks.add(cell)
+                self.log.append(f"t={self.world.time} could not break {source.target} at {cell}"
+                                + (" (a fight came first)" if self.break_interrupted else ""))
+                if not self.break_interrupted:  # a fight moved us away: the block is still a good one
+                    self.failed_blocks.add(cell)
                 break
             broken_cells.append(cell)
             expected = before + source.per_action * len(broken_cells)
@@ -952,7 +994,12 @@ class VoxelOracle:
             if by < self.feet()[1] - DESCEND_BELOW and not lake_floor:
                 # deep ore: a vertical shaft first (A* would spend its budget on the surface); not for a
                 # block on a lake's floor (gravel for flint): the shaft ends in rock beside the lake, and
-                # the tunnel on from there is dug by hand when no pickaxe is held yet
+                # the tunnel on from there is dug by hand when no pickaxe is held yet. The shaft starts
+                # beside the block's column, so it ends next to the block, not a long tunnel away
+                # (unless liquid lies around it: obsidian under a lava pool is reached from the side)
+                wet = w.liquid_kind[w.blocks[max(bx - 2, 0):bx + 3, max(by - 1, 0):by + 4, max(bz - 2, 0):bz + 3]].any()
+                if not wet:
+                    yield from self._walk_above(cell)
                 yield from self._descend_to(by)
             elif by > self.feet()[1] + DESCEND_BELOW:
                 # far above (reeds at the surface, seen from a mine): a staircase up first
@@ -1057,6 +1104,18 @@ class VoxelOracle:
             if not moved:
                 return False
         return False
+
+    def _walk_above(self, cell: tuple[int, int, int], within: int = 2) -> Plan:
+        """Get within ``within`` blocks (x and z) of ``cell``'s column at the feet's own level: a walk
+        on the surface, a tunnel underground. True if there."""
+        x, y, z = self.feet()
+        if max(abs(cell[0] - x), abs(cell[2] - z)) <= within:
+            return True
+        if self._underground():
+            return (yield from self._tunnel_to((cell[0], y, cell[2]), stop=within))
+        top = (cell[0], y, cell[2])
+        ok = yield from self._goto(self.cells_near(top, within, range(-6, 7)), top, partial=True, max_dig=300)
+        return ok
 
     def _ascend_to(self, y_target: int, max_steps: int = 80) -> Plan:
         """Dig a staircase up to ``y_target`` (feet): each step up one block onto solid ground in a
@@ -1278,17 +1337,35 @@ class VoxelOracle:
         before = self.counts().get(goal.item, 0)
         m = self._nearest_mob(goal.source.target, unsheared=(mode == "shear"))
         searched = 0
+        if m < 0:
+            here, ground = self._herd_ground(goal.source.target)
+            if ground is not None:  # herds of this kind come only where its biomes are: go there first
+                start = self.world.time
+                self.log.append(f"t={start} to {goal.source.target} land at {ground} from {self.feet()}")
+                yield from self._travel_near(ground, within=4)
+                searched += self.world.time - start
+                m = self._nearest_mob(goal.source.target, unsheared=(mode == "shear"))
         while m < 0 and searched < MOB_SEARCH_TICKS:  # none loaded: new land brings its herds
             start = self.world.time
-            culled = yield from self._cull_herds(goal.source.target)
+            total = self.mob_search.get(goal.source.target, 0)
+            culled = yield from self._cull_herds(goal.source.target, searched=total)
             if not culled:
-                yield from self._explore(60)
-            searched += max(self.world.time - start, 1)
+                here, _ = self._herd_ground(goal.source.target)
+                if here and total >= CULL_AFTER_SEARCH and not self._is_liquid(*self.feet()) \
+                        and not self._is_liquid(self.feet()[0], self.feet()[1] + 1, self.feet()[2]):
+                    yield from self._wait(60)  # the right land, searched around: the next herd comes here
+                else:
+                    yield from self._explore(60)
+            spent = max(self.world.time - start, 1)
+            searched += spent
+            self.mob_search[goal.source.target] = total + spent
             m = self._nearest_mob(goal.source.target, unsheared=(mode == "shear"))
         if m < 0:
             return None
         if mode == "kill" and self._in_cave(m) and not self._holds_pickaxe():
             return None  # the next plan sees it in its cave: another source, or a pickaxe first
+        spot = tuple(int(math.floor(v)) for v in self.world.mob_pos[m])
+        yield from self._travel_near(spot)  # a herd seen far off: walk there in legs first
         if mode == "kill":
             ok = yield from self._fight(m)
         else:
@@ -1299,29 +1376,65 @@ class VoxelOracle:
         yield from self._pickup_near(self.world.mob_pos[m].copy(), goal.item, before, radius=8.0)
         return True
 
-    def _cull_herds(self, wanted: str) -> Plan:
-        """Kill the nearest other farm animal when the land near the player holds a full herd quota.
+    def _herd_ground(self, kind: str, stride: int = 8) -> tuple[bool, tuple[int, int, int] | None]:
+        """(whether herds of ``kind`` can come where the player stands, where to wait for them if not).
 
-        New herds come only while fewer than ``HERD_QUOTA`` passive mobs are within ``HERD_RANGE``
-        blocks (the world's rule, like Minecraft's mob cap), and once exploring has generated the whole
-        (bounded) world they are the only source of a kind that is missing: horses and chickens
-        enough in the plains keep cows from ever coming. Villagers, neutral mobs (wolves, bears)
-        and water mobs are left alone. True if one was killed."""
-        from embodied_gym.envs.voxel import physics
-        from embodied_gym.envs.voxel.mobs import MOB_INDEX
+        A new herd arrives 24-40 blocks from the player and its kind comes from the biome there
+        (the world's rule, ``PASSIVE_BY_BIOME``): on an ice plain pigs never come. This scores the
+        generated land on a ``stride`` grid by the share of that ring whose biome spawns ``kind``: the
+        player's spot is good when half of it does; else the nearest spot (x, feet y, z) where 3/4 of
+        it does is returned (None when no such land is generated yet)."""
+        from embodied_gym.envs.voxel.mobs import PASSIVE_BY_BIOME
+        from embodied_gym.procgen.terrain import CHUNK
 
         w = self.world
-        if w.dimension != "overworld" or not w.chunk_done.all():
+        good_biomes = [b for b, kinds in PASSIVE_BY_BIOME.items() if kind in kinds]
+        if w.dimension != "overworld" or not good_biomes:
+            return False, None
+        done = np.repeat(np.repeat(w.chunk_done, CHUNK, 0), CHUNK, 1)[:w.size, :w.size]
+        good = np.isin(w.biomes, good_biomes) & done
+        angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
+        ring = np.stack([np.cos(angles), np.sin(angles)], 1) * 32.0
+
+        def share(x: float, z: float) -> float:
+            pts = np.clip(np.round(np.array([x, z]) + ring).astype(int), 0, w.size - 1)
+            return float(good[pts[:, 0], pts[:, 1]].mean())
+
+        fx, fy, fz = self.feet()
+        if share(fx, fz) >= 0.5:
+            return True, None
+        best, best_d = None, math.inf
+        for x in range(stride // 2, w.size, stride):
+            for z in range(stride // 2, w.size, stride):
+                if not good[x, z]:
+                    continue
+                d = abs(x - fx) + abs(z - fz)
+                if d < best_d and share(x, z) >= 0.75:
+                    best, best_d = (x, int(w.heights[x, z]) + 1, z), d
+        return False, best
+
+    def _cull_herds(self, wanted: str, searched: int = 0) -> Plan:
+        """Kill the nearest other farm animal when the land near the player holds a full herd cap.
+
+        New herds come only while fewer than ``HERD_CAP`` land animals are within ``HERD_RANGE``
+        blocks (the world's rule, :meth:`VoxelWorld.herd_members`, like Minecraft's mob cap): horses and
+        chickens enough in the plains keep cows from ever coming. Once exploring has generated the whole
+        (bounded) world, or ``searched`` ticks of exploring have found none (``CULL_AFTER_SEARCH``), room
+        is made for new herds. Neutral mobs (wolves, bears) are left alone. True if one was killed."""
+        from embodied_gym.envs.voxel import physics
+        from embodied_gym.envs.voxel.mobs import MOB_INDEX
+        from embodied_gym.envs.voxel.world import HERD_CAP
+
+        w = self.world
+        if w.dimension != "overworld" or not (w.chunk_done.all() or searched >= CULL_AFTER_SEARCH):
             return False  # land still to generate brings its own herds: exploring is the better bet
-        params = w.mob_params[w.mob_kind]
-        near = np.abs(w.mob_pos[:, [0, 2]] - w.player.pos[[0, 2]]).max(1) < HERD_RANGE
-        passive = w.mob_alive & (params[:, physics.P_HOSTILE] == 0) & near
-        if int(passive.sum()) < HERD_QUOTA:
+        members = w.herd_members()
+        if int(members.sum()) < HERD_CAP:
             return False
-        victims = passive & (w.mob_kind != MOB_INDEX.get(wanted, -1)) & (w.mob_kind != MOB_INDEX.get("villager", -1)) \
-            & (params[:, physics.P_NEUTRAL] == 0) & (params[:, physics.P_AQUATIC] == 0)
-        if int(passive.sum()) - int(victims.sum()) >= HERD_QUOTA:
-            return False  # not enough of them to get under the quota
+        params = w.mob_params[w.mob_kind]
+        victims = members & (w.mob_kind != MOB_INDEX.get(wanted, -1)) & (params[:, physics.P_NEUTRAL] == 0)
+        if int(members.sum()) - int(victims.sum()) >= HERD_CAP:
+            return False  # not enough of them to get under the cap
         cands = [int(m) for m in np.flatnonzero(victims) if int(m) not in self.failed_mobs]
         if not cands:
             return False
@@ -1395,10 +1508,16 @@ class VoxelOracle:
             if self._mob_gap(m) <= reach:
                 return True
             spot = tuple(int(math.floor(v)) for v in w.mob_pos[m])
-            # stand beside it, or under it when it flies
-            cells = self.cells_near(spot, 1, range(-5, 3), chebyshev=True)
+            # stand beside it, or under it when it flies; a walker's neighbours are only those from whose
+            # eye it is within reach (a spider in a cave pocket 5 blocks up is not, and the walk would
+            # end there with every turn of the fight finding it already "arrived")
+            flying = w.mob_params[w.mob_kind[m], 5] > 0
+            cells = self.cells_near(spot, 1, range(-5, 3) if flying else range(-2, 2), chebyshev=True)
+            # a passive animal is not worth a long dig (there are others): hostile ones come to us anyway
+            passive = w.mob_params[w.mob_kind[m], 0] == 0
             ok = yield from self._goto(cells, spot, max_steps=12, partial=True,
-                                       until=lambda: not w.mob_alive[m] or self._mob_gap(m) <= reach or w.time >= end)
+                                       until=lambda: not w.mob_alive[m] or self._mob_gap(m) <= reach or w.time >= end,
+                                       max_dig=PASSIVE_MAX_DIG if passive else math.inf)
             if not ok:
                 yield from self._wait(5)
         return bool(w.mob_alive[m]) and self._mob_gap(m) <= reach + 0.5
@@ -1696,10 +1815,13 @@ class VoxelOracle:
         return out
 
     def _goto(self, goal_cells: Iterable[tuple[int, int, int]], goal_point: Iterable[int],
-              max_steps: int | None = None, until: Callable[[], bool] | None = None, partial: bool = False) -> Plan:
+              max_steps: int | None = None, until: Callable[[], bool] | None = None, partial: bool = False,
+              max_dig: float = math.inf) -> Plan:
         """Walk (digging where needed) to one of ``goal_cells`` (feet positions); True on arrival.
 
         ``partial``: if no goal cell is reachable, walk to the reachable cell nearest ``goal_point``.
+        ``max_dig``: give up (False, without a step) when the path found needs more ticks of digging
+        than this (a cow on a cliff top, reached by hand through 13 blocks of rock).
         """
         from embodied_gym.agents.voxel_astar import find_path
 
@@ -1731,6 +1853,11 @@ class VoxelOracle:
                                    (fx - x0, fy - y0, fz - z0), gp, self.max_expansions, MAX_FALL)
         if not reached and not partial:
             return False
+        if max_dig < math.inf:
+            costs = lut[sub]
+            dig = sum(float(costs[c[0], c[1] + h, c[2]]) for c in cells[1:] for h in (0, 1) if c[1] + h < sub.shape[1])
+            if dig > max_dig:
+                return False
         cells = cells + np.array([x0, y0, z0])
         steps = [tuple(int(v) for v in c) for c in cells[1:]]
         if max_steps is not None:

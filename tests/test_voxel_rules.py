@@ -331,6 +331,26 @@ def test_passive_herds_come_back_after_the_hunt(env):
     assert passive, "an emptied area gets a new herd"
 
 
+def test_herd_cap_leaves_out_water_mobs_and_villagers(env):
+    """Squid in a lake and a village's villagers must not stop land animals from coming (Minecraft's
+    creature cap counts neither); six land animals nearby do."""
+    from embodied_gym.envs.voxel.world import HERD_CAP
+
+    _fresh(env)
+    w = env.world
+    w.mob_alive[:] = False
+    px, py, pz = w.player.pos
+    for k in range(HERD_CAP):
+        w.spawn_mob(mob_id("squid"), (px + 2.0 + k, py, pz + 3.0))
+        w.spawn_mob(mob_id("villager"), (px - 2.0 - k, py, pz - 3.0))
+    assert int(w.herd_members().sum()) == 0
+    for k in range(HERD_CAP):
+        w.spawn_mob(mob_id("cow"), (px + 2.0 + k, py, pz - 5.0))
+    assert int(w.herd_members().sum()) == HERD_CAP
+    w.spawn_mob(mob_id("zombie"), (px, py, pz + 6.0))  # hostile mobs have their own cap
+    assert int(w.herd_members().sum()) == HERD_CAP
+
+
 def test_bow_shoots_arrows_at_range(env):
     x, z = _fresh(env)
     w = env.world

@@ -44,6 +44,9 @@ MAX_ITEMS = 64
 CRAFT_RADIUS = 3  # blocks: a crafting table / furnace this close counts as nearby
 EAT_TICKS = 32
 HOSTILE_CAP = 8
+#: new herds arrive only while fewer land animals than this are within HERD_RANGE blocks (x and z)
+HERD_CAP = 6
+HERD_RANGE = 48
 #: experience from mining (Minecraft 1.11), when the ore drops its gem or dust rather than itself
 ORE_XP = {"coal_ore": (0, 2), "diamond_ore": (3, 7), "emerald_ore": (3, 7), "lapis_ore": (2, 5),
           "redstone_ore": (1, 5), "lit_redstone_ore": (1, 5), "quartz_ore": (2, 5)}
@@ -713,14 +716,24 @@ class VoxelWorld:
             name = "slime"  # a slime chunk: half the spawns below y 40 there are slimes
         self.spawn_mob(mob_id(name), (x + 0.5, float(y), z + 0.5))
 
+    def herd_members(self) -> np.ndarray:
+        """Mask of the mobs the herd cap counts: live land animals within ``HERD_RANGE`` blocks (x and z).
+
+        Like Minecraft's creature cap it leaves out water mobs (squid have their own cap there) and
+        villagers (they belong to villages, not to the land's animals), so a lake full of squid or a
+        village does not stop cows from ever coming."""
+        params = self.mob_params[self.mob_kind]
+        near = np.abs(self.mob_pos[:, [0, 2]] - self.player.pos[[0, 2]]).max(1) < HERD_RANGE
+        return self.mob_alive & near & (params[:, physics.P_HOSTILE] == 0) & (params[:, physics.P_AQUATIC] == 0) \
+            & (self.mob_kind != mob_id("villager"))
+
     def _respawn_herd(self) -> None:
-        """Keep the land around the player stocked: with fewer than 6 passive mobs within 48 blocks, a new
-        herd arrives 24-40 blocks away (as the chunks a Minecraft player explores bring theirs)."""
+        """Keep the land around the player stocked: with fewer than ``HERD_CAP`` land animals within
+        ``HERD_RANGE`` blocks, a new herd arrives 24-40 blocks away (as the chunks a Minecraft player
+        explores bring theirs)."""
         if self.dimension != "overworld":
             return
-        passive = self.mob_params[self.mob_kind, physics.P_HOSTILE] == 0
-        near = np.abs(self.mob_pos[:, [0, 2]] - self.player.pos[[0, 2]]).max(1) < 48
-        if int((self.mob_alive & passive & near).sum()) >= 6:
+        if int(self.herd_members().sum()) >= HERD_CAP:
             return
         s = self.seed & 0x7FFFFFFF
         ang = hash3(self.time, 21, 0, s) * 2 * np.pi
