@@ -1004,12 +1004,14 @@ class VoxelOracle:
             elif by > self.feet()[1] + DESCEND_BELOW:
                 # far above (reeds at the surface, seen from a mine): a staircase up first
                 yield from self._ascend_to(by - 1)
-            near = {c for c in self.cells_near(cell, 1, (-2, -1, 0)) if c[0] != bx or c[2] != bz}
+            near = {c for c in self.cells_near(cell, 1, (-3, -2, -1, 0)) if c[0] != bx or c[2] != bz}
             near |= {(bx, by + 1, bz), (bx, by - 2, bz)}
             ok = yield from self._goto(near, cell)
-            if not ok and abs(by - self.feet()[1]) <= 3:
+            fx, _, fz = self.feet()
+            if not ok and abs(by - self.feet()[1]) <= 3 and (self._holds_pickaxe() or abs(bx - fx) + abs(bz - fz) <= 6):
                 # through solid rock the A* budget runs out before it finds a way: a straight
-                # tunnel (the strip-mining way) goes there, then a short search finishes
+                # tunnel (the strip-mining way) goes there, then a short search finishes (not by hand
+                # through a hill: 150 ticks a block of stone; another block or a pickaxe first)
                 tunnelled = yield from self._tunnel_to(cell)
                 if tunnelled:
                     ok = yield from self._goto(near, cell)
@@ -1530,6 +1532,7 @@ class VoxelOracle:
         misses = 0
         end = w.time + budget
         target_explodes = w.mob_params[w.mob_kind[m], 9] > 0
+        retreat_strafe = 0
         turn_at = -1
         while w.time < end:
             if w.time == turn_at:  # the last turn acted on nothing: spend a tick so no turn repeats in place
@@ -1555,7 +1558,12 @@ class VoxelOracle:
                 # resets (it walks at half the player's speed), then step in for the next hit
                 yaw, _ = self._aim_at_point(self._mob_center(m))
                 pitch_bin, yaw_bin = self._camera_to(yaw, 0.0)
-                yield self._action(fwd=2, pitch=pitch_bin, yaw=yaw_bin)
+                before = w.player.pos.copy()
+                yield self._action(fwd=2, strafe=retreat_strafe, jump=1 if retreat_strafe else 0,
+                                   pitch=pitch_bin, yaw=yaw_bin)
+                if float(np.abs(w.player.pos - before)[[0, 2]].sum()) < 0.05:
+                    # backed against a wall: slide along it, the other way on the next block
+                    retreat_strafe = 1 if retreat_strafe != 1 else 2
                 continue
             if w.target_mob() == m:  # already on it (also when the eye is inside its box: every ray hits)
                 yield self._action(fn=3)
@@ -1826,6 +1834,11 @@ class VoxelOracle:
         from embodied_gym.agents.voxel_astar import find_path
 
         w = self.world
+        for _ in range(12):  # still falling (the floor of a shaft just broke into a cave): land first,
+            x, y, z = self.feet()  # the search starts from a standing cell
+            if w.player.on_ground or self._solid(x, y - 1, z) or self._is_liquid(x, y, z) or self._is_liquid(x, y - 1, z):
+                break
+            yield self._action()
         fx, fy, fz = self.feet()
         r = NAV_RADIUS
         x0, z0 = max(fx - r, 0), max(fz - r, 0)
