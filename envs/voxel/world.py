@@ -47,6 +47,9 @@ HOSTILE_CAP = 8
 #: new herds arrive only while fewer land animals than this are within HERD_RANGE blocks (x and z)
 HERD_CAP = 6
 HERD_RANGE = 48
+#: ticks between herd arrivals (Minecraft 1.11 runs its animal spawner every 400 ticks; 600 here keeps
+#: the balance the coverage table was measured with)
+HERD_PERIOD = 600
 #: experience from mining (Minecraft 1.11), when the ore drops its gem or dust rather than itself
 ORE_XP = {"coal_ore": (0, 2), "diamond_ore": (3, 7), "emerald_ore": (3, 7), "lapis_ore": (2, 5),
           "redstone_ore": (1, 5), "lit_redstone_ore": (1, 5), "quartz_ore": (2, 5)}
@@ -646,7 +649,7 @@ class VoxelWorld:
             self._spawn_hostile()
         if self.time % 100 == 0 and self.mob_alive.any():
             self._lay_eggs()
-        if self.allow_spawn and self.time % 600 == 0:
+        if self.allow_spawn and self.time % HERD_PERIOD == 0:
             self._respawn_herd()
         # dropped items: fall, get picked up, despawn after 5 minutes
         if self.item_alive.any():
