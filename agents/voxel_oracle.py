@@ -1427,7 +1427,11 @@ class VoxelOracle:
         from embodied_gym.envs.voxel.mobs import MOB_INDEX
         from embodied_gym.envs.voxel.world import HERD_CAP
 
+        from embodied_gym.envs.voxel.mobs import PASSIVE_BY_BIOME
+
         w = self.world
+        if not any(wanted in kinds for kinds in PASSIVE_BY_BIOME.values()):
+            return False  # hostile mobs (skeletons for bones) do not come with herds
         if w.dimension != "overworld" or not (w.chunk_done.all() or searched >= CULL_AFTER_SEARCH):
             return False  # land still to generate brings its own herds: exploring is the better bet
         members = w.herd_members()
