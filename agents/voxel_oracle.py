@@ -416,8 +416,10 @@ class VoxelOracle:
                 goal = plan(self.graph, {"wooden_pickaxe": 1}, stock)[0]
             except (ValueError, IndexError):
                 pass
-        elif goal.source.kind == "mine" and not self._underground() and self._lies_deep(goal.source.target):
-            goal = self._renewal_kit_goal(have, stock) or goal
+        elif goal.source.kind in ("mine", "kill") and not self._underground() and self._holds_pickaxe() \
+                and (self._lies_deep(goal.source.target) if goal.source.kind == "mine" else self._mob_buried(goal.source.target)) \
+                and (kit := self._renewal_kit_goal(have, stock)) is not None:
+            goal = kit  # a deep block, or a mob in a cave: the dig down may wear the pickaxe out
         elif goal.source.kind not in ("craft", "smelt"):
             goal = self._weapon_goal(stock) or goal
         self.log.append(f"t={self.world.time} goal {goal.item} x{goal.count} via {goal.source.kind} {goal.source.target}")
@@ -1424,10 +1426,8 @@ class VoxelOracle:
         (bounded) world, or ``searched`` ticks of exploring have found none (``CULL_AFTER_SEARCH``), room
         is made for new herds. Neutral mobs (wolves, bears) are left alone. True if one was killed."""
         from embodied_gym.envs.voxel import physics
-        from embodied_gym.envs.voxel.mobs import MOB_INDEX
+        from embodied_gym.envs.voxel.mobs import MOB_INDEX, PASSIVE_BY_BIOME
         from embodied_gym.envs.voxel.world import HERD_CAP
-
-        from embodied_gym.envs.voxel.mobs import PASSIVE_BY_BIOME
 
         w = self.world
         if not any(wanted in kinds for kinds in PASSIVE_BY_BIOME.values()):
