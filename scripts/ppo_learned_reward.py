@@ -139,6 +139,45 @@ def evaluate(model, task: str, episodes: int, seed: int) -> float:
     return wins / episodes
 
 
+def diagnose(task: str, episodes: int, checkpoint: str | None = None) -> dict:
+    """The learned reward along scripted-oracle episodes vs uniformly random ones (the 8-action view,
+    i.e. what an untrained policy does), on held-out world seeds: is there a signal for PPO to climb?
+
+    The oracle is the seek agent that generated the reward model's training clips (goes to the nearest
+    target, attacks it). Reports per kind: success rate, mean learned reward per step, and the fraction
+    of steps with a non-zero learned reward."""
+    import embodied_gym  # noqa: F401
+    from embodied_gym.agents.sb3.voxel_actions import navigate_and_attack
+    from embodied_gym.rewards.agents import VoxelSeekAgent
+    from embodied_gym.rewards.make_data import SEEK_BLOCKS, SEEK_DROPS
+    from embodied_gym.rewards.reward import VideoLanguageReward
+
+    spec = TASKS[task]
+    env = VideoLanguageReward(TimeLimit(_voxel_env(spec), spec.max_steps), model=checkpoint, goal=spec.prompt)
+    view = navigate_and_attack(env)
+    target = env.unwrapped.task.target_names[0]
+    kind = "block" if spec.shaping == "harvest" else "mob"
+    out = {}
+    for who in ("oracle", "random"):
+        rng = np.random.default_rng(0)
+        wins, rewards = 0, []
+        for ep in range(episodes):
+            obs, info = env.reset(seed=50_000 + ep)
+            agent = VoxelSeekAgent(env, rng, target, kind, blocks=SEEK_BLOCKS.get(target), drops=SEEK_DROPS.get(target))
+            agent.reset(obs, info)
+            done = False
+            while not done:
+                action = agent.act(obs, info) if who == "oracle" else view.action(int(rng.integers(view.action_space.n)))
+                obs, r, term, trunc, info = env.step(action)
+                rewards.append(float(r))
+                done = term or trunc
+            wins += int(bool(info.get("success")))
+        r = np.asarray(rewards)
+        out[who] = {"success": wins / episodes, "vl_per_step": float(r.mean()), "nonzero": float((r > 0).mean()),
+                    "episodes": episodes}
+    return out
+
+
 def _progress_callback(label: str, every: int, curve: list):
     """Prints (and appends to ``curve``) the training episodes' success rate and mean training return."""
     from stable_baselines3.common.callbacks import BaseCallback
@@ -216,8 +255,14 @@ def render_table(results: dict, tasks: list[str], arms: list[str], seeds: list[i
         "",
         f"    {command}",
         "",
+        f"Table written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
         f"Step budget per run: {', '.join(map(str, steps)) or '-'} env steps (4 envs); success = the task's own rule "
         f"on {', '.join(map(str, evals)) or '-'} held-out world seeds per run (sampled actions); seeds {seeds}.",
+        "",
+        "Arms: `learned` = VideoLanguageReward (shipped `tiny64_minilm` model, task prompt, env reward weight 0); "
+        "`dense` = task reward + HarvestShaping (dig_dirt, harvest_log) or CombatShaping (hunt_*) "
+        "from agents/sb3/voxel_shaping.py; `sparse` = task reward.",
         "",
         "| task (MineDojo id, settings) | " + " | ".join(arms) + " | learned / dense |",
         "|---" * (len(arms) + 2) + "|",
@@ -233,7 +278,8 @@ def render_table(results: dict, tasks: list[str], arms: list[str], seeds: list[i
                  else "n/a (dense 0)" if learned and dense else "-")
         lines.append(f"| {task}: {spec.describe()} | " + " | ".join(cells) + f" | {ratio} |")
     lines += ["", "Cells: mean +- std over seeds (per-seed success rates).", "",
-              "| run | train s | eval+train wall s | final train success (last 40 episodes) | vl reward / step |",
+              "| run | train s | train+eval wall s | final train success (last 40 episodes) "
+              "| learned reward / step, first -> last progress report |",
               "|---|---|---|---|---|"]
     total = 0.0
     for task in tasks:
@@ -243,12 +289,26 @@ def render_table(results: dict, tasks: list[str], arms: list[str], seeds: list[i
                 if r is None:
                     continue
                 total += r["wall_seconds"]
-                last = r["curve"][-1] if r.get("curve") else {}
+                first, last = (r["curve"][0], r["curve"][-1]) if r.get("curve") else ({}, {})
                 lines.append(f"| {task}/{arm}/{s} | {r['train_seconds']:.0f} | {r['wall_seconds']:.0f} | "
                              f"{last.get('train_success', float('nan')):.2f} | "
-                             f"{last.get('vl_reward_per_step', float('nan')):.4f} |")
+                             + (f"{first.get('vl_reward_per_step', float('nan')):.4f} -> "
+                                f"{last.get('vl_reward_per_step', float('nan')):.4f} |" if arm == "learned" else "- |"))
     lines += ["", f"Total wall time: {total / 60:.1f} min on {platform.machine()} "
               "(1 torch thread, one run at a time, shared machine).", ""]
+    diag = [t for t in tasks if f"diagnose/{t}" in results]
+    if diag:
+        lines += ["The learned reward without training (`--diagnose`): the seek oracle that made the reward "
+                  "model's clips vs uniformly random actions of the 8-action view (an untrained policy), "
+                  "held-out world seeds.", "",
+                  "| task | prompt | oracle success | oracle reward / step | random success | random reward / step "
+                  "| random steps with reward > 0 |", "|---|---|---|---|---|---|---|"]
+        for t in diag:
+            d = results[f"diagnose/{t}"]
+            o, r = d["oracle"], d["random"]
+            lines.append(f"| {t} | {TASKS[t].prompt} | {o['success']:.2f} | {o['vl_per_step']:.4f} | {r['success']:.2f} "
+                         f"| {r['vl_per_step']:.4f} | {r['nonzero']:.2f} |")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -265,6 +325,8 @@ def main() -> None:
     parser.add_argument("--out", default="runs/ppo_learned_reward")
     parser.add_argument("--doc", default=None, help="also write the Markdown table here (e.g. docs/ppo_learned_reward.md)")
     parser.add_argument("--table-only", action="store_true", help="only (re)write the table from results.json")
+    parser.add_argument("--diagnose", type=int, default=0, metavar="EPISODES",
+                        help="also measure the learned reward on this many oracle and random episodes per task")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     import torch
@@ -288,6 +350,12 @@ def main() -> None:
                     results_path.write_text(json.dumps(results, indent=1, sort_keys=True))
                     r = results[key]
                     print(f"{key}: success {r['success']:.2f} ({r['wall_seconds']:.0f} s)", flush=True)
+    for task in args.tasks if args.diagnose else ():
+        key = f"diagnose/{task}"
+        if key not in results:
+            print(f"{key}: {args.diagnose} oracle and random episodes", flush=True)
+            results[key] = diagnose(task, args.diagnose, args.checkpoint)
+            results_path.write_text(json.dumps(results, indent=1, sort_keys=True))
     command = "python scripts/ppo_learned_reward.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]
                                                                    if a != "--table-only")
     table = render_table(results, args.tasks, args.rewards, args.seeds, command)
