@@ -47,18 +47,24 @@ def target_blocks(world: Any, items: tuple[str, ...]) -> np.ndarray:
     return np.asarray(sorted(set(ids)), dtype=np.int64)
 
 
+def _voxel_task(env: gym.Env, shaper: str, category: str):
+    """(world, task) of the voxel MineDojo env under ``env``; a clear error for any other env or category."""
+    base = env.unwrapped
+    world, task = getattr(base, "world", None), getattr(base, "task", None)
+    if world is None or not hasattr(world, "blocks") or not hasattr(world, "target_mob") or task is None:
+        raise ShapingError(f"{shaper} needs a voxel MineDojo env (world + task), got {type(base).__name__}")
+    if task.category != category:
+        raise ShapingError(f"{shaper} shapes {category} tasks; {task.task_id!r} is a {task.category} task")
+    return world, task
+
+
 class HarvestShaping(gym.Wrapper):
     """Task reward + approach / aim / mine terms towards the blocks that give the task's targets."""
 
     def __init__(self, env: gym.Env, approach: float = 0.05, face: float = 0.1, aim: float = 0.1,
                  mine: float = 2.0, broken: float = 1.0, radius: int = 16, max_step_m: float = 1.0) -> None:
         super().__init__(env)
-        base = env.unwrapped
-        world, task = getattr(base, "world", None), getattr(base, "task", None)
-        if world is None or not hasattr(world, "blocks") or task is None:
-            raise ShapingError(f"HarvestShaping needs a voxel MineDojo env (world + task), got {type(base).__name__}")
-        if task.category != "harvest":
-            raise ShapingError(f"HarvestShaping shapes harvest tasks; {task.task_id!r} is a {task.category} task")
+        world, task = _voxel_task(env, type(self).__name__, "harvest")
         self._ids = target_blocks(world, tuple(task.target_names))
         if self._ids.size == 0:
             raise ShapingError(f"no block of the world drops any of {task.target_names} ({task.task_id!r})")
@@ -170,12 +176,7 @@ class CombatShaping(gym.Wrapper):
         super().__init__(env)
         from embodied_gym.envs.voxel.mobs import MOB_INDEX, MOB_KINDS
 
-        base = env.unwrapped
-        world, task = getattr(base, "world", None), getattr(base, "task", None)
-        if world is None or not hasattr(world, "target_mob") or task is None:
-            raise ShapingError(f"CombatShaping needs a voxel MineDojo env (world + task), got {type(base).__name__}")
-        if task.category != "combat":
-            raise ShapingError(f"CombatShaping shapes combat tasks; {task.task_id!r} is a {task.category} task")
+        world, task = _voxel_task(env, type(self).__name__, "combat")
         unknown = [name for name in task.target_names if name not in MOB_INDEX]
         if unknown:
             raise ShapingError(f"{task.task_id!r} targets {unknown}, which are not mob kinds")
