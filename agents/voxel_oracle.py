@@ -515,11 +515,14 @@ class VoxelOracle:
             return None
         return goals[0] if goals else None
 
-    def _underground(self) -> bool:
-        x, y, z = self.feet()
+    def _below_ground(self, x: int, y: int, z: int) -> bool:
+        """True when (x, y, z) lies more than ``DESCEND_BELOW`` blocks under the ground of its column."""
         w = self.world
         return w.dimension == "overworld" and 0 <= x < w.size and 0 <= z < w.size \
             and y < int(w.heights[x, z]) - DESCEND_BELOW
+
+    def _underground(self) -> bool:
+        return self._below_ground(*self.feet())
 
     def _holds_pickaxe(self) -> bool:
         have = self.counts()
@@ -540,10 +543,7 @@ class VoxelOracle:
 
     def _in_cave(self, m: int) -> bool:
         """True when mob ``m`` is more than ``DESCEND_BELOW`` blocks under the ground of its column."""
-        w = self.world
-        x, y, z = (int(math.floor(v)) for v in w.mob_pos[m])
-        return w.dimension == "overworld" and 0 <= x < w.size and 0 <= z < w.size \
-            and y < int(w.heights[x, z]) - DESCEND_BELOW
+        return self._below_ground(*(int(math.floor(v)) for v in self.world.mob_pos[m]))
 
     def _needs_pickaxe_to_dig(self, block: str, have: dict[str, int]) -> bool:
         """True when the nearest ``block`` lies deep in rock and no pickaxe is held: a shaft through
@@ -791,8 +791,7 @@ class VoxelOracle:
                 yield from self._wait(10)
                 continue
             if tick >= 2 and tuple(w.player.mine_target) != tuple(cell) and not self._fighting:
-                m = w.target_mob()  # a mob between us and the block takes the hits: deal with it
-                if m >= 0:
+                if m >= 0:  # a mob between us and the block takes the hits: deal with it
                     self._fighting = True
                     try:
                         yield from self._fight(m, budget=200)
@@ -1354,7 +1353,7 @@ class VoxelOracle:
             total = self.mob_search.get(goal.source.target, 0)
             culled = yield from self._cull_herds(goal.source.target, searched=total)
             if not culled:
-                here, _ = self._herd_ground(goal.source.target)
+                here, _ = self._herd_ground(goal.source.target, search=False)
                 if here and total >= CULL_AFTER_SEARCH and not self._is_liquid(*self.feet()) \
                         and not self._is_liquid(self.feet()[0], self.feet()[1] + 1, self.feet()[2]):
                     yield from self._wait(60)  # the right land, searched around: the next herd comes here
@@ -1380,8 +1379,9 @@ class VoxelOracle:
         yield from self._pickup_near(self.world.mob_pos[m].copy(), goal.item, before, radius=8.0)
         return True
 
-    def _herd_ground(self, kind: str, stride: int = 8) -> tuple[bool, tuple[int, int, int] | None]:
-        """(whether herds of ``kind`` can come where the player stands, where to wait for them if not).
+    def _herd_ground(self, kind: str, stride: int = 8, search: bool = True) -> tuple[bool, tuple[int, int, int] | None]:
+        """(whether herds of ``kind`` can come where the player stands, where to wait for them if not;
+        ``search=False`` skips looking for the latter).
 
         A new herd arrives 24-40 blocks from the player and its kind comes from the biome there
         (the world's rule, ``PASSIVE_BY_BIOME``): on an ice plain pigs never come. This scores the
@@ -1407,6 +1407,8 @@ class VoxelOracle:
         fx, fy, fz = self.feet()
         if share(fx, fz) >= 0.5:
             return True, None
+        if not search:
+            return False, None
         best, best_d = None, math.inf
         for x in range(stride // 2, w.size, stride):
             for z in range(stride // 2, w.size, stride):
