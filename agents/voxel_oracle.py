@@ -1351,8 +1351,9 @@ class VoxelOracle:
         while m < 0 and searched < MOB_SEARCH_TICKS:  # none loaded: new land brings its herds
             start = self.world.time
             total = self.mob_search.get(goal.source.target, 0)
-            culled = yield from self._cull_herds(goal.source.target, searched=total)
-            if not culled:
+            roomy = yield from self._leave_crowd(goal.source.target, searched=total)
+            culled = False if roomy else (yield from self._cull_herds(goal.source.target, searched=total))
+            if not culled and not roomy:
                 here, _ = self._herd_ground(goal.source.target, search=False)
                 if here and total >= CULL_AFTER_SEARCH and not self._is_liquid(*self.feet()) \
                         and not self._is_liquid(self.feet()[0], self.feet()[1] + 1, self.feet()[2]):
@@ -1418,6 +1419,56 @@ class VoxelOracle:
                 if d < best_d and share(x, z) >= 0.75:
                     best, best_d = (x, int(w.heights[x, z]) + 1, z), d
         return False, best
+
+    def _leave_crowd(self, wanted: str, searched: int = 0, stride: int = 8) -> Plan:
+        """Walk to land with room for new herds when the animals around the player fill the herd cap.
+
+        New herds come only while fewer than ``HERD_CAP`` land animals are within ``HERD_RANGE`` blocks
+        (:meth:`VoxelWorld.herd_members`). Killing a full cap of horses by hand takes longer than walking
+        out of their range, so once ``CULL_AFTER_SEARCH`` ticks of searching have found no ``wanted``
+        animal, the nearest dry, generated spot on a ``stride`` grid whose biome ring spawns ``wanted``
+        (as :meth:`_herd_ground` scores it) and whose own range holds at most ``HERD_CAP - 3`` land
+        animals (room for a whole herd) is the place to wait. True if it walked there."""
+        from embodied_gym.envs.voxel.mobs import PASSIVE_BY_BIOME
+        from embodied_gym.envs.voxel.world import HERD_CAP, HERD_RANGE
+        from embodied_gym.procgen.terrain import CHUNK
+
+        w = self.world
+        if w.dimension != "overworld" or searched < CULL_AFTER_SEARCH:
+            return False
+        if int(w.herd_members().sum()) < HERD_CAP:
+            return False
+        good_biomes = [b for b, kinds in PASSIVE_BY_BIOME.items() if wanted in kinds]
+        if not good_biomes:
+            return False
+        done = np.repeat(np.repeat(w.chunk_done, CHUNK, 0), CHUNK, 1)[:w.size, :w.size]
+        good = np.isin(w.biomes, good_biomes) & done
+        animals = w.mob_pos[w.land_animals()][:, [0, 2]]
+        angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
+        ring = np.stack([np.cos(angles), np.sin(angles)], 1) * 32.0
+        fx, fy, fz = self.feet()
+        best, best_d = None, math.inf
+        for x in range(stride // 2, w.size, stride):
+            for z in range(stride // 2, w.size, stride):
+                if not good[x, z]:
+                    continue
+                d = abs(x - fx) + abs(z - fz)
+                if d >= best_d:
+                    continue
+                top = int(w.heights[x, z])
+                if self._is_liquid(x, top, z) or self._is_liquid(x, top + 1, z):
+                    continue
+                if int((np.abs(animals - [x + 0.5, z + 0.5]).max(1) < HERD_RANGE).sum()) > HERD_CAP - 3:
+                    continue
+                pts = np.clip(np.round(np.array([x, z]) + ring).astype(int), 0, w.size - 1)
+                if float(good[pts[:, 0], pts[:, 1]].mean()) < 0.75:
+                    continue
+                best, best_d = (x, top + 1, z), d
+        if best is None:
+            return False
+        self.log.append(f"t={w.time} herd cap full: to open {wanted} land at {best} from {self.feet()}")
+        yield from self._travel_near(best, within=4)
+        return True
 
     def _cull_herds(self, wanted: str, searched: int = 0) -> Plan:
         """Kill the nearest other farm animal when the land near the player holds a full herd cap.

@@ -44,6 +44,9 @@ MAX_ITEMS = 64
 CRAFT_RADIUS = 3  # blocks: a crafting table / furnace this close counts as nearby
 EAT_TICKS = 32
 HOSTILE_CAP = 8
+#: by mob kind: whether the herd cap counts it (the land animals that herds bring)
+_HERD_KIND = np.array([any(m.name in kinds for kinds in PASSIVE_BY_BIOME.values()) and not m.aquatic
+                       for m in MOB_KINDS], bool)
 #: new herds arrive only while fewer land animals than this are within HERD_RANGE blocks (x and z)
 HERD_CAP = 6
 HERD_RANGE = 48
@@ -725,10 +728,14 @@ class VoxelWorld:
         Like Minecraft's creature cap it leaves out water mobs (squid have their own cap there) and
         villagers (they belong to villages, not to the land's animals), so a lake full of squid or a
         village does not stop cows from ever coming."""
-        params = self.mob_params[self.mob_kind]
         near = np.abs(self.mob_pos[:, [0, 2]] - self.player.pos[[0, 2]]).max(1) < HERD_RANGE
-        return self.mob_alive & near & (params[:, physics.P_HOSTILE] == 0) & (params[:, physics.P_AQUATIC] == 0) \
-            & (self.mob_kind != mob_id("villager"))
+        return self.land_animals() & near
+
+    def land_animals(self) -> np.ndarray:
+        """Mask of the live mobs of the kinds the herd cap counts, wherever they are (see :meth:`herd_members`):
+        the land kinds that herds bring (``PASSIVE_BY_BIOME``), so neutral monsters such as endermen
+        count with the monsters, as in Minecraft, not with the animals."""
+        return self.mob_alive & _HERD_KIND[self.mob_kind]
 
     def _respawn_herd(self) -> None:
         """Keep the land around the player stocked: with fewer than ``HERD_CAP`` land animals within
