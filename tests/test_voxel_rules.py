@@ -331,9 +331,9 @@ def test_passive_herds_come_back_after_the_hunt(env):
     assert passive, "an emptied area gets a new herd"
 
 
-def test_herd_cap_leaves_out_water_mobs_and_villagers(env):
-    """Squid in a lake and a village's villagers must not stop land animals from coming (Minecraft's
-    creature cap counts neither); six land animals nearby do."""
+def test_herd_cap_leaves_out_water_mobs_villagers_and_monsters(env):
+    """Squid in a lake, a village's villagers and neutral monsters (endermen) must not stop land animals
+    from coming (Minecraft's creature cap counts none of them); six land animals nearby do."""
     from embodied_gym.envs.voxel.world import HERD_CAP
 
     _fresh(env)
@@ -343,6 +343,7 @@ def test_herd_cap_leaves_out_water_mobs_and_villagers(env):
     for k in range(HERD_CAP):
         w.spawn_mob(mob_id("squid"), (px + 2.0 + k, py, pz + 3.0))
         w.spawn_mob(mob_id("villager"), (px - 2.0 - k, py, pz - 3.0))
+    w.spawn_mob(mob_id("enderman"), (px + 4.0, py, pz + 4.0))
     assert int(w.herd_members().sum()) == 0
     for k in range(HERD_CAP):
         w.spawn_mob(mob_id("cow"), (px + 2.0 + k, py, pz - 5.0))
