@@ -234,14 +234,16 @@ def test_second_process_loads_compiled_kernels_from_the_disk_cache():
         "from embodied_gym.envs.render import Cameras, render_batch\n"
         "from embodied_gym.envs.render.blockworld import block_test_scene\n"
         "s = block_test_scene(0, size=(16, 24, 16))\n"
-        "render_batch(s, Cameras.make([8.5, 22.0, 8.5]), 32, 32)\n"
-        "render_batch(s, Cameras.make([[8.5, 22.0, 8.5]] * 2), 32, 32)\n"
+        "for method in ('raycast', 'raster'):\n"
+        "    render_batch(s, Cameras.make([8.5, 22.0, 8.5]), 32, 32, method=method)\n"
+        "    render_batch(s, Cameras.make([[8.5, 22.0, 8.5]] * 2), 32, 32, method=method)\n"
     )
     env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
     subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, cwd=REPO, env=env)
     second = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True,
                             cwd=REPO, env=env).stdout
     assert "data loaded" in second and "render_serial" in second and "render_parallel" in second
+    assert "raster_serial" in second and "raster_parallel" in second
     assert "data saved" not in second, "the second process recompiled a kernel instead of loading it"
 
 

@@ -25,6 +25,7 @@ from .batch import SceneBatch
 from .types import Cameras, EntityBatch, RenderError, VoxelScene
 
 OUTPUTS = ("rgb", "depth", "semantic", "instance")
+METHODS = ("auto", "raycast", "raster")
 MIN_SIZE, MAX_SIZE = 32, 512
 _EMPTY: tuple = ()
 
@@ -38,6 +39,7 @@ def render_batch(
     entities: EntityBatch | None = None,
     out: dict[str, np.ndarray] | None = None,
     parallel: bool | None = None,
+    method: str = "auto",
 ) -> dict[str, np.ndarray]:
     """Render one image per camera; returns batch-first arrays keyed by output name.
 
@@ -52,10 +54,17 @@ def render_batch(
     ``out``: optional preallocated arrays of the shapes above (reused across steps, no allocation).
     ``parallel``: spread rows over numba's threads; default: when there is more than one camera and
     more than one numba thread. One camera renders on the calling thread (no pool start-up cost).
+    ``method``: how each pixel's first hit is found; the shading is the same code either way.
+    ``"raycast"`` walks the brick map per pixel (any scene, edits included). ``"raster"`` draws the
+    front faces of the scene's voxels merged into boxes (built once per scene on first use, see
+    ``boxes.py``; a scene edited since is rebuilt first). ``"auto"`` (default) rasters the cameras
+    whose scene has boxes and no edit since they were built (and at most ``MAX_RASTER_BOXES`` of
+    them), and ray casts the rest. The two agree except on pixels a surface edge crosses.
     """
     import numba
 
     from .kernel import empty_outputs, entity_rects, render_parallel, render_serial
+    from .raster import raster_parallel, raster_serial
 
     global _EMPTY
     if not _EMPTY:
@@ -74,6 +83,8 @@ def render_batch(
     for name, size in (("width", width), ("height", height)):
         if not isinstance(size, int | np.integer) or not (MIN_SIZE <= size <= MAX_SIZE):
             raise RenderError(f"{name} must be an int in [{MIN_SIZE}, {MAX_SIZE}], got {size!r}")
+    if method not in METHODS:
+        raise RenderError(f"method must be one of {METHODS}, got {method!r}")
     wanted = tuple(outputs)
     unknown = [o for o in wanted if o not in OUTPUTS]
     if unknown or not wanted:
@@ -118,6 +129,20 @@ def render_batch(
                      cameras.scene_index, entities.box, entities.offsets, height, width,
                      vis_n, vis_idx, vis_rect)
     use_parallel = (n > 1 and numba.get_num_threads() > 1) if parallel is None else bool(parallel)
+    use_boxes = None if method == "raycast" else batch.boxes_ready(cameras.scene_index, method == "raster")
+    if use_boxes is not None and use_boxes[cameras.scene_index].any():
+        kernel = raster_parallel if use_parallel else raster_serial
+        kernel(
+            use_boxes, batch.scene_int, batch.scene_float, batch.words, batch.pool_flat, batch.top, batch.light,
+            batch.part_material, batch.part_class, batch.part_instance, batch.part_tint, batch.materials,
+            batch.boxes,
+            cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg, cameras.scene_index,
+            entities.box, entities.material, entities.class_id, entities.instance_id, entities.tint,
+            vis_n, vis_idx, vis_rect,
+            int(height), int(width), "rgb" in wanted, "depth" in wanted, "semantic" in wanted, "instance" in wanted,
+            arrays[0], arrays[1], arrays[2], arrays[3],
+        )
+        return result
     kernel = render_parallel if use_parallel else render_serial
     kernel(
         batch.scene_int, batch.scene_float, batch.words, batch.pool_flat, batch.top, batch.light,

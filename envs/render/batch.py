@@ -18,8 +18,11 @@ from .types import MAX_EMPTY_DISTANCE, RenderError, VoxelScene
 
 # Column layout of SceneBatch.scene_int (int64) and SceneBatch.scene_float (float32).
 (SI_CX, SI_CY, SI_CZ, SI_B, SI_COARSE, SI_TOP, SI_LIGHT, SI_PART, SI_GROUND_PART, SI_NPARTS, SI_SHIFT,
- SI_YLO, SI_YHI) = range(13)
-SI_COLUMNS = 13
+ SI_YLO, SI_YHI, SI_BOX, SI_NBOX_OPAQUE, SI_NBOX) = range(16)
+SI_COLUMNS = 16
+# SI_NBOX: the scene's box count for the raster path (see boxes.py), or one of these states:
+BOXES_NOT_BUILT = -2  # never needed yet (built on the first raster render)
+BOXES_STALE = -1  # voxels were edited since: the boxes must not be drawn (auto falls back to ray casting)
 (SF_OX, SF_OY, SF_OZ, SF_VS, SF_VIEW, SF_FOG, SF_ZEN, _, _, SF_HOR, _, _, SF_SUN, _, _, SF_SUNK,
  SF_AMB, SF_GROUND_Y, SF_HAS_GROUND) = range(19)
 SF_COLUMNS = 19
@@ -135,6 +138,7 @@ class SceneBatch:
         self._cls = _Segments(np.int32)
         self._inst = _Segments(np.int32)
         self._tint = _Segments(np.float32, (3,))
+        self._boxes = _Segments(np.int32, (7,))
         total = sum(s.bricks.shape[0] for s in scenes)
         self._pool = np.zeros((max(16, int(total * 1.25) + 16), self.brick**3), np.uint16)
         self._n_bricks = 0
@@ -175,6 +179,7 @@ class SceneBatch:
     part_class = property(lambda self: self._cls.data)
     part_instance = property(lambda self: self._inst.data)
     part_tint = property(lambda self: self._tint.data)
+    boxes = property(lambda self: self._boxes.data, doc="int32 (i0, j0, k0, i1, j1, k1, part) boxes of every scene")
 
     @property
     def pool(self) -> np.ndarray:
@@ -221,6 +226,9 @@ class SceneBatch:
         self._tint.put(i, s.parts.tint)
         si[SI_GROUND_PART] = si[SI_PART] + st.ground_part
         si[SI_NPARTS] = len(s.parts)
+        si[SI_BOX] = self._boxes.put(i, np.zeros((0, 7), np.int32))
+        si[SI_NBOX_OPAQUE] = 0
+        si[SI_NBOX] = BOXES_NOT_BUILT
         occupied_y = np.nonzero((s.coarse >= 0).any(axis=(0, 2)))[0]
         si[SI_YLO] = occupied_y.min() * s.brick if occupied_y.size else 0
         si[SI_YHI] = (occupied_y.max() + 1) * s.brick if occupied_y.size else 0
@@ -265,7 +273,7 @@ class SceneBatch:
         self._empty_entities = None
         if self._n_bricks > 2 * self._live_bricks + 64:
             self._compact_pool()
-        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint):
+        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint, self._boxes):
             if seg.garbage() > max(seg.used // 2, 64):
                 self._compact_segments()
                 break
@@ -288,15 +296,61 @@ class SceneBatch:
         self._cells_changed(0, len(cells.data))
 
     def _compact_segments(self) -> None:
-        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint):
+        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint, self._boxes):
             seg.compact()
         self._cells_changed(0, len(self._cells.data))
         for i in range(len(self.scenes)):
             si = self.scene_int[i]
             si[SI_COARSE], si[SI_TOP], si[SI_LIGHT] = self._cells.offset[i], self._top.offset[i], self._light.offset[i]
+            si[SI_BOX] = self._boxes.offset[i]
             ground = si[SI_GROUND_PART] - si[SI_PART]
             si[SI_PART] = self._mat.offset[i]
             si[SI_GROUND_PART] = si[SI_PART] + ground
+
+    # ----------------------------------------------------------------- boxes for the raster path
+    def boxes_ready(self, scene_indices, rebuild_stale: bool) -> np.ndarray:
+        """Per scene of the batch, whether the raster path may draw it from boxes; builds the boxes of
+        the scenes in ``scene_indices`` that have none yet.
+
+        A scene edited with :meth:`set_voxels` / :meth:`replace_part` since its boxes were built is
+        stale: it is rebuilt from its current voxels when ``rebuild_stale`` (``method="raster"``),
+        else left to the ray caster (``method="auto"``; the block world edits every step, and a
+        rebuild per edit would cost more than it saves). Under auto, scenes with more than
+        ``boxes.MAX_RASTER_BOXES`` boxes also stay on the ray caster.
+        """
+        from .boxes import MAX_RASTER_BOXES
+
+        for s in np.unique(np.asarray(scene_indices)).tolist():
+            state = int(self.scene_int[s, SI_NBOX])
+            if state == BOXES_NOT_BUILT or (state == BOXES_STALE and rebuild_stale):
+                self._build_boxes(s)
+        nbox = self.scene_int[:, SI_NBOX]
+        if rebuild_stale:
+            return nbox >= 0
+        return (nbox >= 0) & (nbox <= MAX_RASTER_BOXES)
+
+    def _build_boxes(self, s: int) -> None:
+        from .boxes import scene_boxes
+
+        si = self.scene_int[s]
+        mat = self.part_material[si[SI_PART]: si[SI_PART] + si[SI_NPARTS]]
+        opaque = self._opaque[mat].copy()
+        opaque[0] = False
+        boxes, n_opaque = scene_boxes(self._dense(s), opaque)
+        si[SI_BOX] = self._boxes.put(s, boxes)
+        si[SI_NBOX_OPAQUE] = n_opaque
+        si[SI_NBOX] = len(boxes)
+
+    def _dense(self, s: int) -> np.ndarray:
+        """The current fine voxels of scene s as a dense (nx, ny, nz) uint16 grid (edits included)."""
+        cells, _top, b = self._scene_views(s)
+        cx, cy, cz = cells.shape
+        flat = cells.ravel()
+        blocks = np.zeros((flat.size, b**3), np.uint16)
+        has = flat >= 0
+        blocks[has] = self._pool[flat[has]]
+        blocks = blocks.reshape(cx, cy, cz, b, b, b).transpose(0, 3, 1, 4, 2, 5)
+        return np.ascontiguousarray(blocks.reshape(cx * b, cy * b, cz * b))
 
     # ----------------------------------------------------------------- editing
     def _scene_views(self, s: int):
@@ -333,6 +387,8 @@ class SceneBatch:
         if len(parts) and (parts.min() < 0 or parts.max() >= n_parts):
             raise RenderError(f"part ids must lie in [0, {n_parts}) for scene {scene_index}")
         part_base = int(self.scene_int[scene_index, SI_PART])
+        if len(ijk):
+            self.scene_int[scene_index, SI_NBOX] = BOXES_STALE
         for (i, j, k), p in zip(ijk.tolist(), parts.tolist(), strict=True):
             ci, cj, ck = i // b, j // b, k // b
             brick = int(cells[ci, cj, ck])
@@ -370,6 +426,7 @@ class SceneBatch:
             return 0
         sub[hit] = new_part
         self._pool[bricks] = sub
+        self.scene_int[scene_index, SI_NBOX] = BOXES_STALE
         where = np.argwhere(cells >= 0)
         part_base = int(self.scene_int[scene_index, SI_PART])
         touched = set()

@@ -64,6 +64,11 @@ from .materials import (
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 BIG = 1e30
 NEAR = 1e-3
+# what the ray-casting kernels pass for the raster path's buffers (never read when raster is False)
+_NO_BOXES = np.zeros((1, 7), np.int32)
+_NO_ZT = np.zeros(1)
+_NO_ZB = np.zeros(1, np.int32)
+_NO_ZA = np.zeros(1, np.int8)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -275,8 +280,14 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
-                out_rgb, out_depth, out_sem, out_inst):
-    """Render image row ``job % height`` of camera ``job // height``."""
+                out_rgb, out_depth, out_sem, out_inst, raster, boxes, hit_t, hit_box, hit_axis, glass, n_glass):
+    """Render image row ``job % height`` of camera ``job // height``.
+
+    The first hit of each pixel's ray comes from walking the brick map, or, when ``raster``, from the
+    per-pixel buffers the raster path filled for this camera (``hit_t`` distance, ``hit_box`` box, ``hit_axis`` face
+    axis; ``glass[:n_glass]`` the transparent boxes in view with their screen rectangles; see ``raster.py``). Everything else
+    (entities, ground, glass compositing order, shading) is this one code path for both.
+    """
     c = job // height
     row = job - c * height
     s = cscene[c]
@@ -312,6 +323,7 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
     ox, oy, oz = cpos[c, 0], cpos[c, 1], cpos[c, 2]
     gx0, gy0, gz0 = (ox - orx) * ivs, (oy - ory) * ivs, (oz - orz) * ivs
     nvis = vis_n[c]
+    gsort = np.empty((max(n_glass, 1), 3))  # raster path: glass hits of one pixel (entry, exit, part)
     for col in range(width):
         ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
         dx = bdx + ucol * cy
@@ -383,176 +395,262 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
                 e_up = dy < 0.0
             else:
                 e_up = ldz < 0.0
-        # ---- voxel grid: clip the ray to the occupied slab of the grid box
-        # (a zero direction component becomes a tiny positive one: no special cases below)
-        gdx, gdy, gdz = dx * ivs, dy * ivs, dz * ivs
-        if abs(gdx) < 1e-9:
-            gdx = 1e-9
-        if abs(gdy) < 1e-9:
-            gdy = 1e-9
-        if abs(gdz) < 1e-9:
-            gdz = 1e-9
-        invx = 1.0 / gdx
-        invy = 1.0 / gdy
-        invz = 1.0 / gdz
-        posx = gdx > 0.0
-        posy = gdy > 0.0
-        posz = gdz > 0.0
-        if posx:
-            tax, tbx = -gx0 * invx, (nx - gx0) * invx
-        else:
-            tax, tbx = (nx - gx0) * invx, -gx0 * invx
-        if posy:
-            tay, tby = (ylo - gy0) * invy, (yhi - gy0) * invy
-        else:
-            tay, tby = (yhi - gy0) * invy, (ylo - gy0) * invy
-        if posz:
-            taz, tbz = -gz0 * invz, (nz - gz0) * invz
-        else:
-            taz, tbz = (nz - gz0) * invz, -gz0 * invz
-        t0 = 0.0
-        axis = -1
-        if tax > t0:
-            t0 = tax
-            axis = 0
-        if tay > t0:
-            t0 = tay
+        if raster:
+            # ---- raster path: the first opaque hit comes from the box depth buffer (raster.py) ...
+            pix = row * width + col
+            bidx = hit_box[pix]
+            t = hit_t[pix]
+            hit_part = -1
             axis = 1
-        if taz > t0:
-            t0 = taz
-            axis = 2
-        t1 = min(t_end, tbx, tby, tbz)
-        thr = 1.0
-        addr = 0.0
-        addg = 0.0
-        addb = 0.0
-        first_t = -1.0
-        first_part = -1
-        hit_part = -1
-        t = t0
-        ix = 0
-        iy = 0
-        iz = 0
-        if t0 < t1:
-            ix = min(max(int(math.floor(gx0 + t0 * gdx)), 0), nx - 1)
-            iy = min(max(int(math.floor(gy0 + t0 * gdy)), ylo), yhi - 1)
-            iz = min(max(int(math.floor(gz0 + t0 * gdz)), 0), nz - 1)
-            if axis == 0:
-                ix = 0 if posx else nx - 1
-            elif axis == 1:
-                iy = ylo if posy else yhi - 1
-            elif axis == 2:
-                iz = 0 if posz else nz - 1
-            stx = 1 if posx else -1
-            sty = 1 if posy else -1
-            stz = 1 if posz else -1
-            tdx, tdy, tdz = abs(invx), abs(invy), abs(invz)
-            last_trans = 0
-            oshift = 4 * ((4 if posx else 0) + (2 if posy else 0) + (1 if posz else 0))
-            while True:
-                bxi = ix >> bs
-                byi = iy >> bs
-                bzi = iz >> bs
-                cell = coff + (bxi * cyn + byi) * czn + bzi
-                cv = coarse[cell]
-                if cv & 15:
-                    # jump to where the ray leaves the box of empty bricks ahead of it (its octant)
-                    k = (cv >> oshift) & 15
-                    ex = ((((bxi + k) << bs) if posx else ((bxi - k + 1) << bs)) - gx0) * invx
-                    ey = ((((byi + k) << bs) if posy else ((byi - k + 1) << bs)) - gy0) * invy
-                    ez = ((((bzi + k) << bs) if posz else ((bzi - k + 1) << bs)) - gz0) * invz
-                    if ex <= ey and ex <= ez:
-                        t = ex
-                        axis = 0
-                    elif ey <= ez:
-                        t = ey
-                        axis = 1
-                    else:
-                        t = ez
-                        axis = 2
-                    if t >= t1:
-                        break
-                    lo_x = (bxi << bs) if posx else ((bxi - k + 1) << bs)
-                    hi_x = (((bxi + k) << bs) if posx else ((bxi + 1) << bs)) - 1
-                    lo_y = (byi << bs) if posy else ((byi - k + 1) << bs)
-                    hi_y = (((byi + k) << bs) if posy else ((byi + 1) << bs)) - 1
-                    lo_z = (bzi << bs) if posz else ((bzi - k + 1) << bs)
-                    hi_z = (((bzi + k) << bs) if posz else ((bzi + 1) << bs)) - 1
-                    if axis == 0:
-                        ix = hi_x + 1 if posx else lo_x - 1
-                    else:
-                        ix = min(max(int(math.floor(gx0 + t * gdx)), lo_x), hi_x)
-                    if axis == 1:
-                        iy = hi_y + 1 if posy else lo_y - 1
-                    else:
-                        iy = min(max(int(math.floor(gy0 + t * gdy)), lo_y), hi_y)
-                    if axis == 2:
-                        iz = hi_z + 1 if posz else lo_z - 1
-                    else:
-                        iz = min(max(int(math.floor(gz0 + t * gdz)), lo_z), hi_z)
-                    if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
-                        break
-                    last_trans = 0
+            ix = 0
+            iy = 0
+            iz = 0
+            gdx, gdy, gdz = dx, dy, dz
+            limit = t_end
+            if bidx >= 0 and t < t_end:
+                hit_part = poff + boxes[bidx, 6]
+                limit = t
+                axis = hit_axis[pix]
+                ix = min(max(int(math.floor((ox + t * dx - orx) * ivs)), boxes[bidx, 0]), boxes[bidx, 3] - 1)
+                iy = min(max(int(math.floor((oy + t * dy - ory) * ivs)), boxes[bidx, 1]), boxes[bidx, 4] - 1)
+                iz = min(max(int(math.floor((oz + t * dz - orz) * ivs)), boxes[bidx, 2]), boxes[bidx, 5] - 1)
+                if axis == 0:
+                    ix = boxes[bidx, 3] - 1 if dx < 0.0 else boxes[bidx, 0]
+                elif axis == 1:
+                    iy = boxes[bidx, 4] - 1 if dy < 0.0 else boxes[bidx, 1]
+                else:
+                    iz = boxes[bidx, 5] - 1 if dz < 0.0 else boxes[bidx, 2]
+            # ... and the glass boxes in view in front of it composite front to back, once per run of
+            # one part (as a run of glass voxels does in the traversal below)
+            thr = 1.0
+            addr = 0.0
+            addg = 0.0
+            addb = 0.0
+            first_t = -1.0
+            first_part = -1
+            n_hits = 0
+            for g in range(n_glass):
+                if col < glass[g, 1] or col > glass[g, 3] or row < glass[g, 2] or row > glass[g, 4]:
                     continue
-                # ---- fine DDA inside an occupied brick
-                base = (cv >> 4) << (bs * 3)
-                x0b = bxi * b
-                y0b = byi * b
-                z0b = bzi * b
-                tmx = ((ix + 1 if posx else ix) - gx0) * invx
-                tmy = ((iy + 1 if posy else iy) - gy0) * invy
-                tmz = ((iz + 1 if posz else iz) - gz0) * invz
-                done = False
+                gb = glass[g, 0]
+                tn = -BIG
+                tf = BIG
+                for a in range(3):
+                    if a == 0:
+                        o_, d_, l_, h_ = ox, dx, orx + boxes[gb, 0] * vs, orx + boxes[gb, 3] * vs
+                    elif a == 1:
+                        o_, d_, l_, h_ = oy, dy, ory + boxes[gb, 1] * vs, ory + boxes[gb, 4] * vs
+                    else:
+                        o_, d_, l_, h_ = oz, dz, orz + boxes[gb, 2] * vs, orz + boxes[gb, 5] * vs
+                    if abs(d_) < 1e-12:
+                        if o_ < l_ or o_ > h_:
+                            tn = BIG
+                        continue
+                    ta = (l_ - o_) / d_
+                    tb = (h_ - o_) / d_
+                    if ta > tb:
+                        ta, tb = tb, ta
+                    tn = max(tn, ta)
+                    tf = min(tf, tb)
+                tn = max(tn, 0.0)
+                if tn >= tf or tn >= limit:
+                    continue
+                j = n_hits  # insertion sort by entry distance (a handful of panes at most)
+                while j > 0 and gsort[j - 1, 0] > tn:
+                    gsort[j, 0], gsort[j, 1], gsort[j, 2] = gsort[j - 1, 0], gsort[j - 1, 1], gsort[j - 1, 2]
+                    j -= 1
+                gsort[j, 0], gsort[j, 1], gsort[j, 2] = tn, tf, poff + boxes[gb, 6]
+                n_hits += 1
+            prev_part = -1
+            prev_tf = -BIG
+            for h in range(n_hits):
+                gp = int(gsort[h, 2])
+                if gp == prev_part and gsort[h, 0] <= prev_tf + 1e-6 * (1.0 + prev_tf):
+                    prev_tf = max(prev_tf, gsort[h, 1])
+                    continue
+                if first_t < 0.0:
+                    first_t = gsort[h, 0]
+                    first_part = gp
+                m = pmat[gp]
+                alpha = mats[m, 8]
+                w = thr * alpha
+                addr += w * mats[m, 0] * ptint[gp, 0]
+                addg += w * mats[m, 1] * ptint[gp, 1]
+                addb += w * mats[m, 2] * ptint[gp, 2]
+                thr *= 1.0 - alpha
+                prev_part = gp
+                prev_tf = gsort[h, 1]
+        else:
+            # ---- voxel grid: clip the ray to the occupied slab of the grid box
+            # (a zero direction component becomes a tiny positive one: no special cases below)
+            gdx, gdy, gdz = dx * ivs, dy * ivs, dz * ivs
+            if abs(gdx) < 1e-9:
+                gdx = 1e-9
+            if abs(gdy) < 1e-9:
+                gdy = 1e-9
+            if abs(gdz) < 1e-9:
+                gdz = 1e-9
+            invx = 1.0 / gdx
+            invy = 1.0 / gdy
+            invz = 1.0 / gdz
+            posx = gdx > 0.0
+            posy = gdy > 0.0
+            posz = gdz > 0.0
+            if posx:
+                tax, tbx = -gx0 * invx, (nx - gx0) * invx
+            else:
+                tax, tbx = (nx - gx0) * invx, -gx0 * invx
+            if posy:
+                tay, tby = (ylo - gy0) * invy, (yhi - gy0) * invy
+            else:
+                tay, tby = (yhi - gy0) * invy, (ylo - gy0) * invy
+            if posz:
+                taz, tbz = -gz0 * invz, (nz - gz0) * invz
+            else:
+                taz, tbz = (nz - gz0) * invz, -gz0 * invz
+            t0 = 0.0
+            axis = -1
+            if tax > t0:
+                t0 = tax
+                axis = 0
+            if tay > t0:
+                t0 = tay
+                axis = 1
+            if taz > t0:
+                t0 = taz
+                axis = 2
+            t1 = min(t_end, tbx, tby, tbz)
+            thr = 1.0
+            addr = 0.0
+            addg = 0.0
+            addb = 0.0
+            first_t = -1.0
+            first_part = -1
+            hit_part = -1
+            t = t0
+            ix = 0
+            iy = 0
+            iz = 0
+            if t0 < t1:
+                ix = min(max(int(math.floor(gx0 + t0 * gdx)), 0), nx - 1)
+                iy = min(max(int(math.floor(gy0 + t0 * gdy)), ylo), yhi - 1)
+                iz = min(max(int(math.floor(gz0 + t0 * gdz)), 0), nz - 1)
+                if axis == 0:
+                    ix = 0 if posx else nx - 1
+                elif axis == 1:
+                    iy = ylo if posy else yhi - 1
+                elif axis == 2:
+                    iz = 0 if posz else nz - 1
+                stx = 1 if posx else -1
+                sty = 1 if posy else -1
+                stz = 1 if posz else -1
+                tdx, tdy, tdz = abs(invx), abs(invy), abs(invz)
+                last_trans = 0
+                oshift = 4 * ((4 if posx else 0) + (2 if posy else 0) + (1 if posz else 0))
                 while True:
-                    p = pool[base + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))]
-                    if p != 0:
-                        gp = poff + p
-                        m = pmat[gp]
-                        alpha = mats[m, 8]
-                        if alpha >= 1.0:
-                            hit_part = gp
+                    bxi = ix >> bs
+                    byi = iy >> bs
+                    bzi = iz >> bs
+                    cell = coff + (bxi * cyn + byi) * czn + bzi
+                    cv = coarse[cell]
+                    if cv & 15:
+                        # jump to where the ray leaves the box of empty bricks ahead of it (its octant)
+                        k = (cv >> oshift) & 15
+                        ex = ((((bxi + k) << bs) if posx else ((bxi - k + 1) << bs)) - gx0) * invx
+                        ey = ((((byi + k) << bs) if posy else ((byi - k + 1) << bs)) - gy0) * invy
+                        ez = ((((bzi + k) << bs) if posz else ((bzi - k + 1) << bs)) - gz0) * invz
+                        if ex <= ey and ex <= ez:
+                            t = ex
+                            axis = 0
+                        elif ey <= ez:
+                            t = ey
+                            axis = 1
+                        else:
+                            t = ez
+                            axis = 2
+                        if t >= t1:
+                            break
+                        lo_x = (bxi << bs) if posx else ((bxi - k + 1) << bs)
+                        hi_x = (((bxi + k) << bs) if posx else ((bxi + 1) << bs)) - 1
+                        lo_y = (byi << bs) if posy else ((byi - k + 1) << bs)
+                        hi_y = (((byi + k) << bs) if posy else ((byi + 1) << bs)) - 1
+                        lo_z = (bzi << bs) if posz else ((bzi - k + 1) << bs)
+                        hi_z = (((bzi + k) << bs) if posz else ((bzi + 1) << bs)) - 1
+                        if axis == 0:
+                            ix = hi_x + 1 if posx else lo_x - 1
+                        else:
+                            ix = min(max(int(math.floor(gx0 + t * gdx)), lo_x), hi_x)
+                        if axis == 1:
+                            iy = hi_y + 1 if posy else lo_y - 1
+                        else:
+                            iy = min(max(int(math.floor(gy0 + t * gdy)), lo_y), hi_y)
+                        if axis == 2:
+                            iz = hi_z + 1 if posz else lo_z - 1
+                        else:
+                            iz = min(max(int(math.floor(gz0 + t * gdz)), lo_z), hi_z)
+                        if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
+                            break
+                        last_trans = 0
+                        continue
+                    # ---- fine DDA inside an occupied brick
+                    base = (cv >> 4) << (bs * 3)
+                    x0b = bxi * b
+                    y0b = byi * b
+                    z0b = bzi * b
+                    tmx = ((ix + 1 if posx else ix) - gx0) * invx
+                    tmy = ((iy + 1 if posy else iy) - gy0) * invy
+                    tmz = ((iz + 1 if posz else iz) - gz0) * invz
+                    done = False
+                    while True:
+                        p = pool[base + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))]
+                        if p != 0:
+                            gp = poff + p
+                            m = pmat[gp]
+                            alpha = mats[m, 8]
+                            if alpha >= 1.0:
+                                hit_part = gp
+                                done = True
+                                break
+                            if p != last_trans:
+                                if first_t < 0.0:
+                                    first_t = t
+                                    first_part = gp
+                                w = thr * alpha
+                                addr += w * mats[m, 0] * ptint[gp, 0]
+                                addg += w * mats[m, 1] * ptint[gp, 1]
+                                addb += w * mats[m, 2] * ptint[gp, 2]
+                                thr *= 1.0 - alpha
+                                last_trans = p
+                        else:
+                            last_trans = 0
+                        if tmx <= tmy and tmx <= tmz:
+                            t = tmx
+                            tmx += tdx
+                            ix += stx
+                            axis = 0
+                            if ix < x0b or ix >= x0b + b:
+                                break
+                        elif tmy <= tmz:
+                            t = tmy
+                            tmy += tdy
+                            iy += sty
+                            axis = 1
+                            if iy < y0b or iy >= y0b + b:
+                                break
+                        else:
+                            t = tmz
+                            tmz += tdz
+                            iz += stz
+                            axis = 2
+                            if iz < z0b or iz >= z0b + b:
+                                break
+                        if t >= t1:
                             done = True
                             break
-                        if p != last_trans:
-                            if first_t < 0.0:
-                                first_t = t
-                                first_part = gp
-                            w = thr * alpha
-                            addr += w * mats[m, 0] * ptint[gp, 0]
-                            addg += w * mats[m, 1] * ptint[gp, 1]
-                            addb += w * mats[m, 2] * ptint[gp, 2]
-                            thr *= 1.0 - alpha
-                            last_trans = p
-                    else:
-                        last_trans = 0
-                    if tmx <= tmy and tmx <= tmz:
-                        t = tmx
-                        tmx += tdx
-                        ix += stx
-                        axis = 0
-                        if ix < x0b or ix >= x0b + b:
-                            break
-                    elif tmy <= tmz:
-                        t = tmy
-                        tmy += tdy
-                        iy += sty
-                        axis = 1
-                        if iy < y0b or iy >= y0b + b:
-                            break
-                    else:
-                        t = tmz
-                        tmz += tdz
-                        iz += stz
-                        axis = 2
-                        if iz < z0b or iz >= z0b + b:
-                            break
-                    if t >= t1:
-                        done = True
+                    if done or t >= t1:
                         break
-                if done or t >= t1:
-                    break
-                if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
-                    break
+                    if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
+                        break
         # ---- resolve what this pixel sees
         cls_id = 0
         inst_id = 0
@@ -700,7 +798,7 @@ def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, 
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
-                out_rgb, out_depth, out_sem, out_inst)
+                out_rgb, out_depth, out_sem, out_inst, False, _NO_BOXES, _NO_ZT, _NO_ZB, _NO_ZA, _NO_BOXES, 0)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -715,7 +813,7 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
                 cpos, cyaw, cpitch, cfov, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
-                out_rgb, out_depth, out_sem, out_inst)
+                out_rgb, out_depth, out_sem, out_inst, False, _NO_BOXES, _NO_ZT, _NO_ZB, _NO_ZA, _NO_BOXES, 0)
 
 
 def empty_outputs() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
