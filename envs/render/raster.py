@@ -40,6 +40,7 @@ from .batch import (
 from .kernel import BIG, FASTMATH, NEAR, _render_row
 
 EPS_PX = 1e-6  # face intervals grow by this fraction of a pixel, so abutting faces leave no crack
+TILE = 8  # pixels per side of the tiles whose farthest depth lets hidden boxes be skipped
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -126,8 +127,9 @@ def _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt,
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _box_culled(lo, hi, o, f, r, u, tx, ty, view):
-    """True when box [lo, hi] lies wholly outside the view frustum (near plane, 4 sides, view range)."""
+def _box_near(lo, hi, o, f, r, u, tx, ty, view):
+    """Planar depth of the nearest point of box [lo, hi] (a lower bound), or -1 when the box lies
+    wholly outside the view frustum (near plane, 4 sides, view range)."""
     cx = 0.5 * (lo[0] + hi[0]) - o[0]
     cy = 0.5 * (lo[1] + hi[1]) - o[1]
     cz = 0.5 * (lo[2] + hi[2]) - o[2]
@@ -137,7 +139,7 @@ def _box_culled(lo, hi, o, f, r, u, tx, ty, view):
     zc = cx * f[0] + cy * f[1] + cz * f[2]
     zr = hx * abs(f[0]) + hy * abs(f[1]) + hz * abs(f[2])
     if zc + zr <= NEAR or zc - zr > view:
-        return True
+        return -1.0
     for side in range(4):
         if side < 2:
             sg = 1.0 if side == 0 else -1.0
@@ -146,44 +148,61 @@ def _box_culled(lo, hi, o, f, r, u, tx, ty, view):
             sg = 1.0 if side == 2 else -1.0
             nx_, ny_, nz_ = sg * u[0] - ty * f[0], sg * u[1] - ty * f[1], sg * u[2] - ty * f[2]
         if cx * nx_ + cy * ny_ + cz * nz_ - (hx * abs(nx_) + hy * abs(ny_) + hz * abs(nz_)) > 0.0:
-            return True
-    return False
+            return -1.0
+    return max(zc - zr, 0.0)
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _glass_rect(glass, g, bidx, lo, hi, o, f, r, u, tx, ty, height, width):
-    """Row g of ``glass``: box index and the pixel rectangle (c0, r0, c1, r1) its projection may
-    cover (the whole image when a corner lies behind the near plane)."""
+def _box_rect(lo, hi, o, f, r, u, tx, ty, height, width):
+    """Pixel rectangle (c0, r0, c1, r1) that the projection of box [lo, hi] may cover, a pixel wider
+    on every side; the whole image when a corner lies behind the near plane."""
     cmin, cmax, rmin, rmax = BIG, -BIG, BIG, -BIG
-    behind = False
     for n in range(8):
         px = (hi[0] if n & 1 else lo[0]) - o[0]
         py = (hi[1] if n & 2 else lo[1]) - o[1]
         pz = (hi[2] if n & 4 else lo[2]) - o[2]
         zc = px * f[0] + py * f[1] + pz * f[2]
         if zc <= NEAR:
-            behind = True
-            break
-        uu = (px * r[0] + pz * r[2]) / (zc * tx)
-        vv = (px * u[0] + py * u[1] + pz * u[2]) / (zc * ty)
+            return 0, 0, width - 1, height - 1
+        iz = 1.0 / zc
+        uu = (px * r[0] + pz * r[2]) * iz
+        vv = (px * u[0] + py * u[1] + pz * u[2]) * iz
         cmin = min(cmin, uu)
         cmax = max(cmax, uu)
         rmin = min(rmin, vv)
         rmax = max(rmax, vv)
-    glass[g, 0] = bidx
-    if behind:
-        glass[g, 1], glass[g, 2], glass[g, 3], glass[g, 4] = 0, 0, width - 1, height - 1
-        return
-    glass[g, 1] = max(int(math.floor((cmin + 1.0) * 0.5 * width)) - 1, 0)
-    glass[g, 3] = min(int(math.floor((cmax + 1.0) * 0.5 * width)) + 1, width - 1)
-    glass[g, 2] = max(int(math.floor((1.0 - rmax) * 0.5 * height)) - 1, 0)
-    glass[g, 4] = min(int(math.floor((1.0 - rmin) * 0.5 * height)) + 1, height - 1)
+    c0 = max(int(math.floor((cmin / tx + 1.0) * 0.5 * width)) - 1, 0)
+    c1 = min(int(math.floor((cmax / tx + 1.0) * 0.5 * width)) + 1, width - 1)
+    r0 = max(int(math.floor((1.0 - rmax / ty) * 0.5 * height)) - 1, 0)
+    r1 = min(int(math.floor((1.0 - rmin / ty) * 0.5 * height)) + 1, height - 1)
+    return c0, r0, c1, r1
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near, height, width):
+    """True when every pixel of rectangle (c0, r0, c1, r1) already holds a surface nearer than
+    ``near``; the farthest depth of each 8 x 8 tile is refreshed lazily where faces were drawn."""
+    tw = (width + TILE - 1) // TILE
+    for ty_ in range(r0 // TILE, r1 // TILE + 1):
+        for tx_ in range(c0 // TILE, c1 // TILE + 1):
+            k = ty_ * tw + tx_
+            if tile_dirty[k]:
+                m = 0.0
+                for row in range(ty_ * TILE, min(ty_ * TILE + TILE, height)):
+                    base = row * width
+                    for col in range(tx_ * TILE, min(tx_ * TILE + TILE, width)):
+                        m = max(m, zt[base + col])
+                tile_max[k] = m
+                tile_dirty[k] = False
+            if tile_max[k] >= near:
+                return False
+    return True
 
 
 @njit(cache=True, fastmath=FASTMATH)
 def _raster_visibility(c, s, si, sf, boxes, cpos, cyaw, cpitch, cfov, height, width, zt, zb, za, glass):
     """Fill the depth buffers of camera c with its scene's opaque boxes; list the glass boxes in view
-    in ``glass`` (see ``_glass_rect``) and return their count."""
+    in ``glass`` (index, then its ``_box_rect``) and return their count."""
     vs = sf[s, SF_VS]
     org = (sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ])
     view = sf[s, SF_VIEW]
@@ -201,15 +220,37 @@ def _raster_visibility(c, s, si, sf, boxes, cpos, cyaw, cpitch, cfov, height, wi
     q = np.empty((4, 3))
     first = si[s, SI_BOX]
     n_opaque = si[s, SI_NBOX_OPAQUE]
+    cand = np.empty(max(n_opaque, 1), np.int32)
+    near = np.empty(max(n_opaque, 1))
+    n_cand = 0
     n_glass = 0
     for bidx in range(first, first + si[s, SI_NBOX]):
         lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
         hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
-        if _box_culled(lo, hi, o, f, r, u, tx, ty, view):
+        zmin = _box_near(lo, hi, o, f, r, u, tx, ty, view)
+        if zmin < 0.0:
             continue
         if bidx >= first + n_opaque:
-            _glass_rect(glass, n_glass, bidx, lo, hi, o, f, r, u, tx, ty, height, width)
+            glass[n_glass, 0] = bidx
+            glass[n_glass, 1], glass[n_glass, 2], glass[n_glass, 3], glass[n_glass, 4] = _box_rect(
+                lo, hi, o, f, r, u, tx, ty, height, width)
             n_glass += 1
+            continue
+        cand[n_cand] = bidx
+        near[n_cand] = zmin
+        n_cand += 1
+    # front to back, so that boxes behind what is already drawn are skipped whole
+    order = np.argsort(near[:n_cand], kind="mergesort")
+    tw = (width + TILE - 1) // TILE
+    n_tiles = tw * ((height + TILE - 1) // TILE)
+    tile_max = np.full(n_tiles, BIG)
+    tile_dirty = np.zeros(n_tiles, np.bool_)
+    for oi in range(n_cand):
+        bidx = cand[order[oi]]
+        lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
+        hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
+        c0, r0, c1, r1 = _box_rect(lo, hi, o, f, r, u, tx, ty, height, width)
+        if _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near[order[oi]], height, width):
             continue
         inside = 0
         for a in range(3):
@@ -228,11 +269,15 @@ def _raster_visibility(c, s, si, sf, boxes, cpos, cyaw, cpitch, cfov, height, wi
                 q[n, ac] = (hi[ac] if n >= 2 else lo[ac]) - o[ac]
             _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt, zb, za)
         if inside == 3:  # the eye is inside this box: every ray hits it at once (as in the ray caster)
+            c0, r0, c1, r1 = 0, 0, width - 1, height - 1
             for p in range(height * width):
                 if zt[p] > 0.0:
                     zt[p] = 0.0
                     zb[p] = bidx
                     za[p] = 1
+        for ty_ in range(r0 // TILE, r1 // TILE + 1):
+            for tx_ in range(c0 // TILE, c1 // TILE + 1):
+                tile_dirty[ty_ * tw + tx_] = True
     return n_glass
 
 
