@@ -333,10 +333,17 @@ class SceneBatch:
         from .boxes import scene_boxes
 
         si = self.scene_int[s]
-        mat = self.part_material[si[SI_PART]: si[SI_PART] + si[SI_NPARTS]]
-        opaque = self._opaque[mat].copy()
-        opaque[0] = False
-        boxes, n_opaque = scene_boxes(self._dense(s), opaque)
+        twin = -1
+        if si[SI_NBOX] == BOXES_NOT_BUILT:  # unedited: another unedited slot of the same scene has them
+            twin = next((j for j, other in enumerate(self.scenes)
+                         if other is self.scenes[s] and self.scene_int[j, SI_NBOX] >= 0), -1)
+        if twin >= 0:
+            boxes, n_opaque = self._boxes.view(twin).copy(), int(self.scene_int[twin, SI_NBOX_OPAQUE])
+        else:
+            mat = self.part_material[si[SI_PART]: si[SI_PART] + si[SI_NPARTS]]
+            opaque = self._opaque[mat].copy()
+            opaque[0] = False
+            boxes, n_opaque = scene_boxes(self._dense(s), opaque)
         si[SI_BOX] = self._boxes.put(s, boxes)
         si[SI_NBOX_OPAQUE] = n_opaque
         si[SI_NBOX] = len(boxes)
