@@ -12,6 +12,11 @@ Figures printed:
 - Miniworld (OpenGL through pyglet's headless EGL, Mesa llvmpipe on CPU): env steps/s at its default
   60x80 observation, which renders one frame per step.
 
+- raster vs raycast: the house rows with ``render_batch(method="raycast")`` (brick-map ray casting)
+  and ``method="raster"`` (box faces into a depth buffer, ``envs/render/raster.py``), in one process,
+  alternating; ``--method`` picks the method of the main table (default ``auto``: raster for
+  unedited scenes with boxes, i.e. the houses and the unedited block test world).
+
 Frames/s count RGB + planar depth. The machine load (``os.getloadavg``) is printed beside them: on a
 shared box the figures are pessimistic.
 """
@@ -67,16 +72,16 @@ def block_cameras(scene, n: int, seed: int):
     return Cameras.make(np.array(pos), yaw_deg=rng.uniform(0, 360, n), pitch_deg=0.0, fov_deg=70.0)
 
 
-def fps(batch, cams, size: int, seconds: float) -> tuple[float, float]:
+def fps(batch, cams, size: int, seconds: float, method: str = "auto") -> tuple[float, float]:
     """(frames per wall second, frames per CPU second of this process), best of three timed blocks."""
     from embodied_gym.envs.render import render_batch
 
-    out = render_batch(batch, cams, size, size, outputs=("rgb", "depth"))
+    out = render_batch(batch, cams, size, size, outputs=("rgb", "depth"), method=method)
     best, best_cpu = 0.0, 0.0
     for _ in range(3):
         frames, t0, c0 = 0, time.perf_counter(), time.process_time()
         while True:
-            render_batch(batch, cams, size, size, outputs=("rgb", "depth"), out=out)
+            render_batch(batch, cams, size, size, outputs=("rgb", "depth"), out=out, method=method)
             frames += len(cams)
             dt = time.perf_counter() - t0
             if dt > seconds / 3:
@@ -86,7 +91,7 @@ def fps(batch, cams, size: int, seconds: float) -> tuple[float, float]:
     return best, best_cpu
 
 
-def single_fps(batch, cams, size: int, seconds: float) -> float:
+def single_fps(batch, cams, size: int, seconds: float, method: str = "auto") -> float:
     """One camera per call, cycling through the cameras, on one numba thread."""
     import numba
     from embodied_gym.envs.render import Cameras, render_batch
@@ -94,13 +99,13 @@ def single_fps(batch, cams, size: int, seconds: float) -> float:
     numba.set_num_threads(1)
     singles = [Cameras.make(cams.position[i], cams.yaw_deg[i], cams.pitch_deg[i], cams.fov_deg[i],
                             cams.scene_index[i]) for i in range(len(cams))]
-    out = render_batch(batch, singles[0], size, size, outputs=("rgb", "depth"))
+    out = render_batch(batch, singles[0], size, size, outputs=("rgb", "depth"), method=method)
     best, best_cpu = 0.0, 0.0
     for _ in range(3):
         frames, t0, c0 = 0, time.perf_counter(), time.process_time()
         while True:
             for c in singles:
-                render_batch(batch, c, size, size, outputs=("rgb", "depth"), out=out)
+                render_batch(batch, c, size, size, outputs=("rgb", "depth"), out=out, method=method)
             frames += len(singles)
             dt = time.perf_counter() - t0
             if dt > seconds / 3:
@@ -109,6 +114,25 @@ def single_fps(batch, cams, size: int, seconds: float) -> float:
         best_cpu = max(best_cpu, frames / max(time.process_time() - c0, 1e-9))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     return best, best_cpu
+
+
+def method_ab(batch, cams, seconds: float) -> list[tuple[str, int, tuple[float, float], tuple[float, float]]]:
+    """The same rows timed with method="raycast" and method="raster", alternating three times so
+    that load changes hit both alike; each figure is the best of its three blocks."""
+    import numba
+
+    threads = numba.config.NUMBA_NUM_THREADS
+    rows = [("single camera, 1 thread", 64, single_fps)]
+    rows += [(f"batched 64 cams, {threads} threads", size, fps) for size in (64, 128, 224)]
+    out = []
+    for mode, size, fn in rows:
+        best = {"raycast": (0.0, 0.0), "raster": (0.0, 0.0)}
+        for _ in range(3):
+            for method in best:
+                wall, cpu = fn(batch, cams, size, seconds / 3, method)
+                best[method] = (max(best[method][0], wall), max(best[method][1], cpu))
+        out.append((mode, size, best["raycast"], best["raster"]))
+    return out
 
 
 def first_frame_seconds() -> tuple[float, float]:
@@ -133,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short timings (CI smoke run)")
     parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per figure")
+    parser.add_argument("--method", choices=("auto", "raycast", "raster"), default="auto",
+                        help="render_batch method for the main table (the raster/raycast A/B is always printed)")
+    parser.add_argument("--ab-only", action="store_true", help="print only the house raster/raycast A/B")
     args = parser.parse_args(argv)
     seconds = 0.6 if args.quick else args.seconds
 
@@ -158,23 +185,33 @@ def main(argv: list[str] | None = None) -> int:
         "house": (SceneBatch([h0]), house_cameras(h0, houses[0], 64, 1)),
         "block": (SceneBatch([block]), block_cameras(block, 64, 1)),
     }
+    ab_rows = method_ab(*worlds["house"], seconds)
+    print(f"house, raster vs raycast in one process (alternating timed blocks; load {os.getloadavg()[0]:.2f}):")
+    print(f"{'mode':32} {'size':>8} {'raycast/s':>10} {'raster/s':>10} {'ratio':>6}  (frames per CPU-s; wall)")
+    for mode, size, ray, ras in ab_rows:
+        print(f"{mode:32} {size:>4}x{size:<3} {ray[1]:>10,.0f} {ras[1]:>10,.0f} {ras[1] / ray[1]:>6.2f}"
+              f"  (wall {ray[0]:,.0f} / {ras[0]:,.0f})")
+    if args.ab_only:
+        return 0
+    method = args.method
+    print(f"main table: method={method!r}")
     rows = []
     for name, (batch, cams) in worlds.items():
-        rows.append((name, "single camera, 1 thread", 64, single_fps(batch, cams, 64, seconds)))
+        rows.append((name, "single camera, 1 thread", 64, single_fps(batch, cams, 64, seconds, method)))
         for size in (64, 128, 224):
             rows.append((name, f"batched 64 cams, {numba.config.NUMBA_NUM_THREADS} threads", size,
-                         fps(batch, cams, size, seconds)))
+                         fps(batch, cams, size, seconds, method)))
     # 64 different scenes in one call
     multi_house = SceneBatch([house_scenes[i % 8] for i in range(64)])
     cams = [house_cameras(house_scenes[i % 8], houses[i % 8], 1, 100 + i) for i in range(64)]
     mcams = Cameras.make(np.concatenate([c.position for c in cams]),
                          np.concatenate([c.yaw_deg for c in cams]), 0.0, 90.0, np.arange(64))
-    rows.append(("house", "64 cams in 64 scenes", 64, fps(multi_house, mcams, 64, seconds)))
+    rows.append(("house", "64 cams in 64 scenes", 64, fps(multi_house, mcams, 64, seconds, method)))
     blocks = [block_test_scene(i) for i in range(8)]
     multi_block = SceneBatch([blocks[i % 8] for i in range(64)])
     bc = block_cameras(block, 64, 7)
     bc.scene_index = np.arange(64, dtype=np.int32)
-    rows.append(("block", "64 cams in 64 scenes", 64, fps(multi_block, bc, 64, seconds)))
+    rows.append(("block", "64 cams in 64 scenes", 64, fps(multi_block, bc, 64, seconds, method)))
 
     print(f"{'world':6} {'mode':32} {'size':>8} {'frames/s':>10} {'per CPU-s':>10}")
     for world, mode, size, (value, per_cpu) in rows:

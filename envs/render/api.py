@@ -63,8 +63,14 @@ def render_batch(
     """
     import numba
 
-    from .kernel import empty_outputs, entity_rects, render_parallel, render_serial
-    from .raster import raster_parallel, raster_serial
+    from .kernel import (
+        empty_outputs,
+        entity_rects,
+        raster_parallel,
+        raster_serial,
+        render_parallel,
+        render_serial,
+    )
 
     global _EMPTY
     if not _EMPTY:

@@ -5,7 +5,7 @@ or on the grid border), because the ray reaches it through such a neighbour. Mer
 voxels of one part greedily into boxes turns a house's ~250k visible voxels into ~500 boxes (walls,
 floors and ceilings are a handful each, furniture a few dozen), and the nearest box a ray enters is
 exactly its first hit voxel: any box voxel in front of that one would have been hit first. So the
-raster path (``raster.py``) can find per pixel what the ray caster finds, by drawing box faces
+raster path (``kernel.py``) can find per pixel what the ray caster finds, by drawing box faces
 instead of walking voxels.
 
 Boxes are ``(i0, j0, k0, i1, j1, k1, part)`` int32 rows in fine-voxel coordinates (half-open
