@@ -69,6 +69,7 @@ from .materials import (
 )
 
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+ROWS_PER_JOB = 8  # image rows per parallel job of the ray caster
 BIG = 1e30
 NEAR = 1e-3
 
@@ -293,12 +294,13 @@ def camera_basis(cyaw, cpitch, cfov, height, width):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
-                cpos, basis, cscene,
-                ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
-                height, width, want_rgb, want_depth, want_sem, want_inst,
-                out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, n_glass, gsort):
-    """Render image row ``job % height`` of camera ``job // height``.
+def _render_rows(c, row0, row1,
+              si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+              cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+              height, width, want_rgb, want_depth, want_sem, want_inst,
+              out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, n_glass, gsort):
+    """Render image rows [row0, row1) of camera c (several rows per call: a call costs ~0.8 us of
+    argument set-up, as much as a dozen pixels).
 
     The first hit of each pixel's ray comes from walking the brick map (``boxes`` None: numba compiles
     this case without the raster branch), or else from the
@@ -307,8 +309,6 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
     for one pixel's glass hits; see ``raster.py``). Everything else
     (entities, ground, glass compositing order, shading) is this one code path for both.
     """
-    c = job // height
-    row = job - c * height
     s = cscene[c]
     # ---- scene constants
     b = si[s, SI_B]
@@ -331,473 +331,473 @@ def _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint,
     gy = sf[s, SF_GROUND_Y]
     # ---- camera basis
     sy, cy, sp, cp, ty, tx = basis[c, 0], basis[c, 1], basis[c, 2], basis[c, 3], basis[c, 4], basis[c, 5]
-    vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
-    bdx = sy * cp + vrow * sy * sp
-    bdy = -sp + vrow * cp
-    bdz = cy * cp + vrow * cy * sp
     ox, oy, oz = cpos[c, 0], cpos[c, 1], cpos[c, 2]
     gx0, gy0, gz0 = (ox - orx) * ivs, (oy - ory) * ivs, (oz - orz) * ivs
     nvis = vis_n[c]
-    for col in range(width):
-        ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
-        dx = bdx + ucol * cy
-        dy = bdy
-        dz = bdz - ucol * sy
-        dlen = math.sqrt(dx * dx + dy * dy + dz * dz)
-        t_end = view / dlen
-        kind = 0  # 0 sky, 1 voxel, 2 entity, 3 ground
-        if has_ground and dy < 0.0 and oy > gy:
-            tg = (gy - oy) / dy
-            if tg < t_end:
-                t_end = tg
-                kind = 3
-        # ---- entities (only those whose screen rectangle holds this pixel)
-        ent = -1
-        e_axis = 1
-        e_up = True
-        elx = 0.0
-        ely = 0.0
-        elz = 0.0
-        for q in range(nvis):
-            if col < vis_rect[c, q, 0] or col > vis_rect[c, q, 2] or row < vis_rect[c, q, 1] or row > vis_rect[c, q, 3]:
-                continue
-            e = vis_idx[c, q]
-            ya = ebox[e, 6] * (math.pi / 180.0)
-            es, ec = math.sin(ya), math.cos(ya)
-            rxo, ryo, rzo = ox - ebox[e, 0], oy - ebox[e, 1], oz - ebox[e, 2]
-            lox = ec * rxo - es * rzo
-            loz = es * rxo + ec * rzo
-            ldx = ec * dx - es * dz
-            ldz = es * dx + ec * dz
-            tn = -BIG
-            tf = BIG
-            ax = 1
-            hit = True
-            for a in range(3):
-                if a == 0:
-                    o_, d_, h_ = lox, ldx, ebox[e, 3]
-                elif a == 1:
-                    o_, d_, h_ = ryo, dy, ebox[e, 4]
-                else:
-                    o_, d_, h_ = loz, ldz, ebox[e, 5]
-                if abs(d_) < 1e-12:
-                    if o_ < -h_ or o_ > h_:
-                        hit = False
+    for row in range(row0, row1):
+        vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
+        bdx = sy * cp + vrow * sy * sp
+        bdy = -sp + vrow * cp
+        bdz = cy * cp + vrow * cy * sp
+        for col in range(width):
+            ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
+            dx = bdx + ucol * cy
+            dy = bdy
+            dz = bdz - ucol * sy
+            dlen = math.sqrt(dx * dx + dy * dy + dz * dz)
+            t_end = view / dlen
+            kind = 0  # 0 sky, 1 voxel, 2 entity, 3 ground
+            if has_ground and dy < 0.0 and oy > gy:
+                tg = (gy - oy) / dy
+                if tg < t_end:
+                    t_end = tg
+                    kind = 3
+            # ---- entities (only those whose screen rectangle holds this pixel)
+            ent = -1
+            e_axis = 1
+            e_up = True
+            elx = 0.0
+            ely = 0.0
+            elz = 0.0
+            for q in range(nvis):
+                if col < vis_rect[c, q, 0] or col > vis_rect[c, q, 2] or row < vis_rect[c, q, 1] or row > vis_rect[c, q, 3]:
                     continue
-                inv = 1.0 / d_
-                t1 = (-h_ - o_) * inv
-                t2 = (h_ - o_) * inv
-                if t1 > t2:
-                    t1, t2 = t2, t1
-                if t1 > tn:
-                    tn = t1
-                    ax = a
-                if t2 < tf:
-                    tf = t2
-            if not hit or tn > tf or tn <= NEAR or tn >= t_end:
-                continue
-            t_end = tn
-            kind = 2
-            ent = e
-            e_axis = ax
-            elx = lox + tn * ldx
-            ely = ryo + tn * dy
-            elz = loz + tn * ldz
-            if ax == 0:
-                e_up = ldx < 0.0
-            elif ax == 1:
-                e_up = dy < 0.0
-            else:
-                e_up = ldz < 0.0
-        if boxes is not None:
-            # ---- raster path: the first opaque hit comes from the box depth buffer (raster.py) ...
-            pix = row * width + col
-            bidx = hit_box[pix]
-            t = hit_t[pix]
-            hit_part = -1
-            axis = 1
-            ix = 0
-            iy = 0
-            iz = 0
-            gdx, gdy, gdz = dx, dy, dz
-            limit = t_end
-            if bidx >= 0 and t < t_end:
-                hit_part = poff + boxes[bidx, 6]
-                limit = t
-                axis = hit_axis[pix]
-                ix = min(max(int(math.floor((ox + t * dx - orx) * ivs)), boxes[bidx, 0]), boxes[bidx, 3] - 1)
-                iy = min(max(int(math.floor((oy + t * dy - ory) * ivs)), boxes[bidx, 1]), boxes[bidx, 4] - 1)
-                iz = min(max(int(math.floor((oz + t * dz - orz) * ivs)), boxes[bidx, 2]), boxes[bidx, 5] - 1)
-                if axis == 0:
-                    ix = boxes[bidx, 3] - 1 if dx < 0.0 else boxes[bidx, 0]
-                elif axis == 1:
-                    iy = boxes[bidx, 4] - 1 if dy < 0.0 else boxes[bidx, 1]
-                else:
-                    iz = boxes[bidx, 5] - 1 if dz < 0.0 else boxes[bidx, 2]
-            # ... and the glass boxes in view in front of it composite front to back, once per run of
-            # one part (as a run of glass voxels does in the traversal below)
-            thr = 1.0
-            addr = 0.0
-            addg = 0.0
-            addb = 0.0
-            first_t = -1.0
-            first_part = -1
-            n_hits = 0
-            for g in range(n_glass):
-                if col < glass[g, 1] or col > glass[g, 3] or row < glass[g, 2] or row > glass[g, 4]:
-                    continue
-                gb = glass[g, 0]
+                e = vis_idx[c, q]
+                ya = ebox[e, 6] * (math.pi / 180.0)
+                es, ec = math.sin(ya), math.cos(ya)
+                rxo, ryo, rzo = ox - ebox[e, 0], oy - ebox[e, 1], oz - ebox[e, 2]
+                lox = ec * rxo - es * rzo
+                loz = es * rxo + ec * rzo
+                ldx = ec * dx - es * dz
+                ldz = es * dx + ec * dz
                 tn = -BIG
                 tf = BIG
+                ax = 1
+                hit = True
                 for a in range(3):
                     if a == 0:
-                        o_, d_, l_, h_ = ox, dx, orx + boxes[gb, 0] * vs, orx + boxes[gb, 3] * vs
+                        o_, d_, h_ = lox, ldx, ebox[e, 3]
                     elif a == 1:
-                        o_, d_, l_, h_ = oy, dy, ory + boxes[gb, 1] * vs, ory + boxes[gb, 4] * vs
+                        o_, d_, h_ = ryo, dy, ebox[e, 4]
                     else:
-                        o_, d_, l_, h_ = oz, dz, orz + boxes[gb, 2] * vs, orz + boxes[gb, 5] * vs
+                        o_, d_, h_ = loz, ldz, ebox[e, 5]
                     if abs(d_) < 1e-12:
-                        if o_ < l_ or o_ > h_:
-                            tn = BIG
+                        if o_ < -h_ or o_ > h_:
+                            hit = False
                         continue
-                    ta = (l_ - o_) / d_
-                    tb = (h_ - o_) / d_
-                    if ta > tb:
-                        ta, tb = tb, ta
-                    tn = max(tn, ta)
-                    tf = min(tf, tb)
-                tn = max(tn, 0.0)
-                if tn >= tf or tn >= limit:
+                    inv = 1.0 / d_
+                    t1 = (-h_ - o_) * inv
+                    t2 = (h_ - o_) * inv
+                    if t1 > t2:
+                        t1, t2 = t2, t1
+                    if t1 > tn:
+                        tn = t1
+                        ax = a
+                    if t2 < tf:
+                        tf = t2
+                if not hit or tn > tf or tn <= NEAR or tn >= t_end:
                     continue
-                j = n_hits  # insertion sort by entry distance (a handful of panes at most)
-                while j > 0 and gsort[j - 1, 0] > tn:
-                    gsort[j, 0], gsort[j, 1], gsort[j, 2] = gsort[j - 1, 0], gsort[j - 1, 1], gsort[j - 1, 2]
-                    j -= 1
-                gsort[j, 0], gsort[j, 1], gsort[j, 2] = tn, tf, poff + boxes[gb, 6]
-                n_hits += 1
-            prev_part = -1
-            prev_tf = -BIG
-            for h in range(n_hits):
-                gp = int(gsort[h, 2])
-                if gp == prev_part and gsort[h, 0] <= prev_tf + 1e-6 * (1.0 + prev_tf):
-                    prev_tf = max(prev_tf, gsort[h, 1])
-                    continue
-                if first_t < 0.0:
-                    first_t = gsort[h, 0]
-                    first_part = gp
-                m = pmat[gp]
-                alpha = mats[m, 8]
-                w = thr * alpha
-                addr += w * mats[m, 0] * ptint[gp, 0]
-                addg += w * mats[m, 1] * ptint[gp, 1]
-                addb += w * mats[m, 2] * ptint[gp, 2]
-                thr *= 1.0 - alpha
-                prev_part = gp
-                prev_tf = gsort[h, 1]
-        else:
-            # ---- voxel grid: clip the ray to the occupied slab of the grid box
-            # (a zero direction component becomes a tiny positive one: no special cases below)
-            gdx, gdy, gdz = dx * ivs, dy * ivs, dz * ivs
-            if abs(gdx) < 1e-9:
-                gdx = 1e-9
-            if abs(gdy) < 1e-9:
-                gdy = 1e-9
-            if abs(gdz) < 1e-9:
-                gdz = 1e-9
-            invx = 1.0 / gdx
-            invy = 1.0 / gdy
-            invz = 1.0 / gdz
-            posx = gdx > 0.0
-            posy = gdy > 0.0
-            posz = gdz > 0.0
-            if posx:
-                tax, tbx = -gx0 * invx, (nx - gx0) * invx
-            else:
-                tax, tbx = (nx - gx0) * invx, -gx0 * invx
-            if posy:
-                tay, tby = (ylo - gy0) * invy, (yhi - gy0) * invy
-            else:
-                tay, tby = (yhi - gy0) * invy, (ylo - gy0) * invy
-            if posz:
-                taz, tbz = -gz0 * invz, (nz - gz0) * invz
-            else:
-                taz, tbz = (nz - gz0) * invz, -gz0 * invz
-            t0 = 0.0
-            axis = -1
-            if tax > t0:
-                t0 = tax
-                axis = 0
-            if tay > t0:
-                t0 = tay
+                t_end = tn
+                kind = 2
+                ent = e
+                e_axis = ax
+                elx = lox + tn * ldx
+                ely = ryo + tn * dy
+                elz = loz + tn * ldz
+                if ax == 0:
+                    e_up = ldx < 0.0
+                elif ax == 1:
+                    e_up = dy < 0.0
+                else:
+                    e_up = ldz < 0.0
+            if boxes is not None:
+                # ---- raster path: the first opaque hit comes from the box depth buffer (raster.py) ...
+                pix = row * width + col
+                bidx = hit_box[pix]
+                t = hit_t[pix]
+                hit_part = -1
                 axis = 1
-            if taz > t0:
-                t0 = taz
-                axis = 2
-            t1 = min(t_end, tbx, tby, tbz)
-            thr = 1.0
-            addr = 0.0
-            addg = 0.0
-            addb = 0.0
-            first_t = -1.0
-            first_part = -1
-            hit_part = -1
-            t = t0
-            ix = 0
-            iy = 0
-            iz = 0
-            if t0 < t1:
-                ix = min(max(int(math.floor(gx0 + t0 * gdx)), 0), nx - 1)
-                iy = min(max(int(math.floor(gy0 + t0 * gdy)), ylo), yhi - 1)
-                iz = min(max(int(math.floor(gz0 + t0 * gdz)), 0), nz - 1)
-                if axis == 0:
-                    ix = 0 if posx else nx - 1
-                elif axis == 1:
-                    iy = ylo if posy else yhi - 1
-                elif axis == 2:
-                    iz = 0 if posz else nz - 1
-                stx = 1 if posx else -1
-                sty = 1 if posy else -1
-                stz = 1 if posz else -1
-                tdx, tdy, tdz = abs(invx), abs(invy), abs(invz)
-                last_trans = 0
-                oshift = 4 * ((4 if posx else 0) + (2 if posy else 0) + (1 if posz else 0))
-                while True:
-                    bxi = ix >> bs
-                    byi = iy >> bs
-                    bzi = iz >> bs
-                    cell = coff + (bxi * cyn + byi) * czn + bzi
-                    cv = coarse[cell]
-                    if cv & 15:
-                        # jump to where the ray leaves the box of empty bricks ahead of it (its octant)
-                        k = (cv >> oshift) & 15
-                        ex = ((((bxi + k) << bs) if posx else ((bxi - k + 1) << bs)) - gx0) * invx
-                        ey = ((((byi + k) << bs) if posy else ((byi - k + 1) << bs)) - gy0) * invy
-                        ez = ((((bzi + k) << bs) if posz else ((bzi - k + 1) << bs)) - gz0) * invz
-                        if ex <= ey and ex <= ez:
-                            t = ex
-                            axis = 0
-                        elif ey <= ez:
-                            t = ey
-                            axis = 1
-                        else:
-                            t = ez
-                            axis = 2
-                        if t >= t1:
-                            break
-                        lo_x = (bxi << bs) if posx else ((bxi - k + 1) << bs)
-                        hi_x = (((bxi + k) << bs) if posx else ((bxi + 1) << bs)) - 1
-                        lo_y = (byi << bs) if posy else ((byi - k + 1) << bs)
-                        hi_y = (((byi + k) << bs) if posy else ((byi + 1) << bs)) - 1
-                        lo_z = (bzi << bs) if posz else ((bzi - k + 1) << bs)
-                        hi_z = (((bzi + k) << bs) if posz else ((bzi + 1) << bs)) - 1
-                        if axis == 0:
-                            ix = hi_x + 1 if posx else lo_x - 1
-                        else:
-                            ix = min(max(int(math.floor(gx0 + t * gdx)), lo_x), hi_x)
-                        if axis == 1:
-                            iy = hi_y + 1 if posy else lo_y - 1
-                        else:
-                            iy = min(max(int(math.floor(gy0 + t * gdy)), lo_y), hi_y)
-                        if axis == 2:
-                            iz = hi_z + 1 if posz else lo_z - 1
-                        else:
-                            iz = min(max(int(math.floor(gz0 + t * gdz)), lo_z), hi_z)
-                        if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
-                            break
-                        last_trans = 0
+                ix = 0
+                iy = 0
+                iz = 0
+                gdx, gdy, gdz = dx, dy, dz
+                limit = t_end
+                if bidx >= 0 and t < t_end:
+                    hit_part = poff + boxes[bidx, 6]
+                    limit = t
+                    axis = hit_axis[pix]
+                    ix = min(max(int(math.floor((ox + t * dx - orx) * ivs)), boxes[bidx, 0]), boxes[bidx, 3] - 1)
+                    iy = min(max(int(math.floor((oy + t * dy - ory) * ivs)), boxes[bidx, 1]), boxes[bidx, 4] - 1)
+                    iz = min(max(int(math.floor((oz + t * dz - orz) * ivs)), boxes[bidx, 2]), boxes[bidx, 5] - 1)
+                    if axis == 0:
+                        ix = boxes[bidx, 3] - 1 if dx < 0.0 else boxes[bidx, 0]
+                    elif axis == 1:
+                        iy = boxes[bidx, 4] - 1 if dy < 0.0 else boxes[bidx, 1]
+                    else:
+                        iz = boxes[bidx, 5] - 1 if dz < 0.0 else boxes[bidx, 2]
+                # ... and the glass boxes in view in front of it composite front to back, once per run of
+                # one part (as a run of glass voxels does in the traversal below)
+                thr = 1.0
+                addr = 0.0
+                addg = 0.0
+                addb = 0.0
+                first_t = -1.0
+                first_part = -1
+                n_hits = 0
+                for g in range(n_glass):
+                    if col < glass[g, 1] or col > glass[g, 3] or row < glass[g, 2] or row > glass[g, 4]:
                         continue
-                    # ---- fine DDA inside an occupied brick
-                    base = (cv >> 4) << (bs * 3)
-                    x0b = bxi * b
-                    y0b = byi * b
-                    z0b = bzi * b
-                    tmx = ((ix + 1 if posx else ix) - gx0) * invx
-                    tmy = ((iy + 1 if posy else iy) - gy0) * invy
-                    tmz = ((iz + 1 if posz else iz) - gz0) * invz
-                    done = False
+                    gb = glass[g, 0]
+                    tn = -BIG
+                    tf = BIG
+                    for a in range(3):
+                        if a == 0:
+                            o_, d_, l_, h_ = ox, dx, orx + boxes[gb, 0] * vs, orx + boxes[gb, 3] * vs
+                        elif a == 1:
+                            o_, d_, l_, h_ = oy, dy, ory + boxes[gb, 1] * vs, ory + boxes[gb, 4] * vs
+                        else:
+                            o_, d_, l_, h_ = oz, dz, orz + boxes[gb, 2] * vs, orz + boxes[gb, 5] * vs
+                        if abs(d_) < 1e-12:
+                            if o_ < l_ or o_ > h_:
+                                tn = BIG
+                            continue
+                        ta = (l_ - o_) / d_
+                        tb = (h_ - o_) / d_
+                        if ta > tb:
+                            ta, tb = tb, ta
+                        tn = max(tn, ta)
+                        tf = min(tf, tb)
+                    tn = max(tn, 0.0)
+                    if tn >= tf or tn >= limit:
+                        continue
+                    j = n_hits  # insertion sort by entry distance (a handful of panes at most)
+                    while j > 0 and gsort[j - 1, 0] > tn:
+                        gsort[j, 0], gsort[j, 1], gsort[j, 2] = gsort[j - 1, 0], gsort[j - 1, 1], gsort[j - 1, 2]
+                        j -= 1
+                    gsort[j, 0], gsort[j, 1], gsort[j, 2] = tn, tf, poff + boxes[gb, 6]
+                    n_hits += 1
+                prev_part = -1
+                prev_tf = -BIG
+                for h in range(n_hits):
+                    gp = int(gsort[h, 2])
+                    if gp == prev_part and gsort[h, 0] <= prev_tf + 1e-6 * (1.0 + prev_tf):
+                        prev_tf = max(prev_tf, gsort[h, 1])
+                        continue
+                    if first_t < 0.0:
+                        first_t = gsort[h, 0]
+                        first_part = gp
+                    m = pmat[gp]
+                    alpha = mats[m, 8]
+                    w = thr * alpha
+                    addr += w * mats[m, 0] * ptint[gp, 0]
+                    addg += w * mats[m, 1] * ptint[gp, 1]
+                    addb += w * mats[m, 2] * ptint[gp, 2]
+                    thr *= 1.0 - alpha
+                    prev_part = gp
+                    prev_tf = gsort[h, 1]
+            else:
+                # ---- voxel grid: clip the ray to the occupied slab of the grid box
+                # (a zero direction component becomes a tiny positive one: no special cases below)
+                gdx, gdy, gdz = dx * ivs, dy * ivs, dz * ivs
+                if abs(gdx) < 1e-9:
+                    gdx = 1e-9
+                if abs(gdy) < 1e-9:
+                    gdy = 1e-9
+                if abs(gdz) < 1e-9:
+                    gdz = 1e-9
+                invx = 1.0 / gdx
+                invy = 1.0 / gdy
+                invz = 1.0 / gdz
+                posx = gdx > 0.0
+                posy = gdy > 0.0
+                posz = gdz > 0.0
+                if posx:
+                    tax, tbx = -gx0 * invx, (nx - gx0) * invx
+                else:
+                    tax, tbx = (nx - gx0) * invx, -gx0 * invx
+                if posy:
+                    tay, tby = (ylo - gy0) * invy, (yhi - gy0) * invy
+                else:
+                    tay, tby = (yhi - gy0) * invy, (ylo - gy0) * invy
+                if posz:
+                    taz, tbz = -gz0 * invz, (nz - gz0) * invz
+                else:
+                    taz, tbz = (nz - gz0) * invz, -gz0 * invz
+                t0 = 0.0
+                axis = -1
+                if tax > t0:
+                    t0 = tax
+                    axis = 0
+                if tay > t0:
+                    t0 = tay
+                    axis = 1
+                if taz > t0:
+                    t0 = taz
+                    axis = 2
+                t1 = min(t_end, tbx, tby, tbz)
+                thr = 1.0
+                addr = 0.0
+                addg = 0.0
+                addb = 0.0
+                first_t = -1.0
+                first_part = -1
+                hit_part = -1
+                t = t0
+                ix = 0
+                iy = 0
+                iz = 0
+                if t0 < t1:
+                    ix = min(max(int(math.floor(gx0 + t0 * gdx)), 0), nx - 1)
+                    iy = min(max(int(math.floor(gy0 + t0 * gdy)), ylo), yhi - 1)
+                    iz = min(max(int(math.floor(gz0 + t0 * gdz)), 0), nz - 1)
+                    if axis == 0:
+                        ix = 0 if posx else nx - 1
+                    elif axis == 1:
+                        iy = ylo if posy else yhi - 1
+                    elif axis == 2:
+                        iz = 0 if posz else nz - 1
+                    stx = 1 if posx else -1
+                    sty = 1 if posy else -1
+                    stz = 1 if posz else -1
+                    tdx, tdy, tdz = abs(invx), abs(invy), abs(invz)
+                    last_trans = 0
+                    oshift = 4 * ((4 if posx else 0) + (2 if posy else 0) + (1 if posz else 0))
                     while True:
-                        p = pool[base + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))]
-                        if p != 0:
-                            gp = poff + p
-                            m = pmat[gp]
-                            alpha = mats[m, 8]
-                            if alpha >= 1.0:
-                                hit_part = gp
+                        bxi = ix >> bs
+                        byi = iy >> bs
+                        bzi = iz >> bs
+                        cell = coff + (bxi * cyn + byi) * czn + bzi
+                        cv = coarse[cell]
+                        if cv & 15:
+                            # jump to where the ray leaves the box of empty bricks ahead of it (its octant)
+                            k = (cv >> oshift) & 15
+                            ex = ((((bxi + k) << bs) if posx else ((bxi - k + 1) << bs)) - gx0) * invx
+                            ey = ((((byi + k) << bs) if posy else ((byi - k + 1) << bs)) - gy0) * invy
+                            ez = ((((bzi + k) << bs) if posz else ((bzi - k + 1) << bs)) - gz0) * invz
+                            if ex <= ey and ex <= ez:
+                                t = ex
+                                axis = 0
+                            elif ey <= ez:
+                                t = ey
+                                axis = 1
+                            else:
+                                t = ez
+                                axis = 2
+                            if t >= t1:
+                                break
+                            lo_x = (bxi << bs) if posx else ((bxi - k + 1) << bs)
+                            hi_x = (((bxi + k) << bs) if posx else ((bxi + 1) << bs)) - 1
+                            lo_y = (byi << bs) if posy else ((byi - k + 1) << bs)
+                            hi_y = (((byi + k) << bs) if posy else ((byi + 1) << bs)) - 1
+                            lo_z = (bzi << bs) if posz else ((bzi - k + 1) << bs)
+                            hi_z = (((bzi + k) << bs) if posz else ((bzi + 1) << bs)) - 1
+                            if axis == 0:
+                                ix = hi_x + 1 if posx else lo_x - 1
+                            else:
+                                ix = min(max(int(math.floor(gx0 + t * gdx)), lo_x), hi_x)
+                            if axis == 1:
+                                iy = hi_y + 1 if posy else lo_y - 1
+                            else:
+                                iy = min(max(int(math.floor(gy0 + t * gdy)), lo_y), hi_y)
+                            if axis == 2:
+                                iz = hi_z + 1 if posz else lo_z - 1
+                            else:
+                                iz = min(max(int(math.floor(gz0 + t * gdz)), lo_z), hi_z)
+                            if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
+                                break
+                            last_trans = 0
+                            continue
+                        # ---- fine DDA inside an occupied brick
+                        base = (cv >> 4) << (bs * 3)
+                        x0b = bxi * b
+                        y0b = byi * b
+                        z0b = bzi * b
+                        tmx = ((ix + 1 if posx else ix) - gx0) * invx
+                        tmy = ((iy + 1 if posy else iy) - gy0) * invy
+                        tmz = ((iz + 1 if posz else iz) - gz0) * invz
+                        done = False
+                        while True:
+                            p = pool[base + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))]
+                            if p != 0:
+                                gp = poff + p
+                                m = pmat[gp]
+                                alpha = mats[m, 8]
+                                if alpha >= 1.0:
+                                    hit_part = gp
+                                    done = True
+                                    break
+                                if p != last_trans:
+                                    if first_t < 0.0:
+                                        first_t = t
+                                        first_part = gp
+                                    w = thr * alpha
+                                    addr += w * mats[m, 0] * ptint[gp, 0]
+                                    addg += w * mats[m, 1] * ptint[gp, 1]
+                                    addb += w * mats[m, 2] * ptint[gp, 2]
+                                    thr *= 1.0 - alpha
+                                    last_trans = p
+                            else:
+                                last_trans = 0
+                            if tmx <= tmy and tmx <= tmz:
+                                t = tmx
+                                tmx += tdx
+                                ix += stx
+                                axis = 0
+                                if ix < x0b or ix >= x0b + b:
+                                    break
+                            elif tmy <= tmz:
+                                t = tmy
+                                tmy += tdy
+                                iy += sty
+                                axis = 1
+                                if iy < y0b or iy >= y0b + b:
+                                    break
+                            else:
+                                t = tmz
+                                tmz += tdz
+                                iz += stz
+                                axis = 2
+                                if iz < z0b or iz >= z0b + b:
+                                    break
+                            if t >= t1:
                                 done = True
                                 break
-                            if p != last_trans:
-                                if first_t < 0.0:
-                                    first_t = t
-                                    first_part = gp
-                                w = thr * alpha
-                                addr += w * mats[m, 0] * ptint[gp, 0]
-                                addg += w * mats[m, 1] * ptint[gp, 1]
-                                addb += w * mats[m, 2] * ptint[gp, 2]
-                                thr *= 1.0 - alpha
-                                last_trans = p
-                        else:
-                            last_trans = 0
-                        if tmx <= tmy and tmx <= tmz:
-                            t = tmx
-                            tmx += tdx
-                            ix += stx
-                            axis = 0
-                            if ix < x0b or ix >= x0b + b:
-                                break
-                        elif tmy <= tmz:
-                            t = tmy
-                            tmy += tdy
-                            iy += sty
-                            axis = 1
-                            if iy < y0b or iy >= y0b + b:
-                                break
-                        else:
-                            t = tmz
-                            tmz += tdz
-                            iz += stz
-                            axis = 2
-                            if iz < z0b or iz >= z0b + b:
-                                break
-                        if t >= t1:
-                            done = True
+                        if done or t >= t1:
                             break
-                    if done or t >= t1:
-                        break
-                    if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
-                        break
-        # ---- resolve what this pixel sees
-        cls_id = 0
-        inst_id = 0
-        if hit_part >= 0:
-            kind = 1
-            t_hit = t
-            if axis < 0:
-                axis = 1
-            if axis == 0:
-                up = gdx < 0.0
-            elif axis == 1:
-                up = gdy < 0.0
-            else:
-                up = gdz < 0.0
-            cls_id = pcls[hit_part]
-            inst_id = pinst[hit_part]
-        elif kind == 2:
-            t_hit = t_end
-            cls_id = ecls[ent]
-            inst_id = einst[ent]
-        elif kind == 3:
-            t_hit = t_end
-            cls_id = pcls[gpart]
-            inst_id = pinst[gpart]
-        else:
-            t_hit = t_end
-        if first_t >= 0.0:
-            depth = first_t
-            cls_id = pcls[first_part]
-            inst_id = pinst[first_part]
-        elif kind == 0:
-            depth = view
-        else:
-            depth = t_hit
-        if want_depth:
-            out_depth[c, row, col] = depth
-        if want_sem:
-            out_sem[c, row, col] = cls_id
-        if want_inst:
-            out_inst[c, row, col] = inst_id
-        if not want_rgb:
-            continue
-        # ---- shading
-        idlen = 1.0 / dlen
-        if kind == 0:
-            sdy = dy * idlen
-            sfac = min(max(sdy * 1.4, 0.0), 1.0)
-            r = hr + (zr - hr) * sfac
-            g = hg + (zg - hg) * sfac
-            bl = hb + (zb - hb) * sfac
-            sd = (dx * sunx + dy * suny + dz * sunz) * idlen
-            if sd > 0.9992:
-                r, g, bl = 1.0, 0.97, 0.86
-        else:
-            px = ox + t_hit * dx
-            py = oy + t_hit * dy
-            pz = oz + t_hit * dz
-            if kind == 1:
-                m = pmat[hit_part]
-                tr, tg_, tb = ptint[hit_part, 0], ptint[hit_part, 1], ptint[hit_part, 2]
+                        if ix < 0 or iy < ylo or iz < 0 or ix >= nx or iy >= yhi or iz >= nz:
+                            break
+            # ---- resolve what this pixel sees
+            cls_id = 0
+            inst_id = 0
+            if hit_part >= 0:
+                kind = 1
+                t_hit = t
+                if axis < 0:
+                    axis = 1
                 if axis == 0:
-                    uu, vv = pz, py
-                    nxv, nyv, nzv = (1.0 if up else -1.0), 0.0, 0.0
-                    ax_ = ix + (1 if up else -1)
-                    ay_ = iy
-                    az_ = iz
+                    up = gdx < 0.0
                 elif axis == 1:
-                    uu, vv = px, pz
-                    nxv, nyv, nzv = 0.0, (1.0 if up else -1.0), 0.0
-                    ax_ = ix
-                    ay_ = iy + (1 if up else -1)
-                    az_ = iz
+                    up = gdy < 0.0
                 else:
-                    uu, vv = px, py
-                    nxv, nyv, nzv = 0.0, 0.0, (1.0 if up else -1.0)
-                    ax_ = ix
-                    ay_ = iy
-                    az_ = iz + (1 if up else -1)
-                fa = axis
-                wy = (iy + 0.5) * vs + ory if axis != 1 else py
+                    up = gdz < 0.0
+                cls_id = pcls[hit_part]
+                inst_id = pinst[hit_part]
             elif kind == 2:
-                m = emat[ent]
-                tr, tg_, tb = etint[ent, 0], etint[ent, 1], etint[ent, 2]
-                fa = e_axis
-                up = e_up
-                sgn = 1.0 if up else -1.0
-                ya = ebox[ent, 6] * (math.pi / 180.0)
-                es, ec = math.sin(ya), math.cos(ya)
-                if fa == 0:
-                    uu, vv = elz, ely
-                    nxv, nyv, nzv = ec * sgn, 0.0, -es * sgn
-                elif fa == 1:
-                    uu, vv = elx, elz
-                    nxv, nyv, nzv = 0.0, sgn, 0.0
-                else:
-                    uu, vv = elx, ely
-                    nxv, nyv, nzv = es * sgn, 0.0, ec * sgn
-                ax_ = int(math.floor((px - orx) * ivs + nxv))
-                ay_ = int(math.floor((py - ory) * ivs + nyv))
-                az_ = int(math.floor((pz - orz) * ivs + nzv))
-                wy = ely + ebox[ent, 4]
+                t_hit = t_end
+                cls_id = ecls[ent]
+                inst_id = einst[ent]
+            elif kind == 3:
+                t_hit = t_end
+                cls_id = pcls[gpart]
+                inst_id = pinst[gpart]
             else:
-                m = pmat[gpart]
-                tr, tg_, tb = ptint[gpart, 0], ptint[gpart, 1], ptint[gpart, 2]
-                fa = 1
-                up = True
-                uu, vv = px, pz
-                nxv, nyv, nzv = 0.0, 1.0, 0.0
-                ax_ = int(math.floor((px - orx) * ivs))
-                ay_ = int(math.floor((py - ory) * ivs + 0.5))
-                az_ = int(math.floor((pz - orz) * ivs))
-                wy = py
-            r, g, bl = _albedo(mats, m, tr, tg_, tb, uu, vv, fa, up, wy)
-            lit = _top_at(top, toff, nx, nz, ax_, az_) <= ay_
-            lam = nxv * sunx + nyv * suny + nzv * sunz
-            sun = sunk * lam if (lit and lam > 0.0) else 0.0
-            shade = _face_factor(fa, up) * (amb + _light_at(light, loff, cxn, czn, bs, ax_, az_)) + sun
-            emit = mats[m, 9]
-            shade = shade * (1.0 - emit) + emit
-            r *= shade
-            g *= shade
-            bl *= shade
-            f = min(max((t_hit * dlen - fog) / fog_span, 0.0), 1.0)
-            r += (hr - r) * f
-            g += (hg - g) * f
-            bl += (hb - bl) * f
-        r = r * thr + addr
-        g = g * thr + addg
-        bl = bl * thr + addb
-        out_rgb[c, row, col, 0] = min(int(r * 255.0 + 0.5), 255)
-        out_rgb[c, row, col, 1] = min(int(g * 255.0 + 0.5), 255)
-        out_rgb[c, row, col, 2] = min(int(bl * 255.0 + 0.5), 255)
-
+                t_hit = t_end
+            if first_t >= 0.0:
+                depth = first_t
+                cls_id = pcls[first_part]
+                inst_id = pinst[first_part]
+            elif kind == 0:
+                depth = view
+            else:
+                depth = t_hit
+            if want_depth:
+                out_depth[c, row, col] = depth
+            if want_sem:
+                out_sem[c, row, col] = cls_id
+            if want_inst:
+                out_inst[c, row, col] = inst_id
+            if not want_rgb:
+                continue
+            # ---- shading
+            idlen = 1.0 / dlen
+            if kind == 0:
+                sdy = dy * idlen
+                sfac = min(max(sdy * 1.4, 0.0), 1.0)
+                r = hr + (zr - hr) * sfac
+                g = hg + (zg - hg) * sfac
+                bl = hb + (zb - hb) * sfac
+                sd = (dx * sunx + dy * suny + dz * sunz) * idlen
+                if sd > 0.9992:
+                    r, g, bl = 1.0, 0.97, 0.86
+            else:
+                px = ox + t_hit * dx
+                py = oy + t_hit * dy
+                pz = oz + t_hit * dz
+                if kind == 1:
+                    m = pmat[hit_part]
+                    tr, tg_, tb = ptint[hit_part, 0], ptint[hit_part, 1], ptint[hit_part, 2]
+                    if axis == 0:
+                        uu, vv = pz, py
+                        nxv, nyv, nzv = (1.0 if up else -1.0), 0.0, 0.0
+                        ax_ = ix + (1 if up else -1)
+                        ay_ = iy
+                        az_ = iz
+                    elif axis == 1:
+                        uu, vv = px, pz
+                        nxv, nyv, nzv = 0.0, (1.0 if up else -1.0), 0.0
+                        ax_ = ix
+                        ay_ = iy + (1 if up else -1)
+                        az_ = iz
+                    else:
+                        uu, vv = px, py
+                        nxv, nyv, nzv = 0.0, 0.0, (1.0 if up else -1.0)
+                        ax_ = ix
+                        ay_ = iy
+                        az_ = iz + (1 if up else -1)
+                    fa = axis
+                    wy = (iy + 0.5) * vs + ory if axis != 1 else py
+                elif kind == 2:
+                    m = emat[ent]
+                    tr, tg_, tb = etint[ent, 0], etint[ent, 1], etint[ent, 2]
+                    fa = e_axis
+                    up = e_up
+                    sgn = 1.0 if up else -1.0
+                    ya = ebox[ent, 6] * (math.pi / 180.0)
+                    es, ec = math.sin(ya), math.cos(ya)
+                    if fa == 0:
+                        uu, vv = elz, ely
+                        nxv, nyv, nzv = ec * sgn, 0.0, -es * sgn
+                    elif fa == 1:
+                        uu, vv = elx, elz
+                        nxv, nyv, nzv = 0.0, sgn, 0.0
+                    else:
+                        uu, vv = elx, ely
+                        nxv, nyv, nzv = es * sgn, 0.0, ec * sgn
+                    ax_ = int(math.floor((px - orx) * ivs + nxv))
+                    ay_ = int(math.floor((py - ory) * ivs + nyv))
+                    az_ = int(math.floor((pz - orz) * ivs + nzv))
+                    wy = ely + ebox[ent, 4]
+                else:
+                    m = pmat[gpart]
+                    tr, tg_, tb = ptint[gpart, 0], ptint[gpart, 1], ptint[gpart, 2]
+                    fa = 1
+                    up = True
+                    uu, vv = px, pz
+                    nxv, nyv, nzv = 0.0, 1.0, 0.0
+                    ax_ = int(math.floor((px - orx) * ivs))
+                    ay_ = int(math.floor((py - ory) * ivs + 0.5))
+                    az_ = int(math.floor((pz - orz) * ivs))
+                    wy = py
+                r, g, bl = _albedo(mats, m, tr, tg_, tb, uu, vv, fa, up, wy)
+                lit = _top_at(top, toff, nx, nz, ax_, az_) <= ay_
+                lam = nxv * sunx + nyv * suny + nzv * sunz
+                sun = sunk * lam if (lit and lam > 0.0) else 0.0
+                shade = _face_factor(fa, up) * (amb + _light_at(light, loff, cxn, czn, bs, ax_, az_)) + sun
+                emit = mats[m, 9]
+                shade = shade * (1.0 - emit) + emit
+                r *= shade
+                g *= shade
+                bl *= shade
+                f = min(max((t_hit * dlen - fog) / fog_span, 0.0), 1.0)
+                r += (hr - r) * f
+                g += (hg - g) * f
+                bl += (hb - bl) * f
+            r = r * thr + addr
+            g = g * thr + addg
+            bl = bl * thr + addb
+            out_rgb[c, row, col, 0] = min(int(r * 255.0 + 0.5), 255)
+            out_rgb[c, row, col, 1] = min(int(g * 255.0 + 0.5), 255)
+            out_rgb[c, row, col, 2] = min(int(bl * 255.0 + 0.5), 255)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
@@ -806,14 +806,17 @@ def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, 
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
                 out_rgb, out_depth, out_sem, out_inst):
-    """Render every camera, rows spread over all numba threads; writes only the wanted outputs."""
+    """Render every camera, blocks of rows spread over all numba threads; writes only the wanted outputs."""
     basis = camera_basis(cyaw, cpitch, cfov, height, width)
-    for job in prange(cpos.shape[0] * height):
-        _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
-                cpos, basis, cscene,
-                ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
-                height, width, want_rgb, want_depth, want_sem, want_inst,
-                out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, 0, None)
+    blocks = (height + ROWS_PER_JOB - 1) // ROWS_PER_JOB
+    for job in prange(cpos.shape[0] * blocks):
+        c = job // blocks
+        row0 = (job - c * blocks) * ROWS_PER_JOB
+        _render_rows(c, row0, min(row0 + ROWS_PER_JOB, height),
+                     si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+                     cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+                     height, width, want_rgb, want_depth, want_sem, want_inst,
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, 0, None)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -824,17 +827,17 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
                 out_rgb, out_depth, out_sem, out_inst):
     """Same as :func:`render_parallel` on the calling thread (no thread-pool start-up per call)."""
     basis = camera_basis(cyaw, cpitch, cfov, height, width)
-    for job in range(cpos.shape[0] * height):
-        _render_row(job, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
-                cpos, basis, cscene,
-                ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
-                height, width, want_rgb, want_depth, want_sem, want_inst,
-                out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, 0, None)
+    for c in range(cpos.shape[0]):
+        _render_rows(c, 0, height,
+                     si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+                     cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+                     height, width, want_rgb, want_depth, want_sem, want_inst,
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, 0, None)
 
 
 # ================================================================================================
 # Raster path (``render_batch(method="raster")``): per camera, draw the front faces of a static
-# scene's boxes into a depth buffer, then finish every pixel in ``_render_row`` (``boxes`` given):
+# scene's boxes into a depth buffer, then finish every pixel in ``_render_rows`` (``boxes`` given):
 # entities, ground, glass compositing and shading are the ray caster's own code.
 #
 # Why it is faster: the ray caster spends ~85% of a house frame walking voxels; a house is ~500 boxes
@@ -855,7 +858,7 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
 # screen rectangle lies wholly behind what 8 x 8-pixel tiles already hold is skipped.
 #
 # Deterministic: each camera is computed by one thread with no shared state.
-# Kept in this module with ``_render_row``: numba's disk cache notices edits only in a function's
+# Kept in this module with ``_render_rows``: numba's disk cache notices edits only in a function's
 # own file, so kernels that inline each other must share one.
 # ================================================================================================
 
@@ -1113,19 +1116,17 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
         glass = np.empty((max(si[s, SI_NBOX] - si[s, SI_NBOX_OPAQUE], 1), 5), np.int32)
         gsort = np.empty((glass.shape[0], 3))
         n_glass = _raster_visibility(c, s, si, sf, boxes, cpos, basis, height, width, zt, zb, za, glass)
-        for row in range(height):
-            _render_row(c * height + row, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
-                        cpos, basis, cscene,
-                        ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
-                        height, width, want_rgb, want_depth, want_sem, want_inst,
-                        out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, n_glass, gsort)
+        _render_rows(c, 0, height,
+                     si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+                     cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+                     height, width, want_rgb, want_depth, want_sem, want_inst,
+                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, n_glass, gsort)
         return
-    for row in range(height):
-        _render_row(c * height + row, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
-                    cpos, basis, cscene,
-                    ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
-                    height, width, want_rgb, want_depth, want_sem, want_inst,
-                    out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, 0, None)
+    _render_rows(c, 0, height,
+                 si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
+                 cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
+                 height, width, want_rgb, want_depth, want_sem, want_inst,
+                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, 0, None)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
