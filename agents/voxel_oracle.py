@@ -417,8 +417,8 @@ class VoxelOracle:
             except (ValueError, IndexError):
                 pass
         elif goal.source.kind in ("mine", "kill") and not self._underground() and self._holds_pickaxe() \
-                and (self._lies_deep(goal.source.target) if goal.source.kind == "mine" else self._mob_buried(goal.source.target)) \
-                and (kit := self._renewal_kit_goal(have, stock)) is not None:
+                and (self._lies_deep(goal.source.target) if goal.source.kind == "mine" else self._hunt_goes_under(goal.source.target)) \
+                and (kit := self._renewal_kit_goal(have, stock, goals)) is not None:
             goal = kit  # a deep block, or a mob in a cave: the dig down may wear the pickaxe out
         elif goal.source.kind not in ("craft", "smelt"):
             goal = self._weapon_goal(stock) or goal
@@ -494,17 +494,22 @@ class VoxelOracle:
         goals = self._pickaxe_plan(have, stock, need_tier, ("craft", "smelt"))
         return goals[0] if goals else None
 
-    def _renewal_kit_goal(self, have: dict[str, int], stock: dict[str, int]) -> Goal | None:
-        """Before a shaft down to a deep block: the next craft of what makes a new pickaxe down there, a
-        carried crafting table and two sticks (the cobblestone comes from the shaft itself), when it is
-        not carried yet. A pickaxe wears out on a long dig (a wooden one lasts 59 blocks); without a
-        table and sticks the rest is dug by hand at 150 ticks a block of stone, while one more log at
-        the surface costs about 70 ticks."""
+    def _renewal_kit_goal(self, have: dict[str, int], stock: dict[str, int], plan_goals: list[Goal] = ()) -> Goal | None:
+        """Before a shaft down to a deep block: the next step of getting what the trip down needs and
+        the deep holds none of, when it is not carried yet: a crafting table and two sticks to make a
+        new pickaxe down there (the cobblestone comes from the shaft itself), and every log the rest of
+        the plan (``plan_goals``) mines, for the sticks of torches and tools and the planks that fuel a
+        furnace. A pickaxe wears out on a long dig (a wooden one lasts 59 blocks); without a table and
+        sticks the rest is dug by hand at 150 ticks a block of stone, and a log wanted after the
+        mining is a climb of 50 blocks, while one more log at the surface costs about 70 ticks."""
         want = {}
         if not have.get("crafting_table", 0):
             want["crafting_table"] = 1
         if have.get("stick", 0) < 2:
             want["stick"] = 2
+        logs = sum(g.count for g in plan_goals if g.source.kind == "mine" and g.item in ("log", "log2"))
+        if logs:
+            want["log"] = have.get("log", 0) + logs
         if not want:
             return None
         kit_stock = {k: v for k, v in stock.items() if k != "crafting_table"} | {"crafting_table": have.get("crafting_table", 0)}
@@ -540,6 +545,19 @@ class VoxelOracle:
         if mobs.size == 0:
             return False
         return all(self._in_cave(int(m)) for m in mobs)
+
+    def _hunt_goes_under(self, name: str) -> bool:
+        """True when hunting ``name`` means going down into caves: every live one is buried, or none
+        is loaded and it is a monster by day (the world spawns those only in the dark of caves then)."""
+        from embodied_gym.envs.voxel.mobs import MOB_INDEX
+
+        w = self.world
+        kind = MOB_INDEX.get(name, -1)
+        if kind < 0 or w.dimension != "overworld":
+            return False
+        if (w.mob_alive & (w.mob_kind == kind)).any():
+            return self._mob_buried(name)
+        return bool(w.mob_params[kind, 0] > 0) and not w.is_night()
 
     def _in_cave(self, m: int) -> bool:
         """True when mob ``m`` is more than ``DESCEND_BELOW`` blocks under the ground of its column."""
