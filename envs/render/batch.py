@@ -320,11 +320,12 @@ class SceneBatch:
         """
         from .boxes import MAX_RASTER_BOXES
 
-        for s in np.unique(np.asarray(scene_indices)).tolist():
-            state = int(self.scene_int[s, SI_NBOX])
-            if state == BOXES_NOT_BUILT or (state == BOXES_STALE and rebuild_stale):
-                self._build_boxes(s)
         nbox = self.scene_int[:, SI_NBOX]
+        todo = (nbox == BOXES_NOT_BUILT) | ((nbox == BOXES_STALE) & rebuild_stale)
+        if todo.any():
+            wanted = np.asarray(scene_indices)
+            for s in np.unique(wanted[todo[wanted]]).tolist():
+                self._build_boxes(s)
         if rebuild_stale:
             return nbox >= 0
         return (nbox >= 0) & (nbox <= MAX_RASTER_BOXES)
