@@ -20,7 +20,7 @@ from numba import njit
 # Above this many boxes a scene stays on the ray caster under ``method="auto"``: the raster path's
 # per-camera set-up grows with the boxes in view (~10-40 ns each) while the ray caster's cost does
 # not. Measured: a 6-room house has ~450-500 boxes (raster 2.4-3.3x faster), the block test world
-# 3,112 from its bumpy terrain (raster 1.1x faster at 64x64, 1.6x at 224x224).
+# 3,112 from its bumpy terrain (raster 1.1x faster at 64x64, 1.5x at 224x224).
 MAX_RASTER_BOXES = 4096
 
 
