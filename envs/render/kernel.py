@@ -867,15 +867,21 @@ TILE = 8  # pixels per side of the tiles whose farthest depth lets hidden boxes 
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _solve(lo, hi, alpha, beta):
-    """Intersect [lo, hi] with {u : alpha + beta*u >= 0}; an empty result has lo > hi."""
+def _clip(lo, hi, alpha, beta, inv_beta):
+    """Intersect [lo, hi] with {u : alpha + beta*u >= 0} (``inv_beta`` = 1/beta when beta != 0);
+    an empty result has lo > hi."""
     if beta > 0.0:
-        lo = max(lo, -alpha / beta)
+        lo = max(lo, -alpha * inv_beta)
     elif beta < 0.0:
-        hi = min(hi, -alpha / beta)
+        hi = min(hi, -alpha * inv_beta)
     elif alpha < 0.0:
         lo, hi = 1.0, -1.0
     return lo, hi
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _inv(x):
+    return 1.0 / x if x != 0.0 else 0.0
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -911,7 +917,12 @@ def _face_rows(q, fx, fy, fz, ux, uy, uz, ty, height):
 @njit(cache=True, fastmath=FASTMATH)
 def _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt, zb, za):
     """Depth-test the face of box ``bidx`` on plane ``x[a] = plane`` spanning [lo, hi] on the other
-    two axes into the per-pixel buffers (t, box, axis)."""
+    two axes into the per-pixel buffers (t, box, axis).
+
+    A row's covered columns satisfy five inequalities ``alpha + beta*u >= 0`` in the column
+    coordinate u (ray in front of the plane, hit point within the face on both axes); each is a plane
+    through the eye, so beta is the same for every row and alpha is linear in the row coordinate.
+    """
     ab = 1 if a == 0 else 0
     ac = 1 if a == 2 else 2
     k = plane - o[a]
@@ -919,32 +930,46 @@ def _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt,
     qlb, qhb = (lo[ab] - o[ab]) * inv_k, (hi[ab] - o[ab]) * inv_k
     qlc, qhc = (lo[ac] - o[ac]) * inv_k, (hi[ac] - o[ac]) * inv_k
     sgn = 1.0 if k > 0.0 else -1.0
+    # alpha = p + vrow * v, beta = w for: in front; b >= lo; b <= hi; c >= lo; c <= hi
+    p1, v1, w1 = sgn * f[a], sgn * u[a], sgn * r[a]
+    p2, v2, w2 = f[ab] - qlb * f[a], u[ab] - qlb * u[a], r[ab] - qlb * r[a]
+    p3, v3, w3 = qhb * f[a] - f[ab], qhb * u[a] - u[ab], qhb * r[a] - r[ab]
+    p4, v4, w4 = f[ac] - qlc * f[a], u[ac] - qlc * u[a], r[ac] - qlc * r[a]
+    p5, v5, w5 = qhc * f[a] - f[ac], qhc * u[a] - u[ac], qhc * r[a] - r[ac]
+    i1, i2, i3, i4, i5 = _inv(w1), _inv(w2), _inv(w3), _inv(w4), _inv(w5)
     r0, r1 = _face_rows(q, f[0], f[1], f[2], u[0], u[1], u[2], ty, height)
     half_w = 0.5 * width
+    col_scale = half_w / tx
+    a1 = r[a]
+    ks = k * sgn
     for row in range(r0, r1 + 1):
         vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
-        a0 = f[a] + vrow * u[a]
-        b0 = f[ab] + vrow * u[ab]
-        c0 = f[ac] + vrow * u[ac]
-        a1, b1, c1 = r[a], r[ab], r[ac]
-        ulo, uhi = -BIG, BIG
-        ulo, uhi = _solve(ulo, uhi, sgn * a0, sgn * a1)
-        ulo, uhi = _solve(ulo, uhi, b0 - qlb * a0, b1 - qlb * a1)
-        ulo, uhi = _solve(ulo, uhi, qhb * a0 - b0, qhb * a1 - b1)
-        ulo, uhi = _solve(ulo, uhi, c0 - qlc * a0, c1 - qlc * a1)
-        ulo, uhi = _solve(ulo, uhi, qhc * a0 - c0, qhc * a1 - c1)
+        ulo, uhi = _clip(-BIG, BIG, p1 + vrow * v1, w1, i1)
+        ulo, uhi = _clip(ulo, uhi, p2 + vrow * v2, w2, i2)
+        ulo, uhi = _clip(ulo, uhi, p3 + vrow * v3, w3, i3)
+        ulo, uhi = _clip(ulo, uhi, p4 + vrow * v4, w4, i4)
+        ulo, uhi = _clip(ulo, uhi, p5 + vrow * v5, w5, i5)
         if ulo > uhi:
             continue
-        clo = min(max((ulo / tx + 1.0) * half_w - 0.5 - EPS_PX, -1.0), width + 1.0)
-        chi = min(max((uhi / tx + 1.0) * half_w - 0.5 + EPS_PX, -1.0), width + 1.0)
+        clo = min(max(ulo * col_scale + half_w - 0.5 - EPS_PX, -1.0), width + 1.0)
+        chi = min(max(uhi * col_scale + half_w - 0.5 + EPS_PX, -1.0), width + 1.0)
         c_lo = max(int(math.ceil(clo)), 0)
         c_hi = min(int(math.floor(chi)), width - 1)
         base = row * width
+        a0 = f[a] + vrow * u[a]
+        if a1 == 0.0:  # floors and ceilings: one distance for the whole row
+            t = k / a0
+            for col in range(base + c_lo, base + c_hi + 1):
+                if t < zt[col]:
+                    zt[col] = t
+                    zb[col] = bidx
+                    za[col] = a
+            continue
         for col in range(c_lo, c_hi + 1):
             ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
-            t = k / (a0 + ucol * a1)
-            if t < zt[base + col]:
-                zt[base + col] = t
+            den = a0 + ucol * a1
+            if ks < zt[base + col] * den * sgn:  # t = k / den is nearer (den * sgn > 0 here)
+                zt[base + col] = k / den
                 zb[base + col] = bidx
                 za[base + col] = a
 
