@@ -1,4 +1,6 @@
-"""One batched, headless CPU ray caster (numba) that draws both worlds.
+"""One batched, headless CPU renderer (numba) that draws both worlds: a brick-map ray caster, and for
+static scenes (houses) a faster raster path over the scene's visible voxels merged into boxes;
+``render_batch(method=...)`` picks (default ``"auto"``), both share one shading code path.
 
 Public API (see ``api.py`` for the full contract)::
 

@@ -5,6 +5,9 @@ with per-scene offsets, so that a single ``prange`` kernel can render cameras th
 worlds. Pack once and reuse it every step: edit blocks with :meth:`SceneBatch.set_voxels` (mining,
 placing), hide objects with :meth:`SceneBatch.replace_part`, and swap one env's world for a new one
 with :meth:`SceneBatch.replace_scene` (cost of that one scene, not of the batch).
+
+For the raster path each scene also gets its visible voxels merged into boxes (``boxes.py``), built
+on the first raster render and marked stale by any edit, so boxes never show an outdated scene.
 """
 
 from __future__ import annotations
