@@ -59,7 +59,7 @@ def test_raster_matches_raycast_on_random_house_cameras(generated_house):
     assert 0 < batch.scene_int[0, SI_NBOX] < 4096
 
 
-@pytest.mark.parametrize("view", ["golden", "window", "door", "entities"])
+@pytest.mark.parametrize("view", ["golden", "window", "door", "entities", "inside"])
 def test_raster_matches_raycast_on_the_fixed_house(view):
     scene = house_scene(two_room_house())
     entities = None
@@ -69,6 +69,8 @@ def test_raster_matches_raycast_on_the_fixed_house(view):
         cams = Cameras.make([2.0, 1.35, 1.0], yaw_deg=180.0, fov_deg=60.0)
     elif view == "door":
         cams = Cameras.make([3.0, 1.0, 1.5], yaw_deg=90.0, fov_deg=90.0)
+    elif view == "inside":  # eyes inside the fridge and inside a wall: every ray hits at once
+        cams = Cameras.make([[6.4, 0.9, 0.5], [0.8, 1.5, 2.98]], yaw_deg=[10.0, 180.0])
     else:  # rotated entity boxes in front of voxels, one straddling the near plane
         cams = Cameras.make([[1.0, 1.2, 1.5], [3.0, 1.0, 1.5]], yaw_deg=[90.0, 270.0], pitch_deg=[10.0, 0.0])
         entities = EntityBatch.build(1, [0, 0, 0], [[2.0, 1.0, 1.4], [2.6, 0.9, 1.6], [1.05, 1.2, 1.5]],
@@ -79,6 +81,8 @@ def test_raster_matches_raycast_on_the_fixed_house(view):
     assert_agree(ray, ras, texel_share=0.005)
     if view == "entities":
         assert (ras["instance"] == 99).any()
+    if view == "inside":
+        assert ras["depth"].max() == 0.0
 
 
 def test_edits_fall_back_to_the_ray_caster_or_rebuild():

@@ -1096,14 +1096,12 @@ def _raster_visibility(c, s, si, sf, boxes, cpos, basis, height, width, zt, zb, 
         c0, r0, c1, r1 = _box_rect(lo, hi, o, f, r, u, tx, ty, height, width)
         if _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near[order[oi]], height, width):
             continue
-        inside = 0
         for a in range(3):
             if o[a] < lo[a]:
                 plane = lo[a]
             elif o[a] > hi[a]:
                 plane = hi[a]
-            else:
-                inside += 1
+            else:  # the eye is level with the box on this axis: no face of it faces the eye
                 continue
             ab = 1 if a == 0 else 0
             ac = 1 if a == 2 else 2
@@ -1112,17 +1110,28 @@ def _raster_visibility(c, s, si, sf, boxes, cpos, basis, height, width, zt, zb, 
                 q[n, ab] = (hi[ab] if (n == 1 or n == 2) else lo[ab]) - o[ab]
                 q[n, ac] = (hi[ac] if n >= 2 else lo[ac]) - o[ac]
             _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt, zb, za)
-        if inside == 3:  # the eye is inside this box: every ray hits it at once (as in the ray caster)
-            c0, r0, c1, r1 = 0, 0, width - 1, height - 1
-            for p in range(height * width):
-                if zt[p] > 0.0:
-                    zt[p] = 0.0
-                    zb[p] = bidx
-                    za[p] = 1
         for ty_ in range(r0 // TILE, r1 // TILE + 1):
             for tx_ in range(c0 // TILE, c1 // TILE + 1):
                 tile_dirty[ty_ * tw + tx_] = True
     return n_glass
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _eye_in_voxel(c, s, si, sf, coarse, pool, cpos):
+    """Whether camera c's eye lies in a non-empty voxel of scene s."""
+    ivs = 1.0 / sf[s, SF_VS]
+    ix = int(math.floor((cpos[c, 0] - sf[s, SF_OX]) * ivs))
+    iy = int(math.floor((cpos[c, 1] - sf[s, SF_OY]) * ivs))
+    iz = int(math.floor((cpos[c, 2] - sf[s, SF_OZ]) * ivs))
+    b, bs = si[s, SI_B], si[s, SI_SHIFT]
+    cxn, cyn, czn = si[s, SI_CX], si[s, SI_CY], si[s, SI_CZ]
+    if ix < 0 or iy < 0 or iz < 0 or ix >= cxn * b or iy >= cyn * b or iz >= czn * b:
+        return False
+    cv = coarse[si[s, SI_COARSE] + ((ix >> bs) * cyn + (iy >> bs)) * czn + (iz >> bs)]
+    if cv & 15:  # an empty cell
+        return False
+    bm = b - 1
+    return pool[((cv >> 4) << (bs * 3)) + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))] != 0
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -1132,9 +1141,10 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
             height, width, want_rgb, want_depth, want_sem, want_inst,
             out_rgb, out_depth, out_sem, out_inst):
     """Camera c: box visibility then the shared row renderer, or plain ray casting where its scene
-    has no usable boxes."""
+    has no usable boxes or the eye sits inside a voxel (there every ray hits at once; boxes hold
+    only a solid's surface, so from inside it they would show its far walls)."""
     s = cscene[c]
-    if use_boxes[s] and si[s, SI_NBOX] >= 0:
+    if use_boxes[s] and si[s, SI_NBOX] >= 0 and not _eye_in_voxel(c, s, si, sf, coarse, pool, cpos):
         zt = np.empty(height * width)
         zb = np.empty(height * width, np.int32)
         za = np.empty(height * width, np.int8)
