@@ -397,8 +397,11 @@ class VoxelOracle:
                 continue
             # a mob in a cave deep under the ground (day-time skeletons, spiders) is a long dig away
             # by hand: another source (arrows crafted from flint and feathers) goes first if there is one
-            if goal.source.kind == "kill" and key not in buried and not self._holds_pickaxe() \
-                    and self._mob_buried(goal.source.target):
+            # and a monster by day, none loaded, comes only from a cave spawn somewhere below: wait for
+            # one only when nothing else makes the item (bone meal for a cookie's dye, or a flower)
+            if goal.source.kind == "kill" and key not in buried and (
+                    (not self._holds_pickaxe() and self._mob_buried(goal.source.target))
+                    or self._awaits_cave_spawn(goal.source.target)):
                 buried.add(key)
                 avoid.add(key)
                 continue
@@ -548,16 +551,19 @@ class VoxelOracle:
 
     def _hunt_goes_under(self, name: str) -> bool:
         """True when hunting ``name`` means going down into caves: every live one is buried, or none
-        is loaded and it is a monster by day (the world spawns those only in the dark of caves then)."""
+        is loaded and it is a monster by day (:meth:`_awaits_cave_spawn`)."""
+        return self._mob_buried(name) or self._awaits_cave_spawn(name)
+
+    def _awaits_cave_spawn(self, name: str) -> bool:
+        """True when no ``name`` is loaded and it is a monster in the overworld by day: the world spawns
+        those then only in the dark of caves, a few a minute somewhere below (a skeleton for bones)."""
         from embodied_gym.envs.voxel.mobs import MOB_INDEX
 
         w = self.world
         kind = MOB_INDEX.get(name, -1)
-        if kind < 0 or w.dimension != "overworld":
+        if kind < 0 or w.dimension != "overworld" or w.is_night():
             return False
-        if (w.mob_alive & (w.mob_kind == kind)).any():
-            return self._mob_buried(name)
-        return bool(w.mob_params[kind, 0] > 0) and not w.is_night()
+        return bool(w.mob_params[kind, 0] > 0) and not (w.mob_alive & (w.mob_kind == kind)).any()
 
     def _in_cave(self, m: int) -> bool:
         """True when mob ``m`` is more than ``DESCEND_BELOW`` blocks under the ground of its column."""
@@ -795,6 +801,7 @@ class VoxelOracle:
         ticks, _ = w.break_ticks(block)
         if ticks < 0:
             return False
+        uncovered = False
         for tick in range(min(max_ticks, ticks * 2 + 40)):
             if self._block(*cell) != block:
                 return True
@@ -817,6 +824,14 @@ class VoxelOracle:
                         self._fighting = False
             aim = self._aim_at_block(cell)
             if aim is None:
+                # a snow layer or a plant the player stands in hides the block under its feet: it goes
+                # first (a few ticks), then the block is in sight
+                cover = None if uncovered else self._cover_of(cell)
+                if cover is not None and not w.collidable[self._block(*cover)]:
+                    uncovered = True
+                    cleared = yield from self._break(cover, max_ticks=60)
+                    if cleared:
+                        continue
                 return False
             pitch_bin, yaw_bin = self._camera_to(*aim)
             jump = 1 if w.liquid_kind[self._block(*self.feet())] == 1 else 0

@@ -81,3 +81,38 @@ def test_coverage_explains_what_is_missing():
     assert netherrack.supported and VIA_PORTAL in netherrack.notes
     creative = check(get_spec("creative:0"))
     assert not creative.supported and "reward model" in creative.missing[0]
+
+
+def test_avoided_source_reprices_what_it_feeds():
+    """With the day-time skeleton avoided, a cookie's dye comes from a flower: the bone meal it was
+    cheapest through loses its price, rather than sending the plan to the nether for a wither skeleton."""
+    graph = graph_for(capabilities_for(None, False), "overworld")
+    goals = plan(graph, {"cookie": 8}, {"crafting_table": 1}, avoid={("kill", "skeleton")})
+    sources = {(g.source.kind, g.source.target) for g in goals}
+    assert ("kill", "wither_skeleton") not in sources and ("build", "nether_portal") not in sources
+    dye = [g for g in goals if g.item == "dye"][0]
+    assert dye.source.kind == "craft" and dye.source.ingredients[0][0] in ("red_flower", "yellow_flower", "beetroot")
+
+
+def test_oracle_digs_down_through_the_snow_layer_it_stands_in():
+    """A snow layer in the feet's cell is targetable and hides the block under it from the crosshair;
+    the oracle clears it first instead of retrying the dig forever."""
+    from voxel_helpers import FLOOR, arena
+
+    env = gym.make(gym_id("harvest_1_log"), image_size=(32, 32))
+    env.reset(seed=0)
+    inner = env.unwrapped
+    x, z = arena(inner)
+    w = inner.world
+    w.set_block(x, FLOOR + 1, z, "snow_layer")
+    oracle = VoxelOracle()
+    oracle.reset(inner, "harvest_1_log", 0)
+    gen = oracle._break((x, FLOOR, z))
+    try:
+        action = next(gen)
+        for _ in range(400):
+            w.step(action)
+            action = gen.send(None)
+    except StopIteration as done:
+        assert done.value is True
+    assert w.block_at(x, FLOOR, z) == "air"

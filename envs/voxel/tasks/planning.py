@@ -133,6 +133,7 @@ class SourceGraph:
         self.sources: dict[str, list[Source]] = {}
         self._build()
         self.cost = self._costs()
+        self._avoid_costs: dict[frozenset[tuple[str, str]], dict[str, float]] = {}
 
     # -- construction -------------------------------------------------------------------------------
     def _add(self, source: Source) -> None:
@@ -238,11 +239,17 @@ class SourceGraph:
             total += min(costs.get(f, INFINITE) / per for f, per in FUELS)
         return total
 
-    def _costs(self) -> dict[str, float]:
+    def _costs(self, banned: frozenset[tuple[str, str]] = frozenset()) -> dict[str, float]:
+        """Cheapest cost of every item; ``banned`` ``(kind, target)`` sources are left out wherever
+        the item has another source (as :func:`plan` falls back to them only then)."""
+        usable = {}
+        for item, sources in self.sources.items():
+            kept = [s for s in sources if (s.kind, s.target) not in banned]
+            usable[item] = kept or list(sources)
         costs: dict[str, float] = {}
         for _ in range(60):
             changed = False
-            for item, sources in self.sources.items():
+            for item, sources in usable.items():
                 best = min(self.source_cost(s, costs) for s in sources)
                 if best < costs.get(item, INFINITE) - 1e-9:
                     costs[item] = best
@@ -252,6 +259,16 @@ class SourceGraph:
         return costs
 
     # -- queries ------------------------------------------------------------------------------------
+    def costs_avoiding(self, banned: frozenset[tuple[str, str]]) -> Mapping[str, float]:
+        """Item costs with the ``banned`` sources left out, so an item made from an avoided source
+        (bone meal from a skeleton nobody can reach) loses to its other recipes (a flower's dye)
+        rather than to a worse way of getting the same ingredient. Cached per banned set."""
+        if not banned:
+            return self.cost
+        if banned not in self._avoid_costs:
+            self._avoid_costs[banned] = self._costs(banned)
+        return self._avoid_costs[banned]
+
     def obtainable(self, item: str) -> bool:
         return self.cost.get(item, INFINITE) < INFINITE
 
@@ -259,12 +276,13 @@ class SourceGraph:
         """The cheapest source of ``item`` (``exclude``: source kinds not to use; ``avoid``:
         ``(kind, target)`` pairs not to use, e.g. a block the caller could not reach)."""
         skip = set(exclude)
-        banned = set(avoid)
+        banned = frozenset(avoid)
+        costs = self.costs_avoiding(banned)
         best, best_cost = None, INFINITE
         for source in self.sources.get(item, ()):
             if source.kind in skip or (source.kind, source.target) in banned:
                 continue
-            c = self.source_cost(source, self.cost)
+            c = self.source_cost(source, costs)
             if c < best_cost:
                 best, best_cost = source, c
         return best
