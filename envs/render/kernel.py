@@ -411,7 +411,7 @@ def _render_rows(c, row0, row1,
                 else:
                     e_up = ldz < 0.0
             if boxes is not None:
-                # ---- raster path: the first opaque hit comes from the box depth buffer (raster.py) ...
+                # ---- raster path: the first opaque hit comes from the box depth buffer (see below) ...
                 pix = row * width + col
                 bidx = hit_box[pix]
                 t = hit_t[pix]
