@@ -134,3 +134,27 @@ def test_unknown_method_is_a_clear_error():
     scene = house_scene(two_room_house())
     with pytest.raises(RenderError, match="method must be one of"):
         render_batch(scene, Cameras.make([2.0, 1.5, 1.5]), 32, 32, method="opengl")
+
+
+def test_raster_is_the_same_bits_in_a_fresh_process():
+    import hashlib
+    import subprocess
+
+    script = (
+        "import hashlib, sys\n"
+        "sys.path.insert(0, 'tests')\n"
+        "from render_cases import two_room_house\n"
+        "from embodied_gym.envs.house.scene import house_scene\n"
+        "from embodied_gym.envs.render import Cameras, render_batch\n"
+        "cams = Cameras.make([[2.0, 1.5, 2.8], [5.0, 1.2, 1.0]], yaw_deg=[200.0, 20.0], pitch_deg=[20.0, 0.0])\n"
+        "out = render_batch(house_scene(two_room_house()), cams, 48, 32, outputs=('rgb', 'depth', 'instance'),"
+        " method='raster')\n"
+        "print(hashlib.sha256(b''.join(out[k].tobytes() for k in sorted(out))).hexdigest())\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    theirs = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True,
+                            cwd=repo).stdout.strip().splitlines()[-1]
+    cams = Cameras.make([[2.0, 1.5, 2.8], [5.0, 1.2, 1.0]], yaw_deg=[200.0, 20.0], pitch_deg=[20.0, 0.0])
+    out = render_batch(house_scene(two_room_house()), cams, 48, 32, outputs=("rgb", "depth", "instance"),
+                       method="raster")
+    assert hashlib.sha256(b"".join(out[k].tobytes() for k in sorted(out))).hexdigest() == theirs
