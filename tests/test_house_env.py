@@ -281,3 +281,26 @@ def test_vector_env_swaps_houses_in_place_and_stays_in_step_with_a_single_env():
             done = s_te or s_tr
         np.testing.assert_array_equal(obs["rgb"][0], s_obs["rgb"])
     assert episodes >= 2
+
+
+def test_rendered_entities_follow_pickups_and_resets():
+    """The env reuses its entity boxes while nothing moves; a pick-up or a reset must show at once."""
+    from embodied_gym.envs.house.render_scene import EntityBatchCache
+
+    env = gym.make("embodied_gym/House-ObjectNav-v0")
+    env.reset(seed=0)
+    sim = env.unwrapped.sim
+    world, scene = sim.world, sim.scene
+    cache = EntityBatchCache()
+    first = cache.batch([scene], [world])
+    assert cache.batch([scene], [world]) is first  # a step that moves nothing reuses the batch
+    obj_id = next(i for i in scene.movable_ids if world.by_id[i].pickupable and not world.by_id[i].is_picked_up)
+    inst = int(scene.movable_instance[scene.movable_ids.index(obj_id)])
+    assert inst in first.instance_id
+    obj = world.by_id[obj_id]
+    world.agent.x, world.agent.z = obj.position[0], obj.position[2] - 0.5
+    world._visible_cache = frozenset({obj_id})
+    assert world.step("PickupObject", obj_id), world.error_message
+    assert inst not in cache.batch([scene], [world]).instance_id
+    world.reset()
+    assert inst in cache.batch([scene], [world]).instance_id

@@ -19,7 +19,7 @@ import numpy as np
 from ..render.api import render_batch
 from ..render.batch import SceneBatch
 from ..render.types import Cameras
-from .render_scene import entity_batch
+from .render_scene import EntityBatchCache
 from .sim import HouseSim
 
 
@@ -38,6 +38,8 @@ class HouseEnv(gym.Env):
         self.actions = self.sim.actions
         self._batch = None
         self._frame: dict[str, np.ndarray] = {}
+        self._entities = EntityBatchCache()
+        self._cams: Cameras | None = None
 
     @property
     def world(self):
@@ -50,13 +52,19 @@ class HouseEnv(gym.Env):
             self._batch = SceneBatch([sim.scene.voxels])
             sim.scene_changed = False
         pos, yaw, pitch = sim.camera()
-        cams = Cameras.make(pos, yaw_deg=yaw, pitch_deg=pitch, fov_deg=sim.agent.field_of_view)
+        cams = self._cams
+        if cams is None:  # made (and checked) once; each step writes the pose into its arrays
+            cams = self._cams = Cameras.make(pos, yaw_deg=yaw, pitch_deg=pitch, fov_deg=sim.agent.field_of_view)
+        else:
+            cams.position[0] = pos
+            cams.yaw_deg[0] = yaw
+            cams.pitch_deg[0] = pitch
         outputs = ["rgb", "instance"]
         if sim.depth:
             outputs.append("depth")
         if sim.semantic:
             outputs.append("semantic")
-        ents = entity_batch([sim.scene], [sim.world])
+        ents = self._entities.batch([sim.scene], [sim.world])
         out = render_batch(self._batch, cams, sim.width, sim.height, outputs=outputs, entities=ents)
         self._frame = {k: v[0] for k, v in out.items()}
         sim.world.observe_instances(self._frame["instance"], sim.scene.instance_names)

@@ -174,7 +174,15 @@ class ObjectNavTask(HouseTask):
 
     def feasible_types(self, world: HouseWorld) -> list[str]:
         present = {o.object_type for o in world.objects}
-        return [t for t in self.target_types if t in present and np.isfinite(self._field(world, t)).any()]
+        return [t for t in self.target_types if t in present and self._reachable(world, t)]
+
+    def _reachable(self, world: HouseWorld, object_type: str) -> bool:
+        """Whether some object of the type can be reached, cached with its field (a reset asks for all 16)."""
+        fields = self._field_cache.setdefault(world.floor, {})
+        key = ("objnav-reachable", object_type)
+        if key not in fields:
+            fields[key] = bool(np.isfinite(self._field(world, object_type)).any())
+        return fields[key]
 
     def sample(self, world: HouseWorld, rng: np.random.Generator) -> Goal:
         types = self.feasible_types(world)
@@ -337,6 +345,7 @@ class RearrangeTask(HouseTask):
             top = dest.position[1] + dest.size[1] / 2
             obj.position = np.array([dest.position[0], top + obj.size[1] / 2, dest.position[2]])
             obj.parent_receptacle = dest.object_id
+        world.version += 1  # the objects moved: the renderer's cached entity rows are stale
         homes = [world.by_id[h] for h in targets.values()]
         src = _reach_sources(world, homes, world.agent_config.visibility_distance)
         dist = geodesic_distance(world.blocked, src, world.floor.cell)

@@ -19,7 +19,7 @@ from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
 from ..render.api import render_batch
 from ..render.batch import SceneBatch
 from ..render.types import Cameras
-from .render_scene import entity_batch
+from .render_scene import EntityBatchCache
 from .sim import HouseSim
 
 
@@ -53,6 +53,7 @@ class HouseVectorEnv(gym.vector.VectorEnv):
         self._rngs: list[np.random.Generator] = [np.random.default_rng() for _ in range(num_envs)]
         self._batch = None
         self._frames: dict[str, np.ndarray] = {}
+        self._entities = EntityBatchCache()
         self._needs_reset = np.zeros(num_envs, bool)
         self._obs_buf = create_empty_array(self.single_observation_space, num_envs)
 
@@ -82,7 +83,7 @@ class HouseVectorEnv(gym.vector.VectorEnv):
             outputs.append("depth")
         if sims[0].semantic:
             outputs.append("semantic")
-        ents = entity_batch([s.scene for s in sims], [s.world for s in sims])
+        ents = self._entities.batch([s.scene for s in sims], [s.world for s in sims])
         w, h = sims[0].width, sims[0].height
         if subset is None:
             self._frames = render_batch(self._batch, cams, w, h, outputs=outputs, entities=ents,
