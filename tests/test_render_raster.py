@@ -158,3 +158,24 @@ def test_raster_is_the_same_bits_in_a_fresh_process():
     out = render_batch(house_scene(two_room_house()), cams, 48, 32, outputs=("rgb", "depth", "instance"),
                        method="raster")
     assert hashlib.sha256(b"".join(out[k].tobytes() for k in sorted(out))).hexdigest() == theirs
+
+
+def test_a_new_batch_of_the_same_scenes_reuses_their_boxes(monkeypatch):
+    import embodied_gym.envs.render.boxes as boxes_module
+
+    scene = house_scene(two_room_house())
+    first = SceneBatch([scene, scene])
+    first.boxes_ready([0, 1], rebuild_stale=False)
+    built = first.boxes[: first.scene_int[0, SI_NBOX]].copy()
+
+    def no_rebuild(*_args):
+        raise AssertionError("boxes of an unedited scene were built again")
+
+    monkeypatch.setattr(boxes_module, "scene_boxes", no_rebuild)
+    second = SceneBatch([scene])
+    assert second.boxes_ready([0], rebuild_stale=False)[0]
+    np.testing.assert_array_equal(second.boxes[: second.scene_int[0, SI_NBOX]], built)
+    # an edited scene is rebuilt from its voxels, not from the scene's boxes
+    second.set_voxels(0, [[5, 5, 5]], 1)
+    with pytest.raises(AssertionError, match="built again"):
+        second.boxes_ready([0], rebuild_stale=True)

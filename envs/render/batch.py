@@ -26,6 +26,9 @@ SI_COLUMNS = 16
 # SI_NBOX: the scene's box count for the raster path (see boxes.py), or one of these states:
 BOXES_NOT_BUILT = -2  # never needed yet (built on the first raster render)
 BOXES_STALE = -1  # voxels were edited since: the boxes must not be drawn (auto falls back to ray casting)
+# A VoxelScene keeps the boxes of its own (unedited) voxels under this attribute, so that a new batch
+# of the same scene objects (the voxel env repacks its windows) does not build them again.
+_BOXES_ATTR = "_raster_boxes"
 (SF_OX, SF_OY, SF_OZ, SF_VS, SF_VIEW, SF_FOG, SF_ZEN, _, _, SF_HOR, _, _, SF_SUN, _, _, SF_SUNK,
  SF_AMB, SF_GROUND_Y, SF_HAS_GROUND) = range(19)
 SF_COLUMNS = 19
@@ -337,17 +340,18 @@ class SceneBatch:
         from .boxes import scene_boxes
 
         si = self.scene_int[s]
-        twin = -1
-        if si[SI_NBOX] == BOXES_NOT_BUILT:  # unedited: another unedited slot of the same scene has them
-            twin = next((j for j, other in enumerate(self.scenes)
-                         if other is self.scenes[s] and self.scene_int[j, SI_NBOX] >= 0), -1)
-        if twin >= 0:
-            boxes, n_opaque = self._boxes.view(twin).copy(), int(self.scene_int[twin, SI_NBOX_OPAQUE])
+        scene = self.scenes[s]
+        unedited = si[SI_NBOX] == BOXES_NOT_BUILT
+        cached = scene.__dict__.get(_BOXES_ATTR) if unedited else None
+        if cached is not None:  # built before for this same VoxelScene (e.g. by an earlier batch)
+            boxes, n_opaque = cached
         else:
             mat = self.part_material[si[SI_PART]: si[SI_PART] + si[SI_NPARTS]]
             opaque = self._opaque[mat].copy()
             opaque[0] = False
             boxes, n_opaque = scene_boxes(self._dense(s), opaque)
+            if unedited:
+                scene.__dict__[_BOXES_ATTR] = (boxes, n_opaque)
         si[SI_BOX] = self._boxes.put(s, boxes)
         si[SI_NBOX_OPAQUE] = n_opaque
         si[SI_NBOX] = len(boxes)
