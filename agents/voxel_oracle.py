@@ -1413,9 +1413,11 @@ class VoxelOracle:
         yield from self._pickup_near(self.world.mob_pos[m].copy(), goal.item, before, radius=8.0)
         return True
 
-    def _herd_ground(self, kind: str, stride: int = 8, search: bool = True) -> tuple[bool, tuple[int, int, int] | None]:
+    def _herd_ground(self, kind: str, stride: int = 8, search: bool = True,
+                     accept: Callable[[int, int], bool] | None = None) -> tuple[bool, tuple[int, int, int] | None]:
         """(whether herds of ``kind`` can come where the player stands, where to wait for them if not;
-        ``search=False`` skips looking for the latter).
+        ``search=False`` skips looking for the latter; ``accept(x, z)``: a further test a waiting spot
+        must pass, and then the player's own spot is not offered: the caller wants to move).
 
         A new herd arrives 24-40 blocks from the player and its kind comes from the biome there
         (the world's rule, ``PASSIVE_BY_BIOME``): on an ice plain pigs never come. This scores the
@@ -1439,7 +1441,7 @@ class VoxelOracle:
             return float(good[pts[:, 0], pts[:, 1]].mean())
 
         fx, fy, fz = self.feet()
-        if share(fx, fz) >= 0.5:
+        if accept is None and share(fx, fz) >= 0.5:
             return True, None
         if not search:
             return False, None
@@ -1449,54 +1451,35 @@ class VoxelOracle:
                 if not good[x, z]:
                     continue
                 d = abs(x - fx) + abs(z - fz)
-                if d < best_d and share(x, z) >= 0.75:
+                if d < best_d and (accept is None or accept(x, z)) and share(x, z) >= 0.75:
                     best, best_d = (x, int(w.heights[x, z]) + 1, z), d
         return False, best
 
-    def _leave_crowd(self, wanted: str, searched: int = 0, stride: int = 8) -> Plan:
+    def _leave_crowd(self, wanted: str, searched: int = 0) -> Plan:
         """Walk to land with room for new herds when the animals around the player fill the herd cap.
 
         New herds come only while fewer than ``HERD_CAP`` land animals are within ``HERD_RANGE`` blocks
         (:meth:`VoxelWorld.herd_members`). Killing a full cap of horses by hand takes longer than walking
         out of their range, so once ``CULL_AFTER_SEARCH`` ticks of searching have found no ``wanted``
-        animal, the nearest dry, generated spot on a ``stride`` grid whose biome ring spawns ``wanted``
-        (as :meth:`_herd_ground` scores it) and whose own range holds at most ``HERD_CAP - 3`` land
-        animals (room for a whole herd) is the place to wait. True if it walked there."""
-        from embodied_gym.envs.voxel.mobs import PASSIVE_BY_BIOME
+        animal, the nearest spot :meth:`_herd_ground` offers that is dry and whose own range holds at
+        most ``HERD_CAP - 3`` land animals (room for a whole herd) is the place to wait. True if it
+        walked there."""
         from embodied_gym.envs.voxel.world import HERD_CAP, HERD_RANGE
-        from embodied_gym.procgen.terrain import CHUNK
 
         w = self.world
         if w.dimension != "overworld" or searched < CULL_AFTER_SEARCH:
             return False
         if int(w.herd_members().sum()) < HERD_CAP:
             return False
-        good_biomes = [b for b, kinds in PASSIVE_BY_BIOME.items() if wanted in kinds]
-        if not good_biomes:
-            return False
-        done = np.repeat(np.repeat(w.chunk_done, CHUNK, 0), CHUNK, 1)[:w.size, :w.size]
-        good = np.isin(w.biomes, good_biomes) & done
         animals = w.mob_pos[w.land_animals()][:, [0, 2]]
-        angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
-        ring = np.stack([np.cos(angles), np.sin(angles)], 1) * 32.0
-        fx, fy, fz = self.feet()
-        best, best_d = None, math.inf
-        for x in range(stride // 2, w.size, stride):
-            for z in range(stride // 2, w.size, stride):
-                if not good[x, z]:
-                    continue
-                d = abs(x - fx) + abs(z - fz)
-                if d >= best_d:
-                    continue
-                top = int(w.heights[x, z])
-                if self._is_liquid(x, top, z) or self._is_liquid(x, top + 1, z):
-                    continue
-                if int((np.abs(animals - [x + 0.5, z + 0.5]).max(1) < HERD_RANGE).sum()) > HERD_CAP - 3:
-                    continue
-                pts = np.clip(np.round(np.array([x, z]) + ring).astype(int), 0, w.size - 1)
-                if float(good[pts[:, 0], pts[:, 1]].mean()) < 0.75:
-                    continue
-                best, best_d = (x, top + 1, z), d
+
+        def roomy(x: int, z: int) -> bool:
+            top = int(w.heights[x, z])
+            if self._is_liquid(x, top, z) or self._is_liquid(x, top + 1, z):
+                return False
+            return int((np.abs(animals - [x + 0.5, z + 0.5]).max(1) < HERD_RANGE).sum()) <= HERD_CAP - 3
+
+        _, best = self._herd_ground(wanted, accept=roomy)
         if best is None:
             return False
         self.log.append(f"t={w.time} herd cap full: to open {wanted} land at {best} from {self.feet()}")
