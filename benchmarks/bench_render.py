@@ -12,7 +12,7 @@ Figures printed:
 - Miniworld (OpenGL through pyglet's headless EGL, Mesa llvmpipe on CPU): env steps/s at its default
   60x80 observation, which renders one frame per step.
 
-- raster vs raycast: the house rows with ``render_batch(method="raycast")`` (brick-map ray casting)
+- raster vs raycast: the house rows (``--ab-world block``: the block world's, ``both``: both) with ``render_batch(method="raycast")`` (brick-map ray casting)
   and ``method="raster"`` (box faces into a depth buffer, ``envs/render/raster.py``), in one process,
   alternating; ``--method`` picks the method of the main table (default ``auto``: raster for
   unedited scenes with boxes, i.e. the houses and the unedited block test world).
@@ -159,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per figure")
     parser.add_argument("--method", choices=("auto", "raycast", "raster"), default="auto",
                         help="render_batch method for the main table (the raster/raycast A/B is always printed)")
-    parser.add_argument("--ab-only", action="store_true", help="print only the house raster/raycast A/B")
+    parser.add_argument("--ab-only", action="store_true", help="print only the raster/raycast A/B")
+    parser.add_argument("--ab-world", choices=("house", "block", "both"), default="house",
+                        help="world(s) of the raster/raycast A/B (block: block_test_scene(0), 32 m view)")
     args = parser.parse_args(argv)
     seconds = 0.6 if args.quick else args.seconds
 
@@ -185,12 +187,14 @@ def main(argv: list[str] | None = None) -> int:
         "house": (SceneBatch([h0]), house_cameras(h0, houses[0], 64, 1)),
         "block": (SceneBatch([block]), block_cameras(block, 64, 1)),
     }
-    ab_rows = method_ab(*worlds["house"], seconds)
-    print(f"house, raster vs raycast in one process (alternating timed blocks; load {os.getloadavg()[0]:.2f}):")
-    print(f"{'mode':32} {'size':>8} {'raycast/s':>10} {'raster/s':>10} {'ratio':>6}  (frames per CPU-s; wall)")
-    for mode, size, ray, ras in ab_rows:
-        print(f"{mode:32} {size:>4}x{size:<3} {ray[1]:>10,.0f} {ras[1]:>10,.0f} {ras[1] / ray[1]:>6.2f}"
-              f"  (wall {ray[0]:,.0f} / {ras[0]:,.0f})")
+    for world in ("house", "block") if args.ab_world == "both" else (args.ab_world,):
+        ab_rows = method_ab(*worlds[world], seconds)
+        print(f"{world}, raster vs raycast in one process (alternating timed blocks; "
+              f"load {os.getloadavg()[0]:.2f}):")
+        print(f"{'mode':32} {'size':>8} {'raycast/s':>10} {'raster/s':>10} {'ratio':>6}  (frames per CPU-s; wall)")
+        for mode, size, ray, ras in ab_rows:
+            print(f"{mode:32} {size:>4}x{size:<3} {ray[1]:>10,.0f} {ras[1]:>10,.0f} {ras[1] / ray[1]:>6.2f}"
+                  f"  (wall {ray[0]:,.0f} / {ras[0]:,.0f})")
     if args.ab_only:
         return 0
     method = args.method

@@ -85,7 +85,7 @@ def test_raster_matches_raycast_on_the_fixed_house(view):
         assert ras["depth"].max() == 0.0
 
 
-def test_edits_fall_back_to_the_ray_caster_or_rebuild():
+def test_an_edit_is_redrawn_from_rebuilt_boxes_never_from_stale_ones():
     scene = house_scene(two_room_house())
     batch = SceneBatch([scene])
     cams = Cameras.make([0.8, 1.9, 1.5], yaw_deg=0.0, fov_deg=30.0)  # the living room's north wall
@@ -97,18 +97,20 @@ def test_edits_fall_back_to_the_ray_caster_or_rebuild():
     ijk = np.array([[int(i) + di, int(j) + dj, int(k)] for di in range(-3, 4) for dj in range(-3, 4)])
     batch.set_voxels(0, ijk, 1)
     assert batch.scene_int[0, SI_NBOX] == BOXES_STALE
-    auto = render_batch(batch, cams, 32, 32, outputs=("depth",))
-    ray = render_batch(batch, cams, 32, 32, outputs=("depth",), method="raycast")
-    np.testing.assert_array_equal(auto["depth"], ray["depth"])  # ray cast, bit for bit
-    assert auto["depth"][0, 16, 16] < before["depth"][0, 16, 16] - 0.5
-    assert batch.scene_int[0, SI_NBOX] == BOXES_STALE  # auto does not rebuild on every edit
-    forced = render_batch(batch, cams, 32, 32, outputs=("depth",), method="raster")  # rebuilds
+    assert not batch.boxes_ready([0], rebuild_stale=False)[0]  # stale boxes are never drawable
+    auto = render_batch(batch, cams, 32, 32, outputs=("depth",))  # auto re-merges the edited chunk
     assert batch.scene_int[0, SI_NBOX] > 0
-    assert np.abs(forced["depth"] - ray["depth"]).max() <= 1e-3
+    ray = render_batch(batch, cams, 32, 32, outputs=("depth",), method="raycast")
+    assert np.abs(auto["depth"] - ray["depth"]).max() <= 1e-3
+    assert auto["depth"][0, 16, 16] < before["depth"][0, 16, 16] - 0.5
     # hiding a part is an edit too
     part = int(batch.get_voxels(0, ijk[:1])[0])
     assert batch.replace_part(0, part, 0) > 0
     assert batch.scene_int[0, SI_NBOX] == BOXES_STALE
+    forced = render_batch(batch, cams, 32, 32, outputs=("depth",), method="raster")
+    assert batch.scene_int[0, SI_NBOX] > 0
+    ray = render_batch(batch, cams, 32, 32, outputs=("depth",), method="raycast")
+    assert np.abs(forced["depth"] - ray["depth"]).max() <= 1e-3
     # a new scene in the slot starts with no boxes, and renders as the ray caster does
     batch.replace_scene(0, house_scene(two_room_house()))
     assert batch.scene_int[0, SI_NBOX] == BOXES_NOT_BUILT
@@ -175,7 +177,104 @@ def test_a_new_batch_of_the_same_scenes_reuses_their_boxes(monkeypatch):
     second = SceneBatch([scene])
     assert second.boxes_ready([0], rebuild_stale=False)[0]
     np.testing.assert_array_equal(second.boxes[: second.scene_int[0, SI_NBOX]], built)
-    # an edited scene is rebuilt from its voxels, not from the scene's boxes
+    # an edit re-merges only the chunks it touched, from the batch's voxels, and leaves the scene's
+    # own (unedited) boxes alone
+    merged = []
+    real_chunk_boxes = boxes_module.chunk_boxes
+    monkeypatch.setattr(boxes_module, "chunk_boxes", lambda *a: merged.append(a[2:]) or real_chunk_boxes(*a))
     second.set_voxels(0, [[5, 5, 5]], 1)
-    with pytest.raises(AssertionError, match="built again"):
-        second.boxes_ready([0], rebuild_stale=True)
+    assert second.boxes_ready([0])[0]
+    assert merged == [(0, 0)]  # the house is one chunk
+    third = SceneBatch([scene])
+    assert third.boxes_ready([0])[0]
+    np.testing.assert_array_equal(third.boxes[: third.scene_int[0, SI_NBOX]], built)
+
+
+def _block_cameras(scene, n: int, seed: int) -> Cameras:
+    from embodied_gym.envs.render.blockworld import eye_position
+
+    rng = np.random.default_rng(seed)
+    nx, _, nz = scene.shape
+    pos = [eye_position(scene, *rng.uniform([4, 4], [nx - 4, nz - 4])) for _ in range(n)]
+    return Cameras.make(np.array(pos), yaw_deg=rng.uniform(0, 360, n), pitch_deg=rng.uniform(-40, 20, n),
+                        fov_deg=70.0)
+
+
+def _sorted_rows(boxes: np.ndarray) -> np.ndarray:
+    return boxes[np.lexsort(boxes.T[::-1])]
+
+
+def test_block_world_edits_are_drawn_as_the_ray_caster_draws_them():
+    """Digging and placing blocks (water included), many at chunk borders, keep the block world on
+    the raster path, and every frame agrees with the ray caster's."""
+    from embodied_gym.envs.render.blockworld import block_test_scene
+    from embodied_gym.envs.render.boxes import chunk_width
+
+    scene = block_test_scene(1, size=(48, 32, 48))
+    batch = SceneBatch([scene])
+    cams = _block_cameras(scene, 24, seed=3)
+    assert_agree(render_batch(batch, cams, 48, 48, outputs=OUTPUTS, method="raycast"),
+                 render_batch(batch, cams, 48, 48, outputs=OUTPUTS), texel_share=0.001)
+    width = chunk_width(scene.voxel_size, scene.brick)
+    rng = np.random.default_rng(5)
+    n_parts = len(scene.parts)
+    for step in range(4):
+        ijk = np.stack([rng.integers(0, 48, 60), rng.integers(4, 28, 60), rng.integers(0, 48, 60)], 1)
+        ijk[:20, 0] = width * rng.integers(1, 3, 20) - rng.integers(0, 2, 20)  # either side of a chunk border
+        ijk[20:40, 2] = width * rng.integers(1, 3, 20) - rng.integers(0, 2, 20)
+        parts = np.where(rng.random(60) < 0.6, 0, rng.integers(1, n_parts, 60))
+        batch.set_voxels(0, ijk, parts)
+        assert batch.scene_int[0, SI_NBOX] == BOXES_STALE
+        auto = render_batch(batch, cams, 48, 48, outputs=OUTPUTS)
+        assert batch.scene_int[0, SI_NBOX] > 0, f"edit {step}: auto left the edited world to the ray caster"
+        assert_agree(render_batch(batch, cams, 48, 48, outputs=OUTPUTS, method="raycast"), auto,
+                     texel_share=0.001)
+
+
+def test_rebuilding_the_edited_chunks_gives_the_boxes_of_a_fresh_build():
+    """After any sequence of edits, the lazily re-merged boxes are exactly those a fresh build of the
+    edited voxels makes, chunk by chunk: no chunk keeps boxes from before an edit."""
+    from embodied_gym.envs.render.batch import SI_BOX, SI_CHUNK, SI_NBOX_OPAQUE, SI_NCHUNK
+    from embodied_gym.envs.render.blockworld import block_test_scene
+    from embodied_gym.envs.render.boxes import (
+        CH_G0,
+        CH_G1,
+        CH_HI,
+        CH_LO,
+        CH_O0,
+        CH_O1,
+        chunk_columns,
+        chunk_width,
+    )
+
+    scene = block_test_scene(2, size=(48, 32, 48))
+    batch = SceneBatch([scene])
+    batch.boxes_ready([0])
+    rng = np.random.default_rng(9)
+    for _ in range(5):
+        ijk = np.stack([rng.integers(0, 48, 40), rng.integers(0, 32, 40), rng.integers(0, 48, 40)], 1)
+        batch.set_voxels(0, ijk, np.where(rng.random(40) < 0.5, 0, rng.integers(1, len(scene.parts), 40)))
+        if rng.random() < 0.5:
+            part = int(rng.integers(1, len(scene.parts)))
+            batch.replace_part(0, part, 0)
+        batch.boxes_ready([0])
+        fresh = SceneBatch([scene])
+        fresh.set_voxels(0, np.argwhere(np.ones(scene.shape, bool)), batch._dense(0).reshape(-1))
+        fresh.boxes_ready([0])
+        for b in (batch, fresh):
+            assert b.scene_int[0, SI_NBOX] >= 0
+        mine = batch.boxes[batch.scene_int[0, SI_BOX]: batch.scene_int[0, SI_BOX] + batch.scene_int[0, SI_NBOX]]
+        theirs = fresh.boxes[fresh.scene_int[0, SI_BOX]: fresh.scene_int[0, SI_BOX] + fresh.scene_int[0, SI_NBOX]]
+        assert batch.scene_int[0, SI_NBOX_OPAQUE] == fresh.scene_int[0, SI_NBOX_OPAQUE]
+        np.testing.assert_array_equal(_sorted_rows(mine), _sorted_rows(theirs))
+        # each chunk's rows hold only boxes inside its columns, and its bounds (what culling tests) cover them
+        table = batch.chunks[batch.scene_int[0, SI_CHUNK]: batch.scene_int[0, SI_CHUNK] + batch.scene_int[0, SI_NCHUNK]]
+        width = chunk_width(scene.voxel_size, scene.brick)
+        for c, row in enumerate(table):
+            x0, x1, z0, z1 = chunk_columns(c, scene.shape, width)
+            for lo_, hi_ in ((row[CH_O0], row[CH_O1]), (row[CH_G0], row[CH_G1])):
+                part = mine[lo_:hi_]
+                assert np.all(part[:, 0] >= x0) and np.all(part[:, 3] <= x1)
+                assert np.all(part[:, 2] >= z0) and np.all(part[:, 5] <= z1)
+                assert np.all(part[:, 0:3] >= row[CH_LO:CH_LO + 3]) and np.all(part[:, 3:6] <= row[CH_HI:CH_HI + 3])
+        assert table[:, CH_O1].max() == batch.scene_int[0, SI_NBOX_OPAQUE]

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .batch import SceneBatch
+from .batch import SI_NBOX, SceneBatch
 from .types import Cameras, EntityBatch, RenderError, VoxelScene
 
 OUTPUTS = ("rgb", "depth", "semantic", "instance")
@@ -56,10 +56,11 @@ def render_batch(
     more than one numba thread. One camera renders on the calling thread (no pool start-up cost).
     ``method``: how each pixel's first hit is found; the shading is the same code either way.
     ``"raycast"`` walks the brick map per pixel (any scene, edits included). ``"raster"`` draws the
-    front faces of the scene's voxels merged into boxes (built once per scene on first use, see
-    ``boxes.py``; a scene edited since is rebuilt first). ``"auto"`` (default) rasters the cameras
-    whose scene has boxes and no edit since they were built (and at most ``MAX_RASTER_BOXES`` of
-    them), and ray casts the rest. The two agree except on pixels a surface edge crosses.
+    front faces of the scene's voxels merged into boxes, grouped by chunk (built once per scene on
+    first use, see ``boxes.py``; after an edit only the chunks it touched are re-merged, on the next
+    render). ``"auto"`` (default) rasters the cameras whose scene has at most ``MAX_RASTER_BOXES``
+    boxes (edited scenes included: their boxes are brought up to date first), and ray casts the rest.
+    The two agree except on pixels a surface edge crosses.
     """
     import numba
 
@@ -135,13 +136,15 @@ def render_batch(
                      cameras.scene_index, entities.box, entities.offsets, height, width,
                      vis_n, vis_idx, vis_rect)
     use_parallel = (n > 1 and numba.get_num_threads() > 1) if parallel is None else bool(parallel)
-    use_boxes = None if method == "raycast" else batch.boxes_ready(cameras.scene_index, method == "raster")
+    use_boxes = None if method == "raycast" else batch.boxes_ready(cameras.scene_index)
+    if method == "raster" and use_boxes is not None:
+        use_boxes = batch.scene_int[:, SI_NBOX] >= 0
     if use_boxes is not None and use_boxes[cameras.scene_index].any():
         kernel = raster_parallel if use_parallel else raster_serial
         kernel(
             use_boxes, batch.scene_int, batch.scene_float, batch.words, batch.pool_flat, batch.top, batch.light,
             batch.part_material, batch.part_class, batch.part_instance, batch.part_tint, batch.materials,
-            batch.boxes,
+            batch.boxes, batch.chunks,
             cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg, cameras.scene_index,
             entities.box, entities.material, entities.class_id, entities.instance_id, entities.tint,
             vis_n, vis_idx, vis_rect,

@@ -7,7 +7,9 @@ placing), hide objects with :meth:`SceneBatch.replace_part`, and swap one env's 
 with :meth:`SceneBatch.replace_scene` (cost of that one scene, not of the batch).
 
 For the raster path each scene also gets its visible voxels merged into boxes (``boxes.py``), built
-on the first raster render and marked stale by any edit, so boxes never show an outdated scene.
+on the first raster render, grouped by chunk (columns ``boxes.CHUNK_METRES`` wide); an edit marks
+the chunks it touches stale and the next raster render re-merges just those, so boxes never show an
+outdated scene and an edited scene stays on the raster path.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from .types import MAX_EMPTY_DISTANCE, RenderError, VoxelScene
 
 # Column layout of SceneBatch.scene_int (int64) and SceneBatch.scene_float (float32).
 (SI_CX, SI_CY, SI_CZ, SI_B, SI_COARSE, SI_TOP, SI_LIGHT, SI_PART, SI_GROUND_PART, SI_NPARTS, SI_SHIFT,
- SI_YLO, SI_YHI, SI_BOX, SI_NBOX_OPAQUE, SI_NBOX) = range(16)
-SI_COLUMNS = 16
+ SI_YLO, SI_YHI, SI_BOX, SI_NBOX_OPAQUE, SI_NBOX, SI_CHUNK, SI_NCHUNK) = range(18)
+SI_COLUMNS = 18
 # SI_NBOX: the scene's box count for the raster path (see boxes.py), or one of these states:
 BOXES_NOT_BUILT = -2  # never needed yet (built on the first raster render)
-BOXES_STALE = -1  # voxels were edited since: the boxes must not be drawn (auto falls back to ray casting)
-# A VoxelScene keeps the boxes of its own (unedited) voxels under this attribute, so that a new batch
-# of the same scene objects (the voxel env repacks its windows) does not build them again.
+BOXES_STALE = -1  # voxels were edited since: the edited chunks must be re-merged before boxes are drawn
+# SI_CHUNK / SI_NCHUNK: first row and count of the scene's chunk table (boxes.CH_* columns).
+# A VoxelScene keeps the per-chunk boxes of its own (unedited) voxels under this attribute, so that a
+# new batch of the same scene objects (the voxel env repacks its windows) does not build them again.
 _BOXES_ATTR = "_raster_boxes"
 (SF_OX, SF_OY, SF_OZ, SF_VS, SF_VIEW, SF_FOG, SF_ZEN, _, _, SF_HOR, _, _, SF_SUN, _, _, SF_SUNK,
  SF_AMB, SF_GROUND_Y, SF_HAS_GROUND) = range(19)
@@ -145,6 +148,10 @@ class SceneBatch:
         self._inst = _Segments(np.int32)
         self._tint = _Segments(np.float32, (3,))
         self._boxes = _Segments(np.int32, (7,))
+        self._chunks = _Segments(np.int32, (10,))
+        # per scene: its chunks' (boxes, n_opaque) once built (None before), the chunks edited since
+        self._chunk_boxes: list[list | None] = [None] * len(scenes)
+        self._stale: list[set[int]] = [set() for _ in scenes]
         total = sum(s.bricks.shape[0] for s in scenes)
         self._pool = np.zeros((max(16, int(total * 1.25) + 16), self.brick**3), np.uint16)
         self._n_bricks = 0
@@ -186,6 +193,7 @@ class SceneBatch:
     part_instance = property(lambda self: self._inst.data)
     part_tint = property(lambda self: self._tint.data)
     boxes = property(lambda self: self._boxes.data, doc="int32 (i0, j0, k0, i1, j1, k1, part) boxes of every scene")
+    chunks = property(lambda self: self._chunks.data, doc="int32 chunk tables of every scene (boxes.CH_* columns)")
 
     @property
     def pool(self) -> np.ndarray:
@@ -235,6 +243,11 @@ class SceneBatch:
         si[SI_BOX] = self._boxes.put(i, np.zeros((0, 7), np.int32))
         si[SI_NBOX_OPAQUE] = 0
         si[SI_NBOX] = BOXES_NOT_BUILT
+        si[SI_CHUNK] = self._chunks.put(i, np.zeros((0, 10), np.int32))
+        si[SI_NCHUNK] = 0
+        if i < len(self._chunk_boxes):
+            self._chunk_boxes[i] = None
+            self._stale[i] = set()
         occupied_y = np.nonzero((s.coarse >= 0).any(axis=(0, 2)))[0]
         si[SI_YLO] = occupied_y.min() * s.brick if occupied_y.size else 0
         si[SI_YHI] = (occupied_y.max() + 1) * s.brick if occupied_y.size else 0
@@ -279,7 +292,8 @@ class SceneBatch:
         self._empty_entities = None
         if self._n_bricks > 2 * self._live_bricks + 64:
             self._compact_pool()
-        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint, self._boxes):
+        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint, self._boxes,
+                    self._chunks):
             if seg.garbage() > max(seg.used // 2, 64):
                 self._compact_segments()
                 break
@@ -302,27 +316,27 @@ class SceneBatch:
         self._cells_changed(0, len(cells.data))
 
     def _compact_segments(self) -> None:
-        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint, self._boxes):
+        for seg in (self._cells, self._top, self._light, self._mat, self._cls, self._inst, self._tint, self._boxes,
+                    self._chunks):
             seg.compact()
         self._cells_changed(0, len(self._cells.data))
         for i in range(len(self.scenes)):
             si = self.scene_int[i]
             si[SI_COARSE], si[SI_TOP], si[SI_LIGHT] = self._cells.offset[i], self._top.offset[i], self._light.offset[i]
             si[SI_BOX] = self._boxes.offset[i]
+            si[SI_CHUNK] = self._chunks.offset[i]
             ground = si[SI_GROUND_PART] - si[SI_PART]
             si[SI_PART] = self._mat.offset[i]
             si[SI_GROUND_PART] = si[SI_PART] + ground
 
     # ----------------------------------------------------------------- boxes for the raster path
-    def boxes_ready(self, scene_indices, rebuild_stale: bool) -> np.ndarray:
-        """Per scene of the batch, whether the raster path may draw it from boxes; builds the boxes of
-        the scenes in ``scene_indices`` that have none yet.
-
-        A scene edited with :meth:`set_voxels` / :meth:`replace_part` since its boxes were built is
-        stale: it is rebuilt from its current voxels when ``rebuild_stale`` (``method="raster"``),
-        else left to the ray caster (``method="auto"``; the block world edits every step, and a
-        rebuild per edit would cost more than it saves). Under auto, scenes with more than
-        ``boxes.MAX_RASTER_BOXES`` boxes also stay on the ray caster.
+    def boxes_ready(self, scene_indices, rebuild_stale: bool = True) -> np.ndarray:
+        """Per scene of the batch, whether the raster path may draw it from boxes; brings the boxes of
+        the scenes in ``scene_indices`` up to date first: built on first use, and after an edit
+        (:meth:`set_voxels` / :meth:`replace_part`) only the chunks the edit touched are re-merged
+        (a 16 x 16-column chunk of the voxel env: ~0.1-0.3 ms). ``rebuild_stale=False`` leaves edited
+        scenes stale (not drawable) instead. Scenes with more than ``boxes.MAX_RASTER_BOXES`` boxes
+        are reported not ready (the ray caster is faster there).
         """
         from .boxes import MAX_RASTER_BOXES
 
@@ -332,29 +346,76 @@ class SceneBatch:
             wanted = np.asarray(scene_indices)
             for s in np.unique(wanted[todo[wanted]]).tolist():
                 self._build_boxes(s)
-        if rebuild_stale:
-            return nbox >= 0
         return (nbox >= 0) & (nbox <= MAX_RASTER_BOXES)
 
+    def _opaque_parts(self, s: int) -> np.ndarray:
+        si = self.scene_int[s]
+        opaque = self._opaque[self.part_material[si[SI_PART]: si[SI_PART] + si[SI_NPARTS]]].copy()
+        opaque[0] = False
+        return opaque
+
+    def _chunk_width(self, s: int) -> int:
+        from .boxes import chunk_width
+
+        return chunk_width(float(self.scene_float[s, SF_VS]), int(self.scene_int[s, SI_B]))
+
     def _build_boxes(self, s: int) -> None:
-        from .boxes import scene_boxes
+        from .boxes import assemble, chunk_boxes, chunk_columns, gather_region, scene_boxes
 
         si = self.scene_int[s]
         scene = self.scenes[s]
-        unedited = si[SI_NBOX] == BOXES_NOT_BUILT
-        cached = scene.__dict__.get(_BOXES_ATTR) if unedited else None
-        if cached is not None:  # built before for this same VoxelScene (e.g. by an earlier batch)
-            boxes, n_opaque = cached
-        else:
-            mat = self.part_material[si[SI_PART]: si[SI_PART] + si[SI_NPARTS]]
-            opaque = self._opaque[mat].copy()
-            opaque[0] = False
-            boxes, n_opaque = scene_boxes(self._dense(s), opaque)
-            if unedited:
-                scene.__dict__[_BOXES_ATTR] = (boxes, n_opaque)
+        width = self._chunk_width(s)
+        chunks = self._chunk_boxes[s]
+        if chunks is None:
+            unedited = si[SI_NBOX] == BOXES_NOT_BUILT
+            chunks = scene.__dict__.get(_BOXES_ATTR) if unedited else None
+            if chunks is None:  # never built for this VoxelScene, or edited before its first build
+                chunks = scene_boxes(self._dense(s), self._opaque_parts(s), width)
+                if unedited:
+                    scene.__dict__[_BOXES_ATTR] = chunks
+        else:  # re-merge only the chunks edited since the last build (the list may be a scene's cache)
+            chunks = list(chunks)
+            opaque = self._opaque_parts(s)
+            shape = self._fine_shape(s)
+            cells, _top, b = self._scene_views(s)
+            for c in sorted(self._stale[s]):
+                x0, x1, z0, z1 = chunk_columns(c, shape, width)
+                chunks[c] = chunk_boxes(gather_region(cells, self._pool, b, x0, x1, z0, z1), opaque, x0, z0)
+        self._chunk_boxes[s] = chunks
+        self._stale[s] = set()
+        boxes, n_opaque, table = assemble(chunks)
         si[SI_BOX] = self._boxes.put(s, boxes)
+        si[SI_CHUNK] = self._chunks.put(s, table)
+        si[SI_NCHUNK] = len(table)
         si[SI_NBOX_OPAQUE] = n_opaque
         si[SI_NBOX] = len(boxes)
+        if self._boxes.garbage() > max(self._boxes.used // 2, 1 << 14):  # edits that grew a scene's boxes
+            self._compact_segments()
+
+    def _mark_edited(self, s: int, i: np.ndarray, k: np.ndarray) -> None:
+        """Fine columns (i, k) of scene s changed: their chunks and those of their x/z neighbours (an
+        edit at a chunk border can expose or hide a voxel of the next chunk) must be re-merged."""
+        from .boxes import chunk_grid
+
+        self.scene_int[s, SI_NBOX] = BOXES_STALE
+        if self._chunk_boxes[s] is None or len(i) == 0:
+            return
+        width = self._chunk_width(s)
+        nx, _ny, nz = self._fine_shape(s)
+        _ncx, ncz = chunk_grid((nx, 0, nz), width)
+        i = np.asarray(i, np.int64)
+        k = np.asarray(k, np.int64)
+        ids = set()
+        for di, dk in ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)):
+            ii = np.clip(i + di, 0, nx - 1) // width
+            kk = np.clip(k + dk, 0, nz - 1) // width
+            ids.update(np.unique(ii * ncz + kk).tolist())
+        self._stale[s].update(ids)
+
+    def _fine_shape(self, s: int) -> tuple[int, int, int]:
+        si = self.scene_int[s]
+        b = int(si[SI_B])
+        return int(si[SI_CX]) * b, int(si[SI_CY]) * b, int(si[SI_CZ]) * b
 
     def _dense(self, s: int) -> np.ndarray:
         """The current fine voxels of scene s as a dense (nx, ny, nz) uint16 grid (edits included)."""
@@ -403,7 +464,7 @@ class SceneBatch:
             raise RenderError(f"part ids must lie in [0, {n_parts}) for scene {scene_index}")
         part_base = int(self.scene_int[scene_index, SI_PART])
         if len(ijk):
-            self.scene_int[scene_index, SI_NBOX] = BOXES_STALE
+            self._mark_edited(scene_index, ijk[:, 0], ijk[:, 2])
         for (i, j, k), p in zip(ijk.tolist(), parts.tolist(), strict=True):
             ci, cj, ck = i // b, j // b, k // b
             brick = int(cells[ci, cj, ck])
@@ -441,7 +502,6 @@ class SceneBatch:
             return 0
         sub[hit] = new_part
         self._pool[bricks] = sub
-        self.scene_int[scene_index, SI_NBOX] = BOXES_STALE
         where = np.argwhere(cells >= 0)
         part_base = int(self.scene_int[scene_index, SI_PART])
         touched = set()
@@ -452,6 +512,8 @@ class SceneBatch:
                     touched.add((ci * b + lx, ck * b + lz))
         for i, k in touched:
             top[i, k] = self._column_top(cells, b, i, k, cells.shape[1] * b - 1, part_base)
+        cols = np.array(sorted(touched), np.int64).reshape(-1, 2)
+        self._mark_edited(scene_index, cols[:, 0], cols[:, 1])
         return count
 
     # ----------------------------------------------------------------- helpers

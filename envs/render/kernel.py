@@ -41,6 +41,7 @@ from .batch import (
     SF_ZEN,
     SI_B,
     SI_BOX,
+    SI_CHUNK,
     SI_COARSE,
     SI_CX,
     SI_CY,
@@ -49,12 +50,14 @@ from .batch import (
     SI_LIGHT,
     SI_NBOX,
     SI_NBOX_OPAQUE,
+    SI_NCHUNK,
     SI_PART,
     SI_SHIFT,
     SI_TOP,
     SI_YHI,
     SI_YLO,
 )
+from .boxes import CH_G0, CH_G1, CH_HI, CH_LO, CH_O0, CH_O1
 from .materials import (
     TEX_BRICK,
     TEX_CARPET,
@@ -294,18 +297,34 @@ def camera_basis(cyaw, cpitch, cfov, height, width):
 
 
 @njit(cache=True, fastmath=FASTMATH)
+def _slab(o_, inv, lo, hi, tn, tf):
+    """Narrow the ray's [tn, tf] to the slab lo <= o + t*d <= hi (``inv`` = 1/d, 0 for a ray parallel
+    to the slab: then it is all or nothing)."""
+    if inv == 0.0:
+        if o_ < lo or o_ > hi:
+            return BIG, tf
+        return tn, tf
+    ta = (lo - o_) * inv
+    tb = (hi - o_) * inv
+    if ta > tb:
+        ta, tb = tb, ta
+    return max(tn, ta), min(tf, tb)
+
+
+@njit(cache=True, fastmath=FASTMATH)
 def _render_rows(c, row0, row1,
               si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
               cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
               height, width, want_rgb, want_depth, want_sem, want_inst,
-              out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, n_glass, gsort):
+              out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, gtile, gtile_idx, gsort):
     """Render image rows [row0, row1) of camera c (several rows per call: a call costs ~0.8 us of
     argument set-up, as much as a dozen pixels).
 
     The first hit of each pixel's ray comes from walking the brick map (``boxes`` None: numba compiles
     this case without the raster branch), or else from the
     per-pixel buffers the raster path filled for this camera (``hit_t`` distance, ``hit_box`` box, ``hit_axis`` face
-    axis; ``glass[:n_glass]`` the transparent boxes in view with their screen rectangles, ``gsort`` scratch
+    axis; ``glass`` the transparent boxes in view with their screen rectangles, listed per 8 x 8 tile in
+    ``gtile_idx[gtile[k]:gtile[k + 1]]`` (see ``_glass_tiles``), ``gsort`` scratch
     for one pixel's glass hits; see ``raster.py``). Everything else
     (entities, ground, glass compositing order, shading) is this one code path for both.
     """
@@ -444,29 +463,19 @@ def _render_rows(c, row0, row1,
                 first_t = -1.0
                 first_part = -1
                 n_hits = 0
-                for g in range(n_glass):
+                tk = (row // TILE) * ((width + TILE - 1) // TILE) + col // TILE
+                if gtile[tk + 1] > gtile[tk]:  # one reciprocal per axis for all of this pixel's panes
+                    igx = 1.0 / dx if abs(dx) >= 1e-12 else 0.0
+                    igy = 1.0 / dy if abs(dy) >= 1e-12 else 0.0
+                    igz = 1.0 / dz if abs(dz) >= 1e-12 else 0.0
+                for gi in range(gtile[tk], gtile[tk + 1]):
+                    g = gtile_idx[gi]
                     if col < glass[g, 1] or col > glass[g, 3] or row < glass[g, 2] or row > glass[g, 4]:
                         continue
                     gb = glass[g, 0]
-                    tn = -BIG
-                    tf = BIG
-                    for a in range(3):
-                        if a == 0:
-                            o_, d_, l_, h_ = ox, dx, orx + boxes[gb, 0] * vs, orx + boxes[gb, 3] * vs
-                        elif a == 1:
-                            o_, d_, l_, h_ = oy, dy, ory + boxes[gb, 1] * vs, ory + boxes[gb, 4] * vs
-                        else:
-                            o_, d_, l_, h_ = oz, dz, orz + boxes[gb, 2] * vs, orz + boxes[gb, 5] * vs
-                        if abs(d_) < 1e-12:
-                            if o_ < l_ or o_ > h_:
-                                tn = BIG
-                            continue
-                        ta = (l_ - o_) / d_
-                        tb = (h_ - o_) / d_
-                        if ta > tb:
-                            ta, tb = tb, ta
-                        tn = max(tn, ta)
-                        tf = min(tf, tb)
+                    tn, tf = _slab(ox, igx, orx + boxes[gb, 0] * vs, orx + boxes[gb, 3] * vs, -BIG, BIG)
+                    tn, tf = _slab(oy, igy, ory + boxes[gb, 1] * vs, ory + boxes[gb, 4] * vs, tn, tf)
+                    tn, tf = _slab(oz, igz, orz + boxes[gb, 2] * vs, orz + boxes[gb, 5] * vs, tn, tf)
                     tn = max(tn, 0.0)
                     if tn >= tf or tn >= limit:
                         continue
@@ -816,7 +825,7 @@ def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, 
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, 0, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -832,7 +841,7 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, 0, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None)
 
 
 # ================================================================================================
@@ -1003,7 +1012,7 @@ def _box_near(lo, hi, o, f, r, u, tx, ty, view):
 @njit(cache=True, fastmath=FASTMATH)
 def _box_rect(lo, hi, o, f, r, u, tx, ty, height, width):
     """Pixel rectangle (c0, r0, c1, r1) that the projection of box [lo, hi] may cover, a pixel wider
-    on every side; the whole image when a corner lies behind the near plane."""
+    on every side. A box crossing the near plane is clipped there (see ``_clipped_rect``)."""
     cmin, cmax, rmin, rmax = BIG, -BIG, BIG, -BIG
     for n in range(8):
         px = (hi[0] if n & 1 else lo[0]) - o[0]
@@ -1011,7 +1020,7 @@ def _box_rect(lo, hi, o, f, r, u, tx, ty, height, width):
         pz = (hi[2] if n & 4 else lo[2]) - o[2]
         zc = px * f[0] + py * f[1] + pz * f[2]
         if zc <= NEAR:
-            return 0, 0, width - 1, height - 1
+            return _clipped_rect(lo, hi, o, f, r, u, tx, ty, height, width)
         iz = 1.0 / zc
         uu = (px * r[0] + pz * r[2]) * iz
         vv = (px * u[0] + py * u[1] + pz * u[2]) * iz
@@ -1019,11 +1028,65 @@ def _box_rect(lo, hi, o, f, r, u, tx, ty, height, width):
         cmax = max(cmax, uu)
         rmin = min(rmin, vv)
         rmax = max(rmax, vv)
-    c0 = max(int(math.floor((cmin / tx + 1.0) * 0.5 * width)) - 1, 0)
-    c1 = min(int(math.floor((cmax / tx + 1.0) * 0.5 * width)) + 1, width - 1)
-    r0 = max(int(math.floor((1.0 - rmax / ty) * 0.5 * height)) - 1, 0)
-    r1 = min(int(math.floor((1.0 - rmin / ty) * 0.5 * height)) + 1, height - 1)
+    return _pixel_rect(cmin, cmax, rmin, rmax, tx, ty, height, width)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _pixel_rect(cmin, cmax, rmin, rmax, tx, ty, height, width):
+    cmin = min(max(cmin / tx, -2.0), 2.0)  # (bounded: a point just past the near plane projects far out)
+    cmax = min(max(cmax / tx, -2.0), 2.0)
+    rmin = min(max(rmin / ty, -2.0), 2.0)
+    rmax = min(max(rmax / ty, -2.0), 2.0)
+    c0 = max(int(math.floor((cmin + 1.0) * 0.5 * width)) - 1, 0)
+    c1 = min(int(math.floor((cmax + 1.0) * 0.5 * width)) + 1, width - 1)
+    r0 = max(int(math.floor((1.0 - rmax) * 0.5 * height)) - 1, 0)
+    r1 = min(int(math.floor((1.0 - rmin) * 0.5 * height)) + 1, height - 1)
     return c0, r0, c1, r1
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _clipped_rect(lo, hi, o, f, r, u, tx, ty, height, width):
+    """``_box_rect`` of a box with corners behind the near plane: the projection of its part beyond
+    the plane (corners in front, plus where its 12 edges cross the plane). Only a ray that meets the
+    box closer than the near plane could fall outside it, and no pixel ray can while the eye is more
+    than NEAR * |ray direction| from the box; nearer than that, the whole image."""
+    d2 = 0.0
+    for a in range(3):
+        g = max(lo[a] - o[a], o[a] - hi[a], 0.0)
+        d2 += g * g
+    if d2 <= NEAR * NEAR * (1.0 + tx * tx + ty * ty) * 1.01:
+        return 0, 0, width - 1, height - 1
+    xs = np.empty(8)
+    ys = np.empty(8)
+    zs = np.empty(8)
+    for n in range(8):
+        px = (hi[0] if n & 1 else lo[0]) - o[0]
+        py = (hi[1] if n & 2 else lo[1]) - o[1]
+        pz = (hi[2] if n & 4 else lo[2]) - o[2]
+        zs[n] = px * f[0] + py * f[1] + pz * f[2]
+        xs[n] = px * r[0] + pz * r[2]
+        ys[n] = px * u[0] + py * u[1] + pz * u[2]
+    cmin, cmax, rmin, rmax = BIG, -BIG, BIG, -BIG
+    for n in range(8):
+        if zs[n] > NEAR:
+            cmin = min(cmin, xs[n] / zs[n])
+            cmax = max(cmax, xs[n] / zs[n])
+            rmin = min(rmin, ys[n] / zs[n])
+            rmax = max(rmax, ys[n] / zs[n])
+        for bit in (1, 2, 4):
+            m = n | bit
+            if m == n or (zs[n] > NEAR) == (zs[m] > NEAR):
+                continue
+            w = (NEAR - zs[n]) / (zs[m] - zs[n])
+            xx = (xs[n] + (xs[m] - xs[n]) * w) / NEAR
+            yy = (ys[n] + (ys[m] - ys[n]) * w) / NEAR
+            cmin = min(cmin, xx)
+            cmax = max(cmax, xx)
+            rmin = min(rmin, yy)
+            rmax = max(rmax, yy)
+    if cmin > cmax:  # wholly behind the near plane
+        return 0, 0, -1, -1
+    return _pixel_rect(cmin, cmax, rmin, rmax, tx, ty, height, width)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -1048,9 +1111,33 @@ def _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near, height, width):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _raster_visibility(c, s, si, sf, boxes, cpos, basis, height, width, zt, zb, za, glass):
+def _draw_box(bidx, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q):
+    """Draw the (up to three) faces of box ``bidx`` that face the eye."""
+    for a in range(3):
+        if o[a] < lo[a]:
+            plane = lo[a]
+        elif o[a] > hi[a]:
+            plane = hi[a]
+        else:  # the eye is level with the box on this axis: no face of it faces the eye
+            continue
+        ab = 1 if a == 0 else 0
+        ac = 1 if a == 2 else 2
+        for n in range(4):
+            q[n, a] = plane - o[a]
+            q[n, ab] = (hi[ab] if (n == 1 or n == 2) else lo[ab]) - o[ab]
+            q[n, ac] = (hi[ac] if n >= 2 else lo[ac]) - o[ac]
+        _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt, zb, za)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass):
     """Fill the depth buffers of camera c with its scene's opaque boxes; list the glass boxes in view
-    in ``glass`` (index, then its ``_box_rect``) and return their count."""
+    in ``glass`` (index, then its ``_box_rect``) and return their count.
+
+    Chunks first: a chunk whose bounds lie outside the frustum or view range is skipped with one test,
+    and the chunks in view are drawn nearest first, each skipped whole when its screen rectangle lies
+    behind what the 8 x 8 tiles already hold; inside a chunk, its boxes in view go nearest first.
+    """
     vs = sf[s, SF_VS]
     org = (sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ])
     view = sf[s, SF_VIEW]
@@ -1063,57 +1150,102 @@ def _raster_visibility(c, s, si, sf, boxes, cpos, basis, height, width, zt, zb, 
     zb[:] = -1
     q = np.empty((4, 3))
     first = si[s, SI_BOX]
-    n_opaque = si[s, SI_NBOX_OPAQUE]
-    cand = np.empty(max(n_opaque, 1), np.int32)
-    near = np.empty(max(n_opaque, 1))
-    n_cand = 0
+    ch0 = si[s, SI_CHUNK]
+    n_chunks = si[s, SI_NCHUNK]
+    ch_idx = np.empty(max(n_chunks, 1), np.int32)
+    ch_near = np.empty(max(n_chunks, 1))
+    n_in = 0
     n_glass = 0
-    for bidx in range(first, first + si[s, SI_NBOX]):
-        lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
-        hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
+    most = 1
+    for ch in range(ch0, ch0 + n_chunks):
+        o0, o1, g0, g1 = chunks[ch, CH_O0], chunks[ch, CH_O1], chunks[ch, CH_G0], chunks[ch, CH_G1]
+        if o0 == o1 and g0 == g1:
+            continue
+        lo = (org[0] + chunks[ch, CH_LO] * vs, org[1] + chunks[ch, CH_LO + 1] * vs, org[2] + chunks[ch, CH_LO + 2] * vs)
+        hi = (org[0] + chunks[ch, CH_HI] * vs, org[1] + chunks[ch, CH_HI + 1] * vs, org[2] + chunks[ch, CH_HI + 2] * vs)
         zmin = _box_near(lo, hi, o, f, r, u, tx, ty, view)
         if zmin < 0.0:
             continue
-        if bidx >= first + n_opaque:
+        for bidx in range(first + g0, first + g1):
+            lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
+            hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
+            if _box_near(lo, hi, o, f, r, u, tx, ty, view) < 0.0:
+                continue
             glass[n_glass, 0] = bidx
             glass[n_glass, 1], glass[n_glass, 2], glass[n_glass, 3], glass[n_glass, 4] = _box_rect(
                 lo, hi, o, f, r, u, tx, ty, height, width)
             n_glass += 1
-            continue
-        cand[n_cand] = bidx
-        near[n_cand] = zmin
-        n_cand += 1
-    # front to back, so that boxes behind what is already drawn are skipped whole
-    order = np.argsort(near[:n_cand], kind="mergesort")
+        if o1 > o0:
+            ch_idx[n_in] = ch
+            ch_near[n_in] = zmin
+            n_in += 1
+            most = max(most, o1 - o0)
+    chunk_order = np.argsort(ch_near[:n_in], kind="mergesort")
+    cand = np.empty(most, np.int32)
+    near = np.empty(most)
     tw = (width + TILE - 1) // TILE
     n_tiles = tw * ((height + TILE - 1) // TILE)
     tile_max = np.full(n_tiles, BIG)
     tile_dirty = np.zeros(n_tiles, np.bool_)
-    for oi in range(n_cand):
-        bidx = cand[order[oi]]
-        lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
-        hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
-        c0, r0, c1, r1 = _box_rect(lo, hi, o, f, r, u, tx, ty, height, width)
-        if _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near[order[oi]], height, width):
-            continue
-        for a in range(3):
-            if o[a] < lo[a]:
-                plane = lo[a]
-            elif o[a] > hi[a]:
-                plane = hi[a]
-            else:  # the eye is level with the box on this axis: no face of it faces the eye
+    for ci in range(n_in):
+        ch = ch_idx[chunk_order[ci]]
+        if ci > 0:  # (nothing is drawn before the first chunk)
+            lo = (org[0] + chunks[ch, CH_LO] * vs, org[1] + chunks[ch, CH_LO + 1] * vs,
+                  org[2] + chunks[ch, CH_LO + 2] * vs)
+            hi = (org[0] + chunks[ch, CH_HI] * vs, org[1] + chunks[ch, CH_HI + 1] * vs,
+                  org[2] + chunks[ch, CH_HI + 2] * vs)
+            c0, r0, c1, r1 = _box_rect(lo, hi, o, f, r, u, tx, ty, height, width)
+            if _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, ch_near[chunk_order[ci]], height, width):
                 continue
-            ab = 1 if a == 0 else 0
-            ac = 1 if a == 2 else 2
-            for n in range(4):
-                q[n, a] = plane - o[a]
-                q[n, ab] = (hi[ab] if (n == 1 or n == 2) else lo[ab]) - o[ab]
-                q[n, ac] = (hi[ac] if n >= 2 else lo[ac]) - o[ac]
-            _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt, zb, za)
-        for ty_ in range(r0 // TILE, r1 // TILE + 1):
-            for tx_ in range(c0 // TILE, c1 // TILE + 1):
-                tile_dirty[ty_ * tw + tx_] = True
+        n_cand = 0
+        for bidx in range(first + chunks[ch, CH_O0], first + chunks[ch, CH_O1]):
+            lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
+            hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
+            zmin = _box_near(lo, hi, o, f, r, u, tx, ty, view)
+            if zmin < 0.0:
+                continue
+            cand[n_cand] = bidx
+            near[n_cand] = zmin
+            n_cand += 1
+        # front to back, so that boxes behind what is already drawn are skipped whole
+        order = np.argsort(near[:n_cand], kind="mergesort")
+        for oi in range(n_cand):
+            bidx = cand[order[oi]]
+            lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
+            hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
+            c0, r0, c1, r1 = _box_rect(lo, hi, o, f, r, u, tx, ty, height, width)
+            if _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near[order[oi]], height, width):
+                continue
+            _draw_box(bidx, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q)
+            for ty_ in range(r0 // TILE, r1 // TILE + 1):
+                for tx_ in range(c0 // TILE, c1 // TILE + 1):
+                    tile_dirty[ty_ * tw + tx_] = True
     return n_glass
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _glass_tiles(glass, n_glass, height, width):
+    """Per 8 x 8 tile, the glass boxes (rows of ``glass``, in order) whose screen rectangle overlaps it:
+    tile k's are ``idx[start[k]:start[k + 1]]``. Why: a block world has dozens of water boxes in view,
+    and testing every one per pixel cost more than the rest of a pixel's work."""
+    tw = (width + TILE - 1) // TILE
+    n_tiles = tw * ((height + TILE - 1) // TILE)
+    start = np.zeros(n_tiles + 1, np.int32)
+    for g in range(n_glass):
+        for ty_ in range(glass[g, 2] // TILE, glass[g, 4] // TILE + 1):
+            for tx_ in range(glass[g, 1] // TILE, glass[g, 3] // TILE + 1):
+                start[ty_ * tw + tx_ + 1] += 1
+    for k in range(n_tiles):
+        start[k + 1] += start[k]
+    fill = start[:n_tiles].copy()
+    idx = np.empty(max(start[n_tiles], 1), np.int32)
+    for g in range(n_glass):
+        for ty_ in range(glass[g, 2] // TILE, glass[g, 4] // TILE + 1):
+            for tx_ in range(glass[g, 1] // TILE, glass[g, 3] // TILE + 1):
+                k = ty_ * tw + tx_
+                idx[fill[k]] = g
+                fill[k] += 1
+    return start, idx
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -1135,7 +1267,7 @@ def _eye_in_voxel(c, s, si, sf, coarse, pool, cpos):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes,
+def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes, chunks,
             cpos, basis, cscene,
             ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
             height, width, want_rgb, want_depth, want_sem, want_inst,
@@ -1150,22 +1282,23 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
         za = np.empty(height * width, np.int8)
         glass = np.empty((max(si[s, SI_NBOX] - si[s, SI_NBOX_OPAQUE], 1), 5), np.int32)
         gsort = np.empty((glass.shape[0], 3))
-        n_glass = _raster_visibility(c, s, si, sf, boxes, cpos, basis, height, width, zt, zb, za, glass)
+        n_glass = _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass)
+        gtile, gtile_idx = _glass_tiles(glass, n_glass, height, width)
         _render_rows(c, 0, height,
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, n_glass, gsort)
+                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gtile, gtile_idx, gsort)
         return
     _render_rows(c, 0, height,
                  si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                  cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                  height, width, want_rgb, want_depth, want_sem, want_inst,
-                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, 0, None)
+                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
-def raster_parallel(use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes,
+def raster_parallel(use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes, chunks,
                     cpos, cyaw, cpitch, cfov, cscene,
                     ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                     height, width, want_rgb, want_depth, want_sem, want_inst,
@@ -1173,7 +1306,7 @@ def raster_parallel(use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pin
     """Every camera through the raster path, cameras spread over numba's threads."""
     basis = camera_basis(cyaw, cpitch, cfov, height, width)
     for c in prange(cpos.shape[0]):
-        _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes,
+        _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes, chunks,
                 cpos, basis, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
@@ -1181,7 +1314,7 @@ def raster_parallel(use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pin
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def raster_serial(use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes,
+def raster_serial(use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes, chunks,
                   cpos, cyaw, cpitch, cfov, cscene,
                   ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                   height, width, want_rgb, want_depth, want_sem, want_inst,
@@ -1189,7 +1322,7 @@ def raster_serial(use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst
     """Same as :func:`raster_parallel` on the calling thread."""
     basis = camera_basis(cyaw, cpitch, cfov, height, width)
     for c in range(cpos.shape[0]):
-        _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes,
+        _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats, boxes, chunks,
                 cpos, basis, cscene,
                 ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                 height, width, want_rgb, want_depth, want_sem, want_inst,
