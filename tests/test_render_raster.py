@@ -278,3 +278,32 @@ def test_rebuilding_the_edited_chunks_gives_the_boxes_of_a_fresh_build():
                 assert np.all(part[:, 2] >= z0) and np.all(part[:, 5] <= z1)
                 assert np.all(part[:, 0:3] >= row[CH_LO:CH_LO + 3]) and np.all(part[:, 3:6] <= row[CH_HI:CH_HI + 3])
         assert table[:, CH_O1].max() == batch.scene_int[0, SI_NBOX_OPAQUE]
+
+
+def test_a_scene_over_the_box_budget_is_ray_cast_and_not_built_whole(monkeypatch):
+    """Under auto, a scene with more boxes than ``MAX_RASTER_BOXES`` is ray cast; its build stops once
+    past the budget, is not retried after edits, and ``method="raster"`` still builds it whole."""
+    import embodied_gym.envs.render.boxes as boxes_module
+    from embodied_gym.envs.render.batch import BOXES_OVER_BUDGET
+    from embodied_gym.envs.render.blockworld import block_test_scene
+
+    monkeypatch.setattr(boxes_module, "MAX_RASTER_BOXES", 50)
+    merged = []
+    real_chunk_boxes = boxes_module.chunk_boxes
+    monkeypatch.setattr(boxes_module, "chunk_boxes", lambda *a: merged.append(a[2:]) or real_chunk_boxes(*a))
+    scene = block_test_scene(3, size=(48, 32, 48))
+    batch = SceneBatch([scene])
+    cams = _block_cameras(scene, 4, seed=1)
+    auto = render_batch(batch, cams, 32, 32, outputs=OUTPUTS)
+    assert batch.scene_int[0, SI_NBOX] == BOXES_OVER_BUDGET
+    assert 0 < len(merged) < 9  # stopped before merging all 3 x 3 chunks
+    for key, value in render_batch(batch, cams, 32, 32, outputs=OUTPUTS, method="raycast").items():
+        np.testing.assert_array_equal(auto[key], value)
+    merged.clear()
+    batch.set_voxels(0, [[20, 20, 20]], 0)
+    render_batch(batch, cams, 32, 32, outputs=("depth",))
+    assert batch.scene_int[0, SI_NBOX] == BOXES_OVER_BUDGET and merged == []
+    ray = render_batch(batch, cams, 32, 32, outputs=OUTPUTS, method="raycast")
+    ras = render_batch(batch, cams, 32, 32, outputs=OUTPUTS, method="raster")
+    assert batch.scene_int[0, SI_NBOX] > 50
+    assert_agree(ray, ras, texel_share=0.001)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .batch import SI_NBOX, SceneBatch
+from .batch import SceneBatch
 from .types import Cameras, EntityBatch, RenderError, VoxelScene
 
 OUTPUTS = ("rgb", "depth", "semantic", "instance")
@@ -136,9 +136,8 @@ def render_batch(
                      cameras.scene_index, entities.box, entities.offsets, height, width,
                      vis_n, vis_idx, vis_rect)
     use_parallel = (n > 1 and numba.get_num_threads() > 1) if parallel is None else bool(parallel)
-    use_boxes = None if method == "raycast" else batch.boxes_ready(cameras.scene_index)
-    if method == "raster" and use_boxes is not None:
-        use_boxes = batch.scene_int[:, SI_NBOX] >= 0
+    use_boxes = None if method == "raycast" else batch.boxes_ready(
+        cameras.scene_index, budget=None if method == "raster" else -1)
     if use_boxes is not None and use_boxes[cameras.scene_index].any():
         kernel = raster_parallel if use_parallel else raster_serial
         kernel(

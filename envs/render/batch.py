@@ -28,9 +28,11 @@ SI_COLUMNS = 18
 # SI_NBOX: the scene's box count for the raster path (see boxes.py), or one of these states:
 BOXES_NOT_BUILT = -2  # never needed yet (built on the first raster render)
 BOXES_STALE = -1  # voxels were edited since: the edited chunks must be re-merged before boxes are drawn
+BOXES_OVER_BUDGET = -3  # the build stopped past boxes.MAX_RASTER_BOXES: auto ray casts it, raster builds it
 # SI_CHUNK / SI_NCHUNK: first row and count of the scene's chunk table (boxes.CH_* columns).
-# A VoxelScene keeps the per-chunk boxes of its own (unedited) voxels under this attribute, so that a
-# new batch of the same scene objects (the voxel env repacks its windows) does not build them again.
+# A VoxelScene keeps the per-chunk boxes of its own (unedited) voxels under this attribute, with the
+# budget they were built under (chunks None: over that budget), so that a new batch of the same scene
+# objects (the voxel env repacks its windows) does not build them again.
 _BOXES_ATTR = "_raster_boxes"
 (SF_OX, SF_OY, SF_OZ, SF_VS, SF_VIEW, SF_FOG, SF_ZEN, _, _, SF_HOR, _, _, SF_SUN, _, _, SF_SUNK,
  SF_AMB, SF_GROUND_Y, SF_HAS_GROUND) = range(19)
@@ -152,6 +154,7 @@ class SceneBatch:
         # per scene: its chunks' (boxes, n_opaque) once built (None before), the chunks edited since
         self._chunk_boxes: list[list | None] = [None] * len(scenes)
         self._stale: list[set[int]] = [set() for _ in scenes]
+        self._edited = [False] * len(scenes)  # voxels differ from the VoxelScene's (its cached boxes are void)
         total = sum(s.bricks.shape[0] for s in scenes)
         self._pool = np.zeros((max(16, int(total * 1.25) + 16), self.brick**3), np.uint16)
         self._n_bricks = 0
@@ -248,6 +251,7 @@ class SceneBatch:
         if i < len(self._chunk_boxes):
             self._chunk_boxes[i] = None
             self._stale[i] = set()
+            self._edited[i] = False
         occupied_y = np.nonzero((s.coarse >= 0).any(axis=(0, 2)))[0]
         si[SI_YLO] = occupied_y.min() * s.brick if occupied_y.size else 0
         si[SI_YHI] = (occupied_y.max() + 1) * s.brick if occupied_y.size else 0
@@ -330,23 +334,31 @@ class SceneBatch:
             si[SI_GROUND_PART] = si[SI_PART] + ground
 
     # ----------------------------------------------------------------- boxes for the raster path
-    def boxes_ready(self, scene_indices, rebuild_stale: bool = True) -> np.ndarray:
+    def boxes_ready(self, scene_indices, rebuild_stale: bool = True, budget: int | None = -1) -> np.ndarray:
         """Per scene of the batch, whether the raster path may draw it from boxes; brings the boxes of
         the scenes in ``scene_indices`` up to date first: built on first use, and after an edit
         (:meth:`set_voxels` / :meth:`replace_part`) only the chunks the edit touched are re-merged
         (a 16 x 16-column chunk of the voxel env: ~0.1-0.3 ms). ``rebuild_stale=False`` leaves edited
-        scenes stale (not drawable) instead. Scenes with more than ``boxes.MAX_RASTER_BOXES`` boxes
-        are reported not ready (the ray caster is faster there).
+        scenes stale (not drawable) instead. Scenes with more than ``budget`` boxes (default
+        ``boxes.MAX_RASTER_BOXES``; the ray caster is faster there) are reported not ready, and a
+        first build stops as soon as it passes the budget (state ``BOXES_OVER_BUDGET``, kept through
+        edits), so an over-budget scene costs a partial build once; ``budget=None`` builds every
+        scene whole (``method="raster"``).
         """
-        from .boxes import MAX_RASTER_BOXES
+        from . import boxes as boxes_module
 
+        if budget == -1:
+            budget = boxes_module.MAX_RASTER_BOXES
         nbox = self.scene_int[:, SI_NBOX]
         todo = (nbox == BOXES_NOT_BUILT) | ((nbox == BOXES_STALE) & rebuild_stale)
+        if budget is None:
+            todo |= nbox == BOXES_OVER_BUDGET
         if todo.any():
             wanted = np.asarray(scene_indices)
             for s in np.unique(wanted[todo[wanted]]).tolist():
-                self._build_boxes(s)
-        return (nbox >= 0) & (nbox <= MAX_RASTER_BOXES)
+                self._build_boxes(s, budget)
+        ready = nbox >= 0
+        return ready if budget is None else ready & (nbox <= budget)
 
     def _opaque_parts(self, s: int) -> np.ndarray:
         si = self.scene_int[s]
@@ -359,7 +371,7 @@ class SceneBatch:
 
         return chunk_width(float(self.scene_float[s, SF_VS]), int(self.scene_int[s, SI_B]))
 
-    def _build_boxes(self, s: int) -> None:
+    def _build_boxes(self, s: int, budget: int | None = None) -> None:
         from .boxes import assemble, chunk_boxes, chunk_columns, gather_region, scene_boxes
 
         si = self.scene_int[s]
@@ -367,12 +379,21 @@ class SceneBatch:
         width = self._chunk_width(s)
         chunks = self._chunk_boxes[s]
         if chunks is None:
-            unedited = si[SI_NBOX] == BOXES_NOT_BUILT
-            chunks = scene.__dict__.get(_BOXES_ATTR) if unedited else None
-            if chunks is None:  # never built for this VoxelScene, or edited before its first build
-                chunks = scene_boxes(self._dense(s), self._opaque_parts(s), width)
+            unedited = not self._edited[s]
+            cached = scene.__dict__.get(_BOXES_ATTR) if unedited else None
+            if cached is not None and cached[0] is None and (budget is None or budget > cached[1]):
+                cached = None  # over a smaller budget than this one: build
+            if cached is not None:
+                chunks = cached[0]
+            else:  # never built for this VoxelScene, or edited before its first build
+                cells, _top, b = self._scene_views(s)
+                chunks = scene_boxes(lambda x0, x1, z0, z1: gather_region(cells, self._pool, b, x0, x1, z0, z1),
+                                     self._fine_shape(s), self._opaque_parts(s), width, budget)
                 if unedited:
-                    scene.__dict__[_BOXES_ATTR] = chunks
+                    scene.__dict__[_BOXES_ATTR] = (chunks, budget)
+            if chunks is None:
+                si[SI_NBOX] = BOXES_OVER_BUDGET
+                return
         else:  # re-merge only the chunks edited since the last build (the list may be a scene's cache)
             chunks = list(chunks)
             opaque = self._opaque_parts(s)
@@ -397,7 +418,9 @@ class SceneBatch:
         edit at a chunk border can expose or hide a voxel of the next chunk) must be re-merged."""
         from .boxes import chunk_grid
 
-        self.scene_int[s, SI_NBOX] = BOXES_STALE
+        self._edited[s] = True
+        if self.scene_int[s, SI_NBOX] != BOXES_OVER_BUDGET:
+            self.scene_int[s, SI_NBOX] = BOXES_STALE
         if self._chunk_boxes[s] is None or len(i) == 0:
             return
         width = self._chunk_width(s)
