@@ -377,3 +377,24 @@ def test_start_time_and_frozen_clock():
     for _ in range(30):
         env.step(env.noop())
     assert w.day_time == 18000, "allow_time_passage=False freezes the clock"
+
+
+def test_batched_frames_keep_every_worlds_edits_when_another_window_moves():
+    """A block placed in world 0 stays drawn after world 1's render window is rebuilt (night fell
+    there): only the moved window is swapped in the packed batch, the others keep their edits."""
+    from embodied_gym.envs.voxel.scene import BatchRenderer
+    from voxel_helpers import FLOOR
+
+    envs = [flat_env(seed=0), flat_env(seed=1)]
+    worlds = [e.world for e in envs]
+    renderer = BatchRenderer(2, 32, 32)
+    renderer.render(worlds)
+    x, z = int(worlds[0].player.pos[0]), int(worlds[0].player.pos[2])
+    worlds[0].set_block(x, FLOOR + 1, z + 2, "stone")
+    renderer.render(worlds)
+    worlds[1].day_time = 14000  # night: world 1's window is built again
+    assert renderer.views[1].needs_rebuild(worlds[1])
+    renderer.render(worlds)
+    view = renderer.views[0]
+    ijk = np.array([[x - int(view.scene.origin[0]), FLOOR + 1, z + 2 - int(view.scene.origin[2])]])
+    assert int(renderer.batch.get_voxels(0, ijk)[0]) != 0

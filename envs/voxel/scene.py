@@ -242,21 +242,23 @@ class BatchRenderer:
     def render(self, worlds) -> np.ndarray:
         """(N, 3, H, W) uint8 first-person frames, with the block-breaking progress as a darkened crosshair."""
 
-        rebuilt = False
-        for v, w in zip(self.views, worlds, strict=True):
+        if self.batch is None:
+            for v, w in zip(self.views, worlds, strict=True):
+                v.build(w)
+            self.batch = SceneBatch([v.scene for v in self.views])
+        # Only the window that moved (or took a big edit) is swapped: the other windows' block edits
+        # live in the batch alone (set_voxels), and repacking from their built scenes would drop them.
+        for i, (v, w) in enumerate(zip(self.views, worlds, strict=True)):
             if v.needs_rebuild(w):
                 v.build(w)
-                rebuilt = True
-        if rebuilt or self.batch is None:
-            self.batch = SceneBatch([v.scene for v in self.views])
-        else:
-            for i, (v, w) in enumerate(zip(self.views, worlds, strict=True)):
-                e = v.edits(w)
-                if e is not None and len(e[0]) > 512:  # a blast or a big edit: repacking is cheaper
-                    v.build(w)
-                    self.batch = SceneBatch([v.scene for v in self.views])
-                elif e is not None:
-                    self.batch.set_voxels(i, e[0], e[1])
+                self.batch.replace_scene(i, v.scene)
+                continue
+            e = v.edits(w)
+            if e is not None and len(e[0]) > 512:  # a blast or a big edit: a new window is cheaper
+                v.build(w)
+                self.batch.replace_scene(i, v.scene)
+            elif e is not None:
+                self.batch.set_voxels(i, e[0], e[1])
         pos, yaw, pitch = camera_arrays(worlds)
         n = len(worlds)
         cams = Cameras(pos, yaw.astype(np.float32), pitch.astype(np.float32), np.full(n, FOV_DEG, np.float32),
