@@ -1130,9 +1130,10 @@ def _draw_box(bidx, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass):
+def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass, gnear):
     """Fill the depth buffers of camera c with its scene's opaque boxes; list the glass boxes in view
-    in ``glass`` (index, then its ``_box_rect``) and return their count.
+    in ``glass`` (index, then its ``_box_rect``) with their nearest planar depth in ``gnear``, and
+    return their count.
 
     Chunks first: a chunk whose bounds lie outside the frustum or view range is skipped with one test,
     and the chunks in view are drawn nearest first, each skipped whole when its screen rectangle lies
@@ -1169,8 +1170,10 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
         for bidx in range(first + g0, first + g1):
             lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
             hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
-            if _box_near(lo, hi, o, f, r, u, tx, ty, view) < 0.0:
+            gz = _box_near(lo, hi, o, f, r, u, tx, ty, view)
+            if gz < 0.0:
                 continue
+            gnear[n_glass] = gz
             glass[n_glass, 0] = bidx
             glass[n_glass, 1], glass[n_glass, 2], glass[n_glass, 3], glass[n_glass, 4] = _box_rect(
                 lo, hi, o, f, r, u, tx, ty, height, width)
@@ -1224,17 +1227,31 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _glass_tiles(glass, n_glass, height, width):
-    """Per 8 x 8 tile, the glass boxes (rows of ``glass``, in order) whose screen rectangle overlaps it:
-    tile k's are ``idx[start[k]:start[k + 1]]``. Why: a block world has dozens of water boxes in view,
-    and testing every one per pixel cost more than the rest of a pixel's work."""
+def _glass_tiles(glass, gnear, n_glass, zt, height, width):
+    """Per 8 x 8 tile, the glass boxes (rows of ``glass``, in order) whose screen rectangle overlaps it
+    and that are not wholly behind the tile's opaque surfaces (``gnear`` past the farthest depth in
+    ``zt`` there): tile k's are ``idx[start[k]:start[k + 1]]``. Why: a block world has dozens of water
+    and leaf boxes in view, and testing every one per pixel cost more than the rest of a pixel's work;
+    most lie behind nearer ground or leaves. A box left out could not have passed the per-pixel test
+    (its entry distance, at least ``gnear``, would not be nearer than the pixel's hit)."""
     tw = (width + TILE - 1) // TILE
-    n_tiles = tw * ((height + TILE - 1) // TILE)
+    th = (height + TILE - 1) // TILE
+    n_tiles = tw * th
+    far = np.empty(n_tiles)
+    for ty_ in range(th):
+        for tx_ in range(tw):
+            m = 0.0
+            for row in range(ty_ * TILE, min(ty_ * TILE + TILE, height)):
+                base = row * width
+                for col in range(tx_ * TILE, min(tx_ * TILE + TILE, width)):
+                    m = max(m, zt[base + col])
+            far[ty_ * tw + tx_] = m * (1.0 + 1e-6) + 1e-6  # (a margin for rounding in either test)
     start = np.zeros(n_tiles + 1, np.int32)
     for g in range(n_glass):
         for ty_ in range(glass[g, 2] // TILE, glass[g, 4] // TILE + 1):
             for tx_ in range(glass[g, 1] // TILE, glass[g, 3] // TILE + 1):
-                start[ty_ * tw + tx_ + 1] += 1
+                if gnear[g] <= far[ty_ * tw + tx_]:
+                    start[ty_ * tw + tx_ + 1] += 1
     for k in range(n_tiles):
         start[k + 1] += start[k]
     fill = start[:n_tiles].copy()
@@ -1243,14 +1260,17 @@ def _glass_tiles(glass, n_glass, height, width):
         for ty_ in range(glass[g, 2] // TILE, glass[g, 4] // TILE + 1):
             for tx_ in range(glass[g, 1] // TILE, glass[g, 3] // TILE + 1):
                 k = ty_ * tw + tx_
+                if gnear[g] > far[k]:
+                    continue
                 idx[fill[k]] = g
                 fill[k] += 1
     return start, idx
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _eye_in_voxel(c, s, si, sf, coarse, pool, cpos):
-    """Whether camera c's eye lies in a non-empty voxel of scene s."""
+def _eye_in_solid(c, s, si, sf, coarse, pool, pmat, mats, cpos):
+    """Whether camera c's eye lies in an opaque voxel of scene s (a transparent one, such as water
+    the player stands in, is a glass box the raster path composites from the eye on)."""
     ivs = 1.0 / sf[s, SF_VS]
     ix = int(math.floor((cpos[c, 0] - sf[s, SF_OX]) * ivs))
     iy = int(math.floor((cpos[c, 1] - sf[s, SF_OY]) * ivs))
@@ -1263,7 +1283,8 @@ def _eye_in_voxel(c, s, si, sf, coarse, pool, cpos):
     if cv & 15:  # an empty cell
         return False
     bm = b - 1
-    return pool[((cv >> 4) << (bs * 3)) + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))] != 0
+    p = pool[((cv >> 4) << (bs * 3)) + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))]
+    return p != 0 and mats[pmat[si[s, SI_PART] + p], 8] >= 1.0
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -1273,17 +1294,19 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
             height, width, want_rgb, want_depth, want_sem, want_inst,
             out_rgb, out_depth, out_sem, out_inst):
     """Camera c: box visibility then the shared row renderer, or plain ray casting where its scene
-    has no usable boxes or the eye sits inside a voxel (there every ray hits at once; boxes hold
-    only a solid's surface, so from inside it they would show its far walls)."""
+    has no usable boxes or the eye sits inside an opaque voxel (there every ray hits at once; boxes
+    hold only a solid's surface, so from inside it they would show its far walls)."""
     s = cscene[c]
-    if use_boxes[s] and si[s, SI_NBOX] >= 0 and not _eye_in_voxel(c, s, si, sf, coarse, pool, cpos):
+    if use_boxes[s] and si[s, SI_NBOX] >= 0 and not _eye_in_solid(c, s, si, sf, coarse, pool, pmat, mats, cpos):
         zt = np.empty(height * width)
         zb = np.empty(height * width, np.int32)
         za = np.empty(height * width, np.int8)
         glass = np.empty((max(si[s, SI_NBOX] - si[s, SI_NBOX_OPAQUE], 1), 5), np.int32)
+        gnear = np.empty(glass.shape[0])
         gsort = np.empty((glass.shape[0], 3))
-        n_glass = _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass)
-        gtile, gtile_idx = _glass_tiles(glass, n_glass, height, width)
+        n_glass = _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass,
+                                     gnear)
+        gtile, gtile_idx = _glass_tiles(glass, gnear, n_glass, zt, height, width)
         _render_rows(c, 0, height,
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
