@@ -316,7 +316,8 @@ def _render_rows(c, row0, row1,
               si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
               cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
               height, width, want_rgb, want_depth, want_sem, want_inst,
-              out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, gtile, gtile_idx, gsort):
+              out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, gbox, gtile, gtile_idx,
+              gsort):
     """Render image rows [row0, row1) of camera c (several rows per call: a call costs ~0.8 us of
     argument set-up, as much as a dozen pixels).
 
@@ -472,10 +473,11 @@ def _render_rows(c, row0, row1,
                     g = gtile_idx[gi]
                     if col < glass[g, 1] or col > glass[g, 3] or row < glass[g, 2] or row > glass[g, 4]:
                         continue
-                    gb = glass[g, 0]
-                    tn, tf = _slab(ox, igx, orx + boxes[gb, 0] * vs, orx + boxes[gb, 3] * vs, -BIG, BIG)
-                    tn, tf = _slab(oy, igy, ory + boxes[gb, 1] * vs, ory + boxes[gb, 4] * vs, tn, tf)
-                    tn, tf = _slab(oz, igz, orz + boxes[gb, 2] * vs, orz + boxes[gb, 5] * vs, tn, tf)
+                    if gbox[g, 6] > limit * (1.0 + 1e-6) + 1e-6:  # wholly behind this pixel's hit
+                        continue
+                    tn, tf = _slab(ox, igx, gbox[g, 0], gbox[g, 3], -BIG, BIG)
+                    tn, tf = _slab(oy, igy, gbox[g, 1], gbox[g, 4], tn, tf)
+                    tn, tf = _slab(oz, igz, gbox[g, 2], gbox[g, 5], tn, tf)
                     tn = max(tn, 0.0)
                     if tn >= tf or tn >= limit:
                         continue
@@ -483,7 +485,7 @@ def _render_rows(c, row0, row1,
                     while j > 0 and gsort[j - 1, 0] > tn:
                         gsort[j, 0], gsort[j, 1], gsort[j, 2] = gsort[j - 1, 0], gsort[j - 1, 1], gsort[j - 1, 2]
                         j -= 1
-                    gsort[j, 0], gsort[j, 1], gsort[j, 2] = tn, tf, poff + boxes[gb, 6]
+                    gsort[j, 0], gsort[j, 1], gsort[j, 2] = tn, tf, poff + boxes[glass[g, 0], 6]
                     n_hits += 1
                 prev_part = -1
                 prev_tf = -BIG
@@ -825,7 +827,7 @@ def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, 
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -841,7 +843,7 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
 
 
 # ================================================================================================
@@ -1130,9 +1132,10 @@ def _draw_box(bidx, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass, gnear):
+def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass, gbox):
     """Fill the depth buffers of camera c with its scene's opaque boxes; list the glass boxes in view
-    in ``glass`` (index, then its ``_box_rect``) with their nearest planar depth in ``gnear``, and
+    in ``glass`` (index, then its ``_box_rect``) with their world bounds and nearest planar depth in
+    ``gbox`` (lo x, y, z, hi x, y, z, depth; read per pixel, so converted once here), and
     return their count.
 
     Chunks first: a chunk whose bounds lie outside the frustum or view range is skipped with one test,
@@ -1173,7 +1176,9 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
             gz = _box_near(lo, hi, o, f, r, u, tx, ty, view)
             if gz < 0.0:
                 continue
-            gnear[n_glass] = gz
+            gbox[n_glass, 0], gbox[n_glass, 1], gbox[n_glass, 2] = lo
+            gbox[n_glass, 3], gbox[n_glass, 4], gbox[n_glass, 5] = hi
+            gbox[n_glass, 6] = gz
             glass[n_glass, 0] = bidx
             glass[n_glass, 1], glass[n_glass, 2], glass[n_glass, 3], glass[n_glass, 4] = _box_rect(
                 lo, hi, o, f, r, u, tx, ty, height, width)
@@ -1227,13 +1232,34 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _glass_tiles(glass, gnear, n_glass, zt, height, width):
-    """Per 8 x 8 tile, the glass boxes (rows of ``glass``, in order) whose screen rectangle overlaps it
-    and that are not wholly behind the tile's opaque surfaces (``gnear`` past the farthest depth in
-    ``zt`` there): tile k's are ``idx[start[k]:start[k + 1]]``. Why: a block world has dozens of water
-    and leaf boxes in view, and testing every one per pixel cost more than the rest of a pixel's work;
-    most lie behind nearer ground or leaves. A box left out could not have passed the per-pixel test
-    (its entry distance, at least ``gnear``, would not be nearer than the pixel's hit)."""
+def _outside_tile(cx, cy, cz, hx, hy, hz, f, r, u, ul, ur, vb, vt):
+    """Whether the box with centre (cx, cy, cz) (relative to the eye) and half sizes (hx, hy, hz) lies
+    wholly outside the frustum of screen coordinates [ul, ur] x [vb, vt] (one of its four side planes,
+    which pass through the eye, separates them)."""
+    for side in range(4):
+        if side == 0:  # right of the left edge
+            nx_, ny_, nz_ = r[0] - ul * f[0], r[1] - ul * f[1], r[2] - ul * f[2]
+        elif side == 1:  # left of the right edge
+            nx_, ny_, nz_ = ur * f[0] - r[0], ur * f[1] - r[1], ur * f[2] - r[2]
+        elif side == 2:  # above the bottom edge
+            nx_, ny_, nz_ = u[0] - vb * f[0], u[1] - vb * f[1], u[2] - vb * f[2]
+        else:  # below the top edge
+            nx_, ny_, nz_ = vt * f[0] - u[0], vt * f[1] - u[1], vt * f[2] - u[2]
+        if cx * nx_ + cy * ny_ + cz * nz_ + (hx * abs(nx_) + hy * abs(ny_) + hz * abs(nz_)) < 0.0:
+            return True
+    return False
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _glass_tiles(glass, gbox, n_glass, zt, boxes, org, vs, o, f, r, u, tx, ty, height, width):
+    """Per 8 x 8 tile, the glass boxes (rows of ``glass``, in order) that some pixel ray of the tile
+    may meet in front of its opaque surface: tile k's are ``idx[start[k]:start[k + 1]]``. A box is
+    listed for the tiles its screen rectangle overlaps, less those whose frustum (a pixel wider on
+    every side) misses it and those whose opaque surfaces all lie nearer than it (``gbox`` depth past the
+    farthest depth in ``zt`` there). Why: a block world has dozens of water and leaf boxes in view,
+    and testing every one per pixel cost more than the rest of a pixel's work; a thin water box's
+    rectangle is mostly empty, and many lie behind nearer ground. A box left out could not have
+    passed the per-pixel slab test, so the pixels are the same."""
     tw = (width + TILE - 1) // TILE
     th = (height + TILE - 1) // TILE
     n_tiles = tw * th
@@ -1246,24 +1272,47 @@ def _glass_tiles(glass, gnear, n_glass, zt, height, width):
                 for col in range(tx_ * TILE, min(tx_ * TILE + TILE, width)):
                     m = max(m, zt[base + col])
             far[ty_ * tw + tx_] = m * (1.0 + 1e-6) + 1e-6  # (a margin for rounding in either test)
-    start = np.zeros(n_tiles + 1, np.int32)
+    total = 0
     for g in range(n_glass):
+        total += (max(glass[g, 4] // TILE - glass[g, 2] // TILE + 1, 0)
+                  * max(glass[g, 3] // TILE - glass[g, 1] // TILE + 1, 0))  # (an empty rectangle has c0 > c1)
+    pair_k = np.empty(max(total, 1), np.int32)
+    pair_g = np.empty(max(total, 1), np.int32)
+    n_pairs = 0
+    start = np.zeros(n_tiles + 1, np.int32)
+    cs = 2.0 * tx / width
+    rs = 2.0 * ty / height
+    for g in range(n_glass):
+        b = glass[g, 0]
+        hx = 0.5 * (boxes[b, 3] - boxes[b, 0]) * vs
+        hy = 0.5 * (boxes[b, 4] - boxes[b, 1]) * vs
+        hz = 0.5 * (boxes[b, 5] - boxes[b, 2]) * vs
+        cx = org[0] + 0.5 * (boxes[b, 0] + boxes[b, 3]) * vs - o[0]
+        cy = org[1] + 0.5 * (boxes[b, 1] + boxes[b, 4]) * vs - o[1]
+        cz = org[2] + 0.5 * (boxes[b, 2] + boxes[b, 5]) * vs - o[2]
         for ty_ in range(glass[g, 2] // TILE, glass[g, 4] // TILE + 1):
+            vt = ty - (ty_ * TILE - 1) * rs  # (the tile's rows, a pixel wider on each side)
+            vb = ty - (min(ty_ * TILE + TILE, height) + 1) * rs
             for tx_ in range(glass[g, 1] // TILE, glass[g, 3] // TILE + 1):
-                if gnear[g] <= far[ty_ * tw + tx_]:
-                    start[ty_ * tw + tx_ + 1] += 1
+                k = ty_ * tw + tx_
+                if gbox[g, 6] > far[k]:
+                    continue
+                ul = (tx_ * TILE - 1) * cs - tx
+                ur = (min(tx_ * TILE + TILE, width) + 1) * cs - tx
+                if _outside_tile(cx, cy, cz, hx, hy, hz, f, r, u, ul, ur, vb, vt):
+                    continue
+                pair_k[n_pairs] = k
+                pair_g[n_pairs] = g
+                n_pairs += 1
+                start[k + 1] += 1
     for k in range(n_tiles):
         start[k + 1] += start[k]
     fill = start[:n_tiles].copy()
-    idx = np.empty(max(start[n_tiles], 1), np.int32)
-    for g in range(n_glass):
-        for ty_ in range(glass[g, 2] // TILE, glass[g, 4] // TILE + 1):
-            for tx_ in range(glass[g, 1] // TILE, glass[g, 3] // TILE + 1):
-                k = ty_ * tw + tx_
-                if gnear[g] > far[k]:
-                    continue
-                idx[fill[k]] = g
-                fill[k] += 1
+    idx = np.empty(max(n_pairs, 1), np.int32)
+    for n in range(n_pairs):  # (pairs are in box order, so each tile's list is too)
+        k = pair_k[n]
+        idx[fill[k]] = pair_g[n]
+        fill[k] += 1
     return start, idx
 
 
@@ -1302,22 +1351,25 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
         zb = np.empty(height * width, np.int32)
         za = np.empty(height * width, np.int8)
         glass = np.empty((max(si[s, SI_NBOX] - si[s, SI_NBOX_OPAQUE], 1), 5), np.int32)
-        gnear = np.empty(glass.shape[0])
+        gbox = np.empty((glass.shape[0], 7))
         gsort = np.empty((glass.shape[0], 3))
         n_glass = _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass,
-                                     gnear)
-        gtile, gtile_idx = _glass_tiles(glass, gnear, n_glass, zt, height, width)
+                                     gbox)
+        sy, cy, sp, cp, ty, tx = basis[c, 0], basis[c, 1], basis[c, 2], basis[c, 3], basis[c, 4], basis[c, 5]
+        gtile, gtile_idx = _glass_tiles(glass, gbox, n_glass, zt, boxes, (sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ]),
+                                        sf[s, SF_VS], (cpos[c, 0], cpos[c, 1], cpos[c, 2]), (sy * cp, -sp, cy * cp),
+                                        (cy, 0.0, -sy), (sy * sp, cp, cy * sp), tx, ty, height, width)
         _render_rows(c, 0, height,
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gtile, gtile_idx, gsort)
+                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gbox, gtile, gtile_idx, gsort)
         return
     _render_rows(c, 0, height,
                  si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                  cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                  height, width, want_rgb, want_depth, want_sem, want_inst,
-                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None)
+                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
