@@ -138,27 +138,17 @@ def render_batch(
     use_parallel = (n > 1 and numba.get_num_threads() > 1) if parallel is None else bool(parallel)
     use_boxes = None if method == "raycast" else batch.boxes_ready(
         cameras.scene_index, budget=None if method == "raster" else -1)
+    scene_args = (batch.scene_int, batch.scene_float, batch.words, batch.pool_flat, batch.top, batch.light,
+                  batch.part_material, batch.part_class, batch.part_instance, batch.part_tint, batch.materials)
+    view_args = (cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg, cameras.scene_index,
+                 entities.box, entities.material, entities.class_id, entities.instance_id, entities.tint,
+                 vis_n, vis_idx, vis_rect,
+                 int(height), int(width), "rgb" in wanted, "depth" in wanted, "semantic" in wanted, "instance" in wanted,
+                 arrays[0], arrays[1], arrays[2], arrays[3])
     if use_boxes is not None and use_boxes[cameras.scene_index].any():
         kernel = raster_parallel if use_parallel else raster_serial
-        kernel(
-            use_boxes, batch.scene_int, batch.scene_float, batch.words, batch.pool_flat, batch.top, batch.light,
-            batch.part_material, batch.part_class, batch.part_instance, batch.part_tint, batch.materials,
-            batch.boxes, batch.chunks,
-            cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg, cameras.scene_index,
-            entities.box, entities.material, entities.class_id, entities.instance_id, entities.tint,
-            vis_n, vis_idx, vis_rect,
-            int(height), int(width), "rgb" in wanted, "depth" in wanted, "semantic" in wanted, "instance" in wanted,
-            arrays[0], arrays[1], arrays[2], arrays[3],
-        )
-        return result
-    kernel = render_parallel if use_parallel else render_serial
-    kernel(
-        batch.scene_int, batch.scene_float, batch.words, batch.pool_flat, batch.top, batch.light,
-        batch.part_material, batch.part_class, batch.part_instance, batch.part_tint, batch.materials,
-        cameras.position, cameras.yaw_deg, cameras.pitch_deg, cameras.fov_deg, cameras.scene_index,
-        entities.box, entities.material, entities.class_id, entities.instance_id, entities.tint,
-        vis_n, vis_idx, vis_rect,
-        int(height), int(width), "rgb" in wanted, "depth" in wanted, "semantic" in wanted, "instance" in wanted,
-        arrays[0], arrays[1], arrays[2], arrays[3],
-    )
+        kernel(use_boxes, *scene_args, batch.boxes, batch.chunks, *view_args)
+    else:
+        kernel = render_parallel if use_parallel else render_serial
+        kernel(*scene_args, *view_args)
     return result
