@@ -163,6 +163,9 @@ class HouseWorld:
             float(pos["x"]), float(pos["z"]), float(start.get("rotation", {}).get("y", 0.0)),
             float(start.get("horizon", 0.0)),
         )
+        #: bumped by every reset and interaction that changes the objects (the renderer caches its
+        #: entity rows by it, see ``render_scene.HouseRenderScene.entity_rows``)
+        self.version = 0
         self.reset()
 
     @staticmethod
@@ -181,7 +184,7 @@ class HouseWorld:
     def reset(self, pose: AgentState | None = None) -> None:
         """Put every object back where the house dict has it and the agent at ``pose`` (or the start)."""
         self.objects = [o.copy() for o in self._initial_objects]
-        self.version = getattr(self, "version", 0) + 1  # what the renderer's entity rows are cached by
+        self.version += 1
         self.by_id = {o.object_id: o for o in self.objects}
         self.agent = replace(pose or self.start_pose)
         self.held: str | None = None
