@@ -307,3 +307,27 @@ def test_a_scene_over_the_box_budget_is_ray_cast_and_not_built_whole(monkeypatch
     ras = render_batch(batch, cams, 32, 32, outputs=OUTPUTS, method="raster")
     assert batch.scene_int[0, SI_NBOX] > 50
     assert_agree(ray, ras, texel_share=0.001)
+
+
+def test_face_rects_keep_only_the_part_of_a_face_that_can_be_seen():
+    """A face cell whose neighbour across is opaque can never be a first hit, so the raster path draws
+    only the bounding rectangle of a face's other cells; a face wholly against opaque voxels is empty."""
+    from embodied_gym.envs.render.boxes import BOX_FACES, face_rects, merge_region
+
+    opaque = np.array([False, True, True, False])  # parts: 0 empty, 1 and 2 opaque, 3 water
+    grid = np.zeros((4, 3, 4), np.uint16)
+    grid[0:2, 0, 0:4] = 1  # a 2 x 1 x 4 slab of part 1 ...
+    grid[2, 0, 0:2] = 2  # ... against part 2 on half of its +x face ...
+    grid[2, 0, 2:3] = 3  # ... and water on a quarter of it
+    padded = np.pad(grid, 1)
+    boxes = merge_region(padded, opaque)
+    slab = boxes[boxes[:, 6] == 1]
+    assert slab.tolist() == [[0, 0, 0, 2, 1, 4, 1]]
+    faces = face_rects(padded, slab, opaque)[0].reshape(6, 4)  # rows: -x, +x, -y, +y, -z, +z
+    assert faces[1].tolist() == [0, 2, 1, 4]  # +x: y [0, 1) x z [2, 4) open (water, then air)
+    assert faces[0].tolist() == [0, 0, 1, 4]  # -x: the grid border counts as open
+    assert faces[2].tolist() == [0, 0, 2, 4]  # -y (grid floor): open
+    assert BOX_FACES == 7
+    part2 = boxes[boxes[:, 6] == 2]
+    hidden = face_rects(padded, part2, opaque)[0].reshape(6, 4)[0]  # part 2's -x face: against part 1
+    assert hidden[0] >= hidden[2]

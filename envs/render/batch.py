@@ -126,6 +126,8 @@ class SceneBatch:
     """N scenes packed for the kernel. All scenes in one batch must share one brick size."""
 
     def __init__(self, scenes: Sequence[VoxelScene]):
+        from .boxes import BOX_COLUMNS  # (here: boxes.py imports numba, which `import embodied_gym` must not)
+
         scenes = list(scenes)
         if not scenes:
             raise RenderError("a SceneBatch needs at least one VoxelScene")
@@ -149,7 +151,7 @@ class SceneBatch:
         self._cls = _Segments(np.int32)
         self._inst = _Segments(np.int32)
         self._tint = _Segments(np.float32, (3,))
-        self._boxes = _Segments(np.int32, (7,))
+        self._boxes = _Segments(np.int32, (BOX_COLUMNS,))
         self._chunks = _Segments(np.int32, (10,))
         # per scene: its chunks' (boxes, n_opaque) once built (None before), the chunks edited since
         self._chunk_boxes: list[list | None] = [None] * len(scenes)
@@ -243,7 +245,7 @@ class SceneBatch:
         self._tint.put(i, s.parts.tint)
         si[SI_GROUND_PART] = si[SI_PART] + st.ground_part
         si[SI_NPARTS] = len(s.parts)
-        si[SI_BOX] = self._boxes.put(i, np.zeros((0, 7), np.int32))
+        si[SI_BOX] = self._boxes.put(i, np.zeros((0, self._boxes.data.shape[1]), np.int32))
         si[SI_NBOX_OPAQUE] = 0
         si[SI_NBOX] = BOXES_NOT_BUILT
         si[SI_CHUNK] = self._chunks.put(i, np.zeros((0, 10), np.int32))

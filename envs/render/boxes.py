@@ -8,9 +8,10 @@ exactly its first hit voxel: any box voxel in front of that one would have been 
 raster path (``kernel.py``) can find per pixel what the ray caster finds, by drawing box faces
 instead of walking voxels.
 
-Boxes are ``(i0, j0, k0, i1, j1, k1, part)`` int32 rows in fine-voxel coordinates (half-open
-ranges) with the scene-local part id, grouped by chunk (see ``CHUNK_METRES``); opaque boxes come
-first, transparent ones (glass, water) last.
+Boxes are ``(i0, j0, k0, i1, j1, k1, part, faces...)`` int32 rows in fine-voxel coordinates
+(half-open ranges) with the scene-local part id, grouped by chunk (see ``CHUNK_METRES``); opaque boxes
+come first, transparent ones (glass, water) last. ``faces`` (see ``BOX_FACES``) is, per face, the part
+of it that may be seen at all (see :func:`face_rects`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ CH_COLUMNS = 10
 # per frame, which the box build of each new window (~5-8 ms; windows re-centre as players walk) more
 # than eats: batched voxel env 0.94x per CPU-s with raster, so it stays ray cast.
 MAX_RASTER_BOXES = 4096
+# Box row columns: bounds (i0 j0 k0 i1 j1 k1), part, then per face f = 2 * axis + (0 for the face at
+# the low bound, 1 at the high one) four ints from BOX_FACES + 4 * f: the face's open rectangle on its
+# other two axes (b, c in x, y, z order: lo b, lo c, hi b, hi c), empty (lo b == hi b) when hidden.
+BOX_PART = 6
+BOX_FACES = 7
+BOX_COLUMNS = BOX_FACES + 24
 
 
 @njit(cache=True)
@@ -109,6 +116,49 @@ def merge_region(padded, opaque_part):
     return out[:n]
 
 
+@njit(cache=True)
+def face_rects(padded, boxes, opaque_part):
+    """Per box (rows of ``merge_region`` on the same padded grid) and face, the bounding rectangle
+    of the face's open cells: those whose neighbour across the face (margin included) is not opaque.
+
+    Why: a ray that meets a face cell whose neighbour across is opaque has already entered that opaque
+    voxel, whose box the ray entered through an open face nearer the eye (the first opaque voxel on a
+    ray is entered from a non-opaque one, so it is a visible voxel and lies in a box). So the raster
+    path draws only the open rectangle of each face and skips hidden faces: on the block test world
+    two thirds of the opaque boxes' faces are hidden (terrain boxes side by side, ground under ground)
+    and the open ones cover a third of the faces' area. Columns are in the inner grid's coordinates.
+    """
+    n = boxes.shape[0]
+    out = np.zeros((n, 24), np.int32)
+    for q in range(n):
+        lo = (boxes[q, 0] + 1, boxes[q, 1] + 1, boxes[q, 2] + 1)
+        hi = (boxes[q, 3] + 1, boxes[q, 4] + 1, boxes[q, 5] + 1)
+        for a in range(3):
+            ab = 1 if a == 0 else 0
+            ac = 1 if a == 2 else 2
+            for side in range(2):
+                x = lo[a] - 1 if side == 0 else hi[a]
+                b0, c0, b1, c1 = hi[ab], hi[ac], lo[ab], lo[ac]
+                for bb in range(lo[ab], hi[ab]):
+                    for cc in range(lo[ac], hi[ac]):
+                        if a == 0:
+                            v = padded[x, bb, cc]
+                        elif a == 1:
+                            v = padded[bb, x, cc]
+                        else:
+                            v = padded[bb, cc, x]
+                        if opaque_part[v]:
+                            continue
+                        b0 = min(b0, bb)
+                        b1 = max(b1, bb + 1)
+                        c0 = min(c0, cc)
+                        c1 = max(c1, cc + 1)
+                f = 4 * (2 * a + side)
+                if b0 < b1:
+                    out[q, f], out[q, f + 1], out[q, f + 2], out[q, f + 3] = b0 - 1, c0 - 1, b1 - 1, c1 - 1
+    return out
+
+
 def chunk_width(voxel_size: float, brick: int) -> int:
     """Chunk side in fine voxels: ``CHUNK_METRES`` rounded to whole bricks (at least one brick)."""
     w = int(round(CHUNK_METRES / voxel_size))
@@ -131,12 +181,22 @@ def chunk_boxes(padded: np.ndarray, part_opaque: np.ndarray, x0: int, z0: int) -
     """(boxes with opaque ones first, number of opaque, bounds (i0 j0 k0 i1 j1 k1) of the boxes) of
     one chunk, from its voxels with a one-voxel margin (``padded[1:-1, 1:-1, 1:-1]`` is the chunk, at
     fine voxel x0, 0, z0 of the scene)."""
-    boxes = merge_region(np.ascontiguousarray(padded), part_opaque)
-    boxes[:, 0] += x0
-    boxes[:, 3] += x0
-    boxes[:, 2] += z0
-    boxes[:, 5] += z0
-    is_opaque = part_opaque[boxes[:, 6]]
+    padded = np.ascontiguousarray(padded)
+    merged = merge_region(padded, part_opaque)
+    boxes = np.concatenate([merged, face_rects(padded, merged, part_opaque)], axis=1)
+    for a, shift in ((0, x0), (2, z0)):  # into scene coordinates, faces' open rectangles included
+        boxes[:, a] += shift
+        boxes[:, a + 3] += shift
+        for f in range(6):
+            b_axis, c_axis = [(1, 2), (0, 2), (0, 1)][f // 2]
+            col = BOX_FACES + 4 * f
+            if b_axis == a:
+                boxes[:, col] += shift
+                boxes[:, col + 2] += shift
+            if c_axis == a:
+                boxes[:, col + 1] += shift
+                boxes[:, col + 3] += shift
+    is_opaque = part_opaque[boxes[:, BOX_PART]]
     order = np.argsort(~is_opaque, kind="stable")
     bounds = np.zeros(6, np.int32)
     if len(boxes):
@@ -179,7 +239,7 @@ def assemble(chunks: list[tuple[np.ndarray, int, np.ndarray]]) -> tuple[np.ndarr
     if n:
         table[:, CH_LO:CH_LO + 6] = np.stack([bounds for _, _, bounds in chunks])
     parts = [b[:k] for b, k, _ in chunks] + [b[k:] for b, k, _ in chunks]
-    boxes = np.concatenate(parts) if n else np.zeros((0, 7), np.int32)
+    boxes = np.concatenate(parts) if n else np.zeros((0, BOX_COLUMNS), np.int32)
     return np.ascontiguousarray(boxes, np.int32), n_opaque, table
 
 

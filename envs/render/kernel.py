@@ -57,7 +57,7 @@ from .batch import (
     SI_YHI,
     SI_YLO,
 )
-from .boxes import CH_G0, CH_G1, CH_HI, CH_LO, CH_O0, CH_O1
+from .boxes import BOX_FACES, CH_G0, CH_G1, CH_HI, CH_LO, CH_O0, CH_O1
 from .materials import (
     TEX_BRICK,
     TEX_CARPET,
@@ -324,7 +324,7 @@ def _render_rows(c, row0, row1,
     The first hit of each pixel's ray comes from walking the brick map (``boxes`` None: numba compiles
     this case without the raster branch), or else from the
     per-pixel buffers the raster path filled for this camera (``hit_t`` distance, ``hit_box`` box, ``hit_axis`` face
-    axis; ``glass`` the transparent boxes in view with their screen rectangles, listed per 8 x 8 tile in
+    axis; ``glass`` the transparent boxes in view with their screen rectangles, listed per GTILE x GTILE tile in
     ``gtile_idx[gtile[k]:gtile[k + 1]]`` (see ``_glass_tiles``), ``gsort`` scratch
     for one pixel's glass hits; see ``raster.py``). Everything else
     (entities, ground, glass compositing order, shading) is this one code path for both.
@@ -464,7 +464,7 @@ def _render_rows(c, row0, row1,
                 first_t = -1.0
                 first_part = -1
                 n_hits = 0
-                tk = (row // TILE) * ((width + TILE - 1) // TILE) + col // TILE
+                tk = (row // GTILE) * ((width + GTILE - 1) // GTILE) + col // GTILE
                 if gtile[tk + 1] > gtile[tk]:  # one reciprocal per axis for all of this pixel's panes
                     igx = 1.0 / dx if abs(dx) >= 1e-12 else 0.0
                     igy = 1.0 / dy if abs(dy) >= 1e-12 else 0.0
@@ -863,6 +863,9 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
 # a ray ``forward + u*right + v*up``). The nearest face per pixel wins (plain depth test); rows are
 # limited to the face's projected extent (clipped at the near plane).
 #
+# Only the open part of a face is drawn (``boxes.face_rects``): a face cell against an opaque voxel is
+# never a first hit, and two thirds of the block world's faces are wholly hidden so.
+#
 # Transparent boxes (glass) are few; each pixel slab-tests those whose screen rectangle holds it and
 # composites the ones in front of its opaque hit front to back, once per run of one part (as the
 # ray caster composites a run of glass voxels once). Boxes are drawn nearest first, and a box whose
@@ -875,6 +878,7 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
 
 EPS_PX = 1e-6  # face intervals grow by this fraction of a pixel, so abutting faces leave no crack
 TILE = 8  # pixels per side of the tiles whose farthest depth lets hidden boxes be skipped
+GTILE = 4  # pixels per side of the tiles that list the glass boxes a pixel tests (4 x 4: 3% faster than 8 x 8 at 64x64)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -926,9 +930,9 @@ def _face_rows(q, fx, fy, fz, ux, uy, uz, ty, height):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt, zb, za):
-    """Depth-test the face of box ``bidx`` on plane ``x[a] = plane`` spanning [lo, hi] on the other
-    two axes into the per-pixel buffers (t, box, axis).
+def _draw_face(bidx, a, plane, lo_b, lo_c, hi_b, hi_c, o, q, f, r, u, ty, tx, height, width, zt, zb, za):
+    """Depth-test the face of box ``bidx`` on plane ``x[a] = plane`` spanning [lo_b, hi_b] x [lo_c, hi_c]
+    on the other two axes (b, c in x, y, z order) into the per-pixel buffers (t, box, axis).
 
     A row's covered columns satisfy five inequalities ``alpha + beta*u >= 0`` in the column
     coordinate u (ray in front of the plane, hit point within the face on both axes); each is a plane
@@ -938,8 +942,8 @@ def _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt,
     ac = 1 if a == 2 else 2
     k = plane - o[a]
     inv_k = 1.0 / k
-    qlb, qhb = (lo[ab] - o[ab]) * inv_k, (hi[ab] - o[ab]) * inv_k
-    qlc, qhc = (lo[ac] - o[ac]) * inv_k, (hi[ac] - o[ac]) * inv_k
+    qlb, qhb = (lo_b - o[ab]) * inv_k, (hi_b - o[ab]) * inv_k
+    qlc, qhc = (lo_c - o[ac]) * inv_k, (hi_c - o[ac]) * inv_k
     sgn = 1.0 if k > 0.0 else -1.0
     # alpha = p + vrow * v, beta = w for: in front; b >= lo; b <= hi; c >= lo; c <= hi
     p1, v1, w1 = sgn * f[a], sgn * u[a], sgn * r[a]
@@ -1113,22 +1117,38 @@ def _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near, height, width):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _draw_box(bidx, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q):
-    """Draw the (up to three) faces of box ``bidx`` that face the eye."""
+def _facing(boxes, bidx, lo, hi, o, a):
+    """Column of ``boxes`` (``BOX_FACES`` block) of the face of box ``bidx`` on axis ``a`` that faces
+    the eye, or -1 when none does (the eye is level with the box on that axis) or that face is hidden."""
+    if o[a] < lo[a]:
+        col = BOX_FACES + 8 * a
+    elif o[a] > hi[a]:
+        col = BOX_FACES + 8 * a + 4
+    else:
+        return -1
+    return col if boxes[bidx, col] < boxes[bidx, col + 2] else -1
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _draw_box(bidx, boxes, org, vs, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q):
+    """Draw the open rectangles (see ``boxes.face_rects``) of the (up to three) faces of box ``bidx``
+    that face the eye."""
     for a in range(3):
-        if o[a] < lo[a]:
-            plane = lo[a]
-        elif o[a] > hi[a]:
-            plane = hi[a]
-        else:  # the eye is level with the box on this axis: no face of it faces the eye
+        col = _facing(boxes, bidx, lo, hi, o, a)
+        if col < 0:
             continue
+        plane = lo[a] if o[a] < lo[a] else hi[a]
         ab = 1 if a == 0 else 0
         ac = 1 if a == 2 else 2
+        lo_b = org[ab] + boxes[bidx, col] * vs
+        lo_c = org[ac] + boxes[bidx, col + 1] * vs
+        hi_b = org[ab] + boxes[bidx, col + 2] * vs
+        hi_c = org[ac] + boxes[bidx, col + 3] * vs
         for n in range(4):
             q[n, a] = plane - o[a]
-            q[n, ab] = (hi[ab] if (n == 1 or n == 2) else lo[ab]) - o[ab]
-            q[n, ac] = (hi[ac] if n >= 2 else lo[ac]) - o[ac]
-        _draw_face(bidx, a, plane, lo, hi, o, q, f, r, u, ty, tx, height, width, zt, zb, za)
+            q[n, ab] = (hi_b if (n == 1 or n == 2) else lo_b) - o[ab]
+            q[n, ac] = (hi_c if n >= 2 else lo_c) - o[ac]
+        _draw_face(bidx, a, plane, lo_b, lo_c, hi_b, hi_c, o, q, f, r, u, ty, tx, height, width, zt, zb, za)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -1209,6 +1229,9 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
         for bidx in range(first + chunks[ch, CH_O0], first + chunks[ch, CH_O1]):
             lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
             hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
+            if _facing(boxes, bidx, lo, hi, o, 0) < 0 and _facing(boxes, bidx, lo, hi, o, 1) < 0 and _facing(
+                    boxes, bidx, lo, hi, o, 2) < 0:
+                continue  # (every face toward the eye is hidden)
             zmin = _box_near(lo, hi, o, f, r, u, tx, ty, view)
             if zmin < 0.0:
                 continue
@@ -1224,7 +1247,7 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
             c0, r0, c1, r1 = _box_rect(lo, hi, o, f, r, u, tx, ty, height, width)
             if _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near[order[oi]], height, width):
                 continue
-            _draw_box(bidx, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q)
+            _draw_box(bidx, boxes, org, vs, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q)
             for ty_ in range(r0 // TILE, r1 // TILE + 1):
                 for tx_ in range(c0 // TILE, c1 // TILE + 1):
                     tile_dirty[ty_ * tw + tx_] = True
@@ -1252,7 +1275,7 @@ def _outside_tile(cx, cy, cz, hx, hy, hz, f, r, u, ul, ur, vb, vt):
 
 @njit(cache=True, fastmath=FASTMATH)
 def _glass_tiles(glass, gbox, n_glass, zt, boxes, org, vs, o, f, r, u, tx, ty, height, width):
-    """Per 8 x 8 tile, the glass boxes (rows of ``glass``, in order) that some pixel ray of the tile
+    """Per GTILE x GTILE tile, the glass boxes (rows of ``glass``, in order) that some pixel ray of the tile
     may meet in front of its opaque surface: tile k's are ``idx[start[k]:start[k + 1]]``. A box is
     listed for the tiles its screen rectangle overlaps, less those whose frustum (a pixel wider on
     every side) misses it and those whose opaque surfaces all lie nearer than it (``gbox`` depth past the
@@ -1260,22 +1283,22 @@ def _glass_tiles(glass, gbox, n_glass, zt, boxes, org, vs, o, f, r, u, tx, ty, h
     and testing every one per pixel cost more than the rest of a pixel's work; a thin water box's
     rectangle is mostly empty, and many lie behind nearer ground. A box left out could not have
     passed the per-pixel slab test, so the pixels are the same."""
-    tw = (width + TILE - 1) // TILE
-    th = (height + TILE - 1) // TILE
+    tw = (width + GTILE - 1) // GTILE
+    th = (height + GTILE - 1) // GTILE
     n_tiles = tw * th
     far = np.empty(n_tiles)
     for ty_ in range(th):
         for tx_ in range(tw):
             m = 0.0
-            for row in range(ty_ * TILE, min(ty_ * TILE + TILE, height)):
+            for row in range(ty_ * GTILE, min(ty_ * GTILE + GTILE, height)):
                 base = row * width
-                for col in range(tx_ * TILE, min(tx_ * TILE + TILE, width)):
+                for col in range(tx_ * GTILE, min(tx_ * GTILE + GTILE, width)):
                     m = max(m, zt[base + col])
             far[ty_ * tw + tx_] = m * (1.0 + 1e-6) + 1e-6  # (a margin for rounding in either test)
     total = 0
     for g in range(n_glass):
-        total += (max(glass[g, 4] // TILE - glass[g, 2] // TILE + 1, 0)
-                  * max(glass[g, 3] // TILE - glass[g, 1] // TILE + 1, 0))  # (an empty rectangle has c0 > c1)
+        total += (max(glass[g, 4] // GTILE - glass[g, 2] // GTILE + 1, 0)
+                  * max(glass[g, 3] // GTILE - glass[g, 1] // GTILE + 1, 0))  # (an empty rectangle has c0 > c1)
     pair_k = np.empty(max(total, 1), np.int32)
     pair_g = np.empty(max(total, 1), np.int32)
     n_pairs = 0
@@ -1290,15 +1313,15 @@ def _glass_tiles(glass, gbox, n_glass, zt, boxes, org, vs, o, f, r, u, tx, ty, h
         cx = org[0] + 0.5 * (boxes[b, 0] + boxes[b, 3]) * vs - o[0]
         cy = org[1] + 0.5 * (boxes[b, 1] + boxes[b, 4]) * vs - o[1]
         cz = org[2] + 0.5 * (boxes[b, 2] + boxes[b, 5]) * vs - o[2]
-        for ty_ in range(glass[g, 2] // TILE, glass[g, 4] // TILE + 1):
-            vt = ty - (ty_ * TILE - 1) * rs  # (the tile's rows, a pixel wider on each side)
-            vb = ty - (min(ty_ * TILE + TILE, height) + 1) * rs
-            for tx_ in range(glass[g, 1] // TILE, glass[g, 3] // TILE + 1):
+        for ty_ in range(glass[g, 2] // GTILE, glass[g, 4] // GTILE + 1):
+            vt = ty - (ty_ * GTILE - 1) * rs  # (the tile's rows, a pixel wider on each side)
+            vb = ty - (min(ty_ * GTILE + GTILE, height) + 1) * rs
+            for tx_ in range(glass[g, 1] // GTILE, glass[g, 3] // GTILE + 1):
                 k = ty_ * tw + tx_
                 if gbox[g, 6] > far[k]:
                     continue
-                ul = (tx_ * TILE - 1) * cs - tx
-                ur = (min(tx_ * TILE + TILE, width) + 1) * cs - tx
+                ul = (tx_ * GTILE - 1) * cs - tx
+                ur = (min(tx_ * GTILE + GTILE, width) + 1) * cs - tx
                 if _outside_tile(cx, cy, cz, hx, hy, hz, f, r, u, ul, ur, vb, vt):
                     continue
                 pair_k[n_pairs] = k
