@@ -36,6 +36,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--frame-stride", type=int, default=4, help="env steps between stored frames")
     data.add_argument("--after", type=int, default=3,
                       help="per event, clips end at the event frame and up to this many kept frames later")
+    data.add_argument("--before", type=int, default=0,
+                      help="per event, clips ending up to this many kept frames before it carry its caption too")
+    data.add_argument("--idle-between", action="store_true",
+                      help="also cut idle clips (hard negatives) from episodes with events, away from them")
     data.add_argument("--idle-every", type=int, default=8, help="kept frames between idle clips of eventless episodes")
     data.add_argument("--max-minutes", type=float, default=None, help="stop early after this long")
     data.add_argument("--clips", type=int, default=None,
@@ -90,7 +94,7 @@ def _make_data(args: argparse.Namespace) -> int:
 
     make_data(args.out, worlds=tuple(args.worlds), episodes=args.episodes, seed=args.seed, workers=args.workers,
               image_size=args.image_size, frame_stride=args.frame_stride, max_minutes=args.max_minutes,
-              after=args.after, idle_every=args.idle_every, clips=args.clips,
+              after=args.after, before=args.before, idle_between=args.idle_between, idle_every=args.idle_every, clips=args.clips,
               command=_command_line())
     return 0
 

@@ -234,12 +234,22 @@ def cut_clips(
     after: int,
     idle_every: int,
     rng: np.random.Generator,
+    before: int = 0,
+    idle_between: bool = False,
 ) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """Cut clips from an episode's kept frames. Returns the frames to store and (start, event) per clip.
 
     A clip ending at kept frame ``k`` holds frames ``k-15 .. k``; frames before the episode's first are
     its first frame repeated (the way the reward wrapper pads). Only frames inside some clip are returned,
     and starts index into them.
+
+    Per event marked on kept frame ``k``, clips end at ``k - before .. k + after``: with ``before > 0`` the
+    clips that stop while the agent is still closing in and striking also carry the event's caption, so a
+    model learns the doing, not only the moment the item appears -- what makes its score rise *along* an
+    episode instead of at its last step. ``idle_between`` also cuts idle clips out of episodes with
+    events, wherever a clip neither holds an event nor ends within ``before + 2`` kept frames of one: hard
+    negatives (the same world and the same mobs in view, the task not being done), without which a model
+    learns "a zombie at night" for "kill a zombie".
     """
     frames = np.asarray(frames)
     n = len(frames)
@@ -248,7 +258,15 @@ def cut_clips(
     marks = [(k, e) for k, evs in enumerate(events) for e in evs]
     if marks:
         for k, event in marks:
-            ends += [(end, event) for end in range(k, min(k + after, n - 1) + 1)]
+            ends += [(end, event) for end in range(max(k - before, 0), min(k + after, n - 1) + 1)]
+        if idle_between:
+            marked = np.zeros(n + before + 2, dtype=np.int64)
+            marked[[k for k, _ in marks]] = 1
+            seen = np.concatenate([[0], np.cumsum(marked)])  # seen[i] = marks on frames < i
+            offset = int(rng.integers(idle_every))
+            for end in range(num_frames - 1 + offset, n, idle_every):
+                if seen[end + before + 3] == seen[max(end - pad, 0)]:  # no mark in end-pad .. end+before+2
+                    ends.append((end, idle_event))
     else:
         offset = int(rng.integers(idle_every))
         ends = [(end, idle_event) for end in range(num_frames - 1 + offset, n, idle_every)]
@@ -266,7 +284,7 @@ def cut_clips(
 
 def _worker(args: tuple) -> dict:
     (worker, out, plans, jobs, image_size, num_frames, stride, after, idle_every, heldout_mod, threads,
-     deadline, quota) = args
+     deadline, quota, before, idle_between) = args
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     os.environ.setdefault("NUMBA_NUM_THREADS", str(threads))
     warnings.filterwarnings("ignore")
@@ -294,7 +312,7 @@ def _worker(args: tuple) -> dict:
             frames, events, n = run_episode(envs[plan.env_id], plan, seed, rng, stride)
         steps += n
         idle = CAPTIONERS[plan.world].idle_event
-        stored, clips = cut_clips(frames, events, idle, num_frames, after, idle_every, rng)
+        stored, clips = cut_clips(frames, events, idle, num_frames, after, idle_every, rng, before, idle_between)
         if plan.agent.startswith("seek") and all(e == idle for _, e in clips):
             continue  # a seeker that failed shows no clean idle footage either
         split = "test" if seed % heldout_mod == 0 else "train"
@@ -327,6 +345,8 @@ def make_data(
     after: int = 3,
     idle_every: int = 8,
     heldout_mod: int = 10,
+    before: int = 0,
+    idle_between: bool = False,
     command: str = "",
     max_minutes: float | None = None,
     clips: int | None = None,
@@ -346,7 +366,7 @@ def make_data(
     if unknown:
         raise ValueError(f"unknown worlds {unknown}; accepted: {sorted(PLANS)}")
     for name, value, least in (("episodes", episodes, 1), ("workers", workers, 1), ("num_frames", num_frames, 1),
-                               ("frame_stride", frame_stride, 1), ("after", after, 0), ("idle_every", idle_every, 1),
+                               ("frame_stride", frame_stride, 1), ("after", after, 0), ("before", before, 0), ("idle_every", idle_every, 1),
                                ("heldout_mod", heldout_mod, 1)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
             raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
@@ -367,7 +387,7 @@ def make_data(
     threads = max(1, (os.cpu_count() or 2) // workers)
     deadline = time.time() + (max_minutes * 60.0 if max_minutes else 1e12)
     args = [(w, str(out), plans, jobs[w], image_size, num_frames, frame_stride, after, idle_every, heldout_mod,
-             threads, deadline, quota) for w in range(workers)]
+             threads, deadline, quota, before, idle_between) for w in range(workers)]
     start = time.monotonic()
     if workers == 1:
         results = [_worker(args[0])]
@@ -406,6 +426,8 @@ def make_data(
         "num_frames": num_frames,
         "frame_stride": frame_stride,
         "after": after,
+        "before": before,
+        "idle_between": idle_between,
         "idle_every": idle_every,
         "image_size": list(image_size),
         "heldout": f"episodes with seed % {heldout_mod} == 0 (unseen worlds); captions: held-out phrasings",

@@ -16,6 +16,14 @@ frame, the tower runs once per four steps, and a scored step's reward equals the
 at that step (to float rounding).
 ``reward_every=1`` is the exact mode: every step scored on its own clip.
 
+``mode="potential"``: potential-based shaping (Ng, Harada & Russell 1999) with the MineCLIP reward as the
+potential. A scored step gets the *change* of the MineCLIP reward since the env's previous scored clip
+(the episode's reset clip is scored too, and so is the last clip of an episode, whatever its step), the
+steps in between get 0. An episode's learned return is then its last clip's MineCLIP reward minus its
+first: what counts is getting to the goal, not lingering near it. This matters for tasks that end on
+success (kill a cow, dig dirt): under the level reward every step spent beside the cow pays, so ending the
+episode by killing it forfeits the rest -- PPO learns to watch cows (measured, BENCHMARKS.md).
+
 The per-step work runs in numpy (:mod:`embodied_gym.rewards.fast_tower`) when the model's layout allows
 (the default ``tiny64`` models do), with BLAS held to one thread for the call, so the wrapper never wakes
 torch's thread pool between two env steps; other models (MineCLIP's ``attn`` preset, ...) use torch.
@@ -33,6 +41,7 @@ import numpy as np
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent / "pretrained" / "tiny64_minilm.pt"
 INFERENCE_BACKENDS = ("auto", "numpy", "torch")
+REWARD_MODES = ("mineclip", "potential")
 
 
 class GoalError(ValueError):
@@ -92,6 +101,12 @@ def _goal_from_env(env) -> str | None:
     task = getattr(env.unwrapped, "task", None)  # the voxel world's TaskSpec
     prompt = getattr(task, "prompt", None)
     return prompt if isinstance(prompt, str) and prompt else None
+
+
+def _mode(mode: str) -> str:
+    if mode not in REWARD_MODES:
+        raise ValueError(f"mode={mode!r} is unknown; accepted: {REWARD_MODES}")
+    return mode
 
 
 def _positive(name: str, value) -> int:
@@ -192,6 +207,18 @@ class _Scorer:
         return emb @ prompts
 
 
+def _apply_scores(rings: _ClipRings, envs: np.ndarray, logits: np.ndarray, mode: str, first: bool = False) -> None:
+    """Store the scored clips' MineCLIP reward and goal probability; in potential mode ``held`` becomes the
+    change of the MineCLIP reward since the env's previous scored clip (0 for an episode's first clip)."""
+    level = mineclip_reward(logits)
+    rings.held_prob[envs] = _goal_prob(logits)
+    if mode == "potential":
+        rings.held[envs] = 0.0 if first else level - rings.potential[envs]
+        rings.potential[envs] = level
+    else:
+        rings.held[envs] = level
+
+
 class _ClipRings:
     """Per-env rings of frame embeddings and the step bookkeeping of ``reward_every``.
 
@@ -208,6 +235,8 @@ class _ClipRings:
         self.t = np.zeros(num_envs, dtype=np.int64)
         self.held = np.zeros(num_envs)
         self.held_prob = np.zeros(num_envs)
+        #: potential mode: the MineCLIP reward of each env's previous scored clip
+        self.potential = np.zeros(num_envs)
         self.pending: list[list[np.ndarray]] = [[] for _ in range(num_envs)]
 
     def _store(self, feats: np.ndarray) -> None:
@@ -241,6 +270,15 @@ class _ClipRings:
             self._flush(scored)
         return scored
 
+    def finish(self, which: np.ndarray, frames: np.ndarray) -> None:
+        """Envs ``which`` (not scored this step) end their episode on ``frames``: push the final frame if the
+        step pattern skipped it, so the clip scored next ends on it (potential mode scores every last clip)."""
+        s = self.s
+        for k, i in enumerate(which.tolist()):
+            if self.t[i] % s.embed_every != 0:
+                self.pending[i].append(np.array(frames[k]))
+        self._flush(which)
+
     def _flush(self, envs: np.ndarray) -> None:
         owners = [i for i in envs.tolist() for _ in self.pending[i]]
         if not owners:
@@ -272,6 +310,8 @@ class VideoLanguageReward(gym.Wrapper):
     (see the module docstring). ``inference`` picks the per-step backend: ``auto`` (numpy where the model
     allows), ``numpy`` or ``torch``. ``info`` gains ``vl_reward``, ``vl_goal_prob``, ``env_reward`` and
     ``vl_scored`` (whether this step's clip was scored, or the reward was carried over).
+    ``mode``: ``"mineclip"`` (the reward above) or ``"potential"`` (its change between scored clips; see the
+    module docstring), where unscored steps get 0 and ``vl_potential`` in ``info`` is the current level.
     """
 
     def __init__(
@@ -287,8 +327,10 @@ class VideoLanguageReward(gym.Wrapper):
         frame_stride: int | None = None,
         reward_every: int | None = None,
         inference: str = "auto",
+        mode: str = "mineclip",
     ) -> None:
         super().__init__(env)
+        self.mode = _mode(mode)
         self._scorer = _Scorer(model, negatives, num_frames, frame_stride, reward_every, inference)
         self._fixed_goal = goal
         self.goal: str | None = goal
@@ -321,6 +363,9 @@ class VideoLanguageReward(gym.Wrapper):
         self.goal = goal
         self._prompts = self._scorer.prompt_matrix(goal)
         self._rings.restart(self._only, _frame_from_obs(obs, self.obs_key)[None])
+        if self.mode == "potential":
+            _apply_scores(self._rings, self._only, self._scorer.logits(self._rings.clips(self._only), self._prompts),
+                          self.mode, first=True)
         return obs, info
 
     def step(self, action):
@@ -328,15 +373,19 @@ class VideoLanguageReward(gym.Wrapper):
             raise gym.error.ResetNeeded("call reset() before step()")
         obs, env_reward, terminated, truncated, info = self.env.step(action)
         rings = self._rings
-        scored = rings.advance(self._only, _frame_from_obs(obs, self.obs_key)[None])
+        frame = _frame_from_obs(obs, self.obs_key)[None]
+        scored = rings.advance(self._only, frame)
+        if not scored.size and self.mode == "potential" and (terminated or truncated):
+            rings.finish(self._only, frame)
+            scored = self._only
         if scored.size:
-            logits = self._scorer.logits(rings.clips(self._only), self._prompts)
-            rings.held[0] = mineclip_reward(logits)[0]
-            rings.held_prob[0] = _goal_prob(logits)[0]
-        vl = float(rings.held[0])
+            _apply_scores(rings, self._only, self._scorer.logits(rings.clips(self._only), self._prompts), self.mode)
+        vl = float(rings.held[0]) if scored.size or self.mode == "mineclip" else 0.0
         info = dict(info)
         info.update(vl_reward=vl, vl_goal_prob=float(rings.held_prob[0]), env_reward=float(env_reward),
                     vl_scored=bool(scored.size))
+        if self.mode == "potential":
+            info["vl_potential"] = float(rings.potential[0])
         reward = self.env_reward_weight * float(env_reward) + self.model_reward_weight * vl
         return obs, reward, terminated, truncated, info
 
@@ -365,8 +414,10 @@ class VectorVideoLanguageReward(gym.vector.VectorWrapper):
         frame_stride: int | None = None,
         reward_every: int | None = None,
         inference: str = "auto",
+        mode: str = "mineclip",
     ) -> None:
         super().__init__(env)
+        self.mode = _mode(mode)
         self._scorer = _Scorer(model, negatives, num_frames, frame_stride, reward_every, inference)
         self._fixed_goal = goal
         self.env_reward_weight = float(env_reward_weight)
@@ -410,10 +461,17 @@ class VectorVideoLanguageReward(gym.vector.VectorWrapper):
     def reset(self, *, seed=None, options=None):
         obs, info = self.env.reset(seed=seed, options=options)
         self._prompts = [self._scorer.prompt_matrix(g) for g in self._goals()]
-        self._rings.restart(np.arange(self.num_envs), self._frames(obs))
+        everyone = np.arange(self.num_envs)
+        self._rings.restart(everyone, self._frames(obs))
+        self._score_first(everyone)
         self._ended[:] = False
         self._started = True
         return obs, info
+
+    def _score_first(self, envs: np.ndarray) -> None:
+        """Potential mode: the reset clips of ``envs`` set their starting potential."""
+        if self.mode == "potential" and envs.size:
+            self._score(envs, first=True)
 
     def step(self, actions):
         if not self._started:
@@ -429,38 +487,44 @@ class VectorVideoLanguageReward(gym.vector.VectorWrapper):
         else:  # next-step: envs whose episode ended last step now show their new episode's first frame
             scored_frames = frames
             moving = np.flatnonzero(~self._ended)
-            rings.restart(np.flatnonzero(self._ended), frames[self._ended])
+            restarted = np.flatnonzero(self._ended)
+            rings.restart(restarted, frames[self._ended])
+            self._score_first(restarted)
         scored = rings.advance(moving, scored_frames[moving])
+        if self.mode == "potential" and done.any():  # every episode's last clip is scored
+            last = np.setdiff1d(np.intersect1d(moving, np.flatnonzero(done)), scored)
+            if last.size:
+                rings.finish(last, scored_frames[last])
+                scored = np.union1d(scored, last)
         if scored.size:
             self._score(scored)
-        vl = rings.held.copy()
-        prob = rings.held_prob.copy()
         was_scored = np.zeros(self.num_envs, dtype=bool)
         was_scored[scored] = True
+        vl = rings.held.copy() if self.mode == "mineclip" else np.where(was_scored, rings.held, 0.0)
+        prob = rings.held_prob.copy()
         if same_step and done.any():
             rings.restart(np.flatnonzero(done), frames[done])
+            self._score_first(np.flatnonzero(done))
         self._ended = done.copy() if not same_step else np.zeros(self.num_envs, dtype=bool)
         info = dict(info)
         info["vl_reward"], info["vl_goal_prob"] = vl, prob
         info["env_reward"], info["vl_scored"] = np.asarray(env_rew, dtype=np.float64), was_scored
+        if self.mode == "potential":
+            info["vl_potential"] = rings.potential.copy()
         reward = self.env_reward_weight * np.asarray(env_rew, dtype=np.float64) + self.model_reward_weight * vl
         return obs, reward, term, trunc, info
 
-    def _score(self, envs: np.ndarray) -> None:
+    def _score(self, envs: np.ndarray, first: bool = False) -> None:
         """Score ``envs``: one clip-embedding pass, then one product per distinct prompt set."""
         rings = self._rings
         clips = rings.clips(envs)
         groups: dict[int, list[int]] = {}
         for row, i in enumerate(envs.tolist()):
             groups.setdefault(id(self._prompts[i]), []).append(row)
-        if len(groups) == 1:
-            logits = self._scorer.logits(clips, self._prompts[int(envs[0])])
-            rings.held[envs], rings.held_prob[envs] = mineclip_reward(logits), _goal_prob(logits)
-            return
         for rows in groups.values():
             sel = envs[rows]
             logits = self._scorer.logits(clips[rows], self._prompts[int(sel[0])])
-            rings.held[sel], rings.held_prob[sel] = mineclip_reward(logits), _goal_prob(logits)
+            _apply_scores(rings, sel, logits, self.mode, first)
 
     def _final_frames(self, info, done, frames) -> np.ndarray:
         final_obs = info.get("final_obs")

@@ -100,7 +100,7 @@ def _voxel_env(task: Task) -> gym.Env:
     return VoxelEnv(task=spec, rule=rule_for(spec), image_size=(64, 64))
 
 
-def make_env(task: str, reward: str, checkpoint: str | None = None) -> gym.Env:
+def make_env(task: str, reward: str, checkpoint: str | None = None, learned_mode: str = "mineclip") -> gym.Env:
     """The training (or, with ``reward="sparse"``, evaluation) env of one task and reward arm."""
     import embodied_gym  # noqa: F401
     from embodied_gym.agents.sb3.voxel_actions import navigate_and_attack
@@ -112,7 +112,7 @@ def make_env(task: str, reward: str, checkpoint: str | None = None) -> gym.Env:
     spec = TASKS[task]
     env = TimeLimit(_voxel_env(spec), spec.max_steps)
     if reward == "learned":
-        env = VideoLanguageReward(env, model=checkpoint, goal=spec.prompt, env_reward_weight=0.0)
+        env = VideoLanguageReward(env, model=checkpoint, goal=spec.prompt, env_reward_weight=0.0, mode=learned_mode)
     elif reward == "dense":
         env = HarvestShaping(env) if spec.shaping == "harvest" else CombatShaping(env)
     elif reward != "sparse":
@@ -217,12 +217,12 @@ def _progress_callback(label: str, every: int, curve: list):
 
 
 def train_one(task: str, reward: str, seed: int, steps: int, n_envs: int, checkpoint: str | None,
-              eval_episodes: int, progress_every: int) -> dict:
+              eval_episodes: int, progress_every: int, learned_mode: str = "mineclip") -> dict:
     from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     t0 = time.time()
-    venv = DummyVecEnv([lambda: make_env(task, reward, checkpoint) for _ in range(n_envs)])
+    venv = DummyVecEnv([lambda: make_env(task, reward, checkpoint, learned_mode) for _ in range(n_envs)])
     venv.seed(seed * 100)
     model = PPO("CnnPolicy", venv, n_steps=128, batch_size=256, n_epochs=4, learning_rate=3e-4, gamma=0.99,
                 gae_lambda=0.95, ent_coef=0.01, clip_range=0.2, seed=seed, verbose=0, device="cpu")
@@ -322,6 +322,9 @@ def main() -> None:
     parser.add_argument("--eval-episodes", type=int, default=20)
     parser.add_argument("--progress-every", type=int, default=5_000)
     parser.add_argument("--checkpoint", default=None, help="reward model (default: the shipped one)")
+    parser.add_argument("--learned-mode", default="mineclip", choices=["mineclip", "potential"],
+                        help="the learned arm's reward: MineCLIP's per-step reward, or its change between scored "
+                             "clips (potential-based shaping; see rewards/reward.py)")
     parser.add_argument("--out", default="runs/ppo_learned_reward")
     parser.add_argument("--doc", default=None, help="also write the Markdown table here (e.g. docs/ppo_learned_reward.md)")
     parser.add_argument("--table-only", action="store_true", help="only (re)write the table from results.json")
@@ -346,7 +349,7 @@ def main() -> None:
                         continue  # resumable
                     print(f"{key}: training {args.steps} steps", flush=True)
                     results[key] = train_one(task, reward, seed, args.steps, args.n_envs, args.checkpoint,
-                                             args.eval_episodes, args.progress_every)
+                                             args.eval_episodes, args.progress_every, args.learned_mode)
                     results_path.write_text(json.dumps(results, indent=1, sort_keys=True))
                     r = results[key]
                     print(f"{key}: success {r['success']:.2f} ({r['wall_seconds']:.0f} s)", flush=True)

@@ -81,6 +81,25 @@ def test_cut_clips_pads_with_the_first_frame_and_stores_only_clip_frames():
     assert cut_clips(kept[:5], [[] for _ in range(5)], "voxel/idle", 16, 2, 8, rng)[1] == []
 
 
+def test_cut_clips_before_an_event_and_hard_negatives_between_events():
+    kept = np.stack([np.full((3, 4, 4), k, np.uint8) for k in range(81)])
+    events = [[] for _ in range(81)]
+    events[60] = ["voxel/kill/zombie"]
+    stored, clips = cut_clips(kept, events, "voxel/idle", 16, 1, 4, np.random.default_rng(0), before=3,
+                              idle_between=True)
+    ends = {(int(stored[s + 15, 0, 0, 0]), e) for s, e in clips}
+    # the event's caption goes to the clips ending 3 kept frames before it through 1 after it
+    assert {k for k, e in ends if e == "voxel/kill/zombie"} == {57, 58, 59, 60, 61}
+    idle = sorted(k for k, e in ends if e == "voxel/idle")
+    assert idle, "the stretch before the zombie fight gives hard negatives"
+    # none holds the event frame or ends within before + 2 = 5 kept frames ahead of it
+    assert all(k + 5 < 60 or k - 15 > 60 for k in idle)
+    assert any(k < 60 for k in idle) and any(k > 60 for k in idle)  # before the fight, and once it is out of view
+    # the default cuts no idle clips from an episode with events (the former behaviour)
+    _, plain = cut_clips(kept, events, "voxel/idle", 16, 1, 4, np.random.default_rng(0))
+    assert {e for _, e in plain} == {"voxel/kill/zombie"} and len(plain) == 2
+
+
 def test_shards_roundtrip_and_streaming(tmp_path):
     writer = ShardWriter(tmp_path, frames_per_shard=50, compress=True)
     rng = np.random.default_rng(1)

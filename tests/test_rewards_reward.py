@@ -295,3 +295,59 @@ def test_shipped_model_on_the_native_vector_envs(env_id):
         t = np.where(ended, 0, t + 1)  # next-step autoreset: the step after an end shows the new reset frame
         assert info["vl_scored"].tolist() == ((t % 4 == 0) & (t > 0)).tolist()
         ended = term | trunc
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_potential_mode_pays_the_change_and_an_episode_returns_last_minus_first(every):
+    model = tiny_model()
+    env = VideoLanguageReward(FrameEnv(length=20), model=model, negatives=NEGATIVES, frame_stride=1,
+                              reward_every=every, mode="potential")
+    obs, _ = env.reset(seed=5)
+    frames, last_level, total, done, t = [obs["rgb"]], _reference_reward(model, [obs["rgb"]]), 0.0, False, 0
+    while not done:
+        obs, reward, term, trunc, info = env.step(0)
+        t += 1
+        frames.append(obs["rgb"])
+        done = term or trunc
+        if t % every == 0 or done:  # scored, and the episode's last clip always is
+            level = _reference_reward(model, frames)
+            assert info["vl_scored"] and reward == pytest.approx(level - last_level, abs=1e-5)
+            assert info["vl_potential"] == pytest.approx(level, abs=1e-5)
+            last_level = level
+        else:
+            assert not info["vl_scored"] and reward == 0.0
+        total += reward
+    assert t == 20 and 20 % 3 != 0  # the last step is off the scoring pattern when every=3
+    assert total == pytest.approx(_reference_reward(model, frames) - _reference_reward(model, frames[:1]), abs=1e-5)
+
+
+def test_unknown_reward_mode_is_a_clear_error():
+    with pytest.raises(ValueError, match="potential"):
+        VideoLanguageReward(FrameEnv(), model=tiny_model(), negatives=NEGATIVES, mode="delta")
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_vector_potential_mode_matches_single_env_wrappers_through_autoreset(every):
+    model = tiny_model()
+    n, length = 3, 7
+    venv = gym.vector.SyncVectorEnv([lambda: FrameEnv(length=length) for _ in range(n)])
+    wrapped = VectorVideoLanguageReward(venv, model=model, goal=GOAL, negatives=NEGATIVES, frame_stride=2,
+                                        reward_every=every, mode="potential")
+    singles = [VideoLanguageReward(FrameEnv(length=length), model=model, negatives=NEGATIVES, frame_stride=2,
+                                   reward_every=every, mode="potential") for _ in range(n)]
+    wrapped.reset(seed=[10, 11, 12])
+    for i, s in enumerate(singles):
+        s.reset(seed=10 + i)
+    ended = np.zeros(n, dtype=bool)
+    for _ in range(2 * length + 3):
+        _, rew, term, trunc, info = wrapped.step(np.zeros(n, dtype=np.int64))
+        for i, s in enumerate(singles):
+            if ended[i]:
+                assert rew[i] == 0.0 and not info["vl_scored"][i]
+                s.reset(seed=None)
+                continue
+            _, r, _, _, single_info = s.step(0)
+            assert rew[i] == pytest.approx(r, abs=1e-5)
+            assert info["vl_scored"][i] == single_info["vl_scored"]
+            assert info["vl_potential"][i] == pytest.approx(single_info["vl_potential"], abs=1e-5)
+        ended = np.logical_or(term, trunc)
