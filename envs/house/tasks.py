@@ -9,6 +9,7 @@ episodes are short and resets must be cheap.
 
 from __future__ import annotations
 
+import functools
 import math
 import weakref
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class UnknownTargetError(ValueError):
     """A target type / room type the task does not know."""
 
 
+@functools.lru_cache(maxsize=1024)
 def words(object_type: str) -> str:
     """'GarbageCan' -> 'garbage can' (for language goals)."""
     out = []
@@ -165,10 +167,17 @@ class ObjectNavTask(HouseTask):
         self.target_types = types
         self.success_distance = success_distance
 
-    def _field(self, world: HouseWorld, object_type: str) -> np.ndarray:
+    def _sources(self, world: HouseWorld, object_type: str) -> np.ndarray:
+        """Free cells from which an object of the type is within reach (the field's zero set)."""
         def make() -> np.ndarray:
             objs = [o for o in world.objects if o.object_type == object_type and not o.is_picked_up]
-            return geodesic_distance(world.blocked, _reach_sources(world, objs, self.success_distance), world.floor.cell)
+            return _reach_sources(world, objs, self.success_distance) & ~world.blocked
+
+        return self._cached_field(world, ("objnav-sources", object_type), make)
+
+    def _field(self, world: HouseWorld, object_type: str) -> np.ndarray:
+        def make() -> np.ndarray:
+            return geodesic_distance(world.blocked, self._sources(world, object_type), world.floor.cell)
 
         return self._cached_field(world, ("objnav", object_type), make)
 
@@ -177,19 +186,22 @@ class ObjectNavTask(HouseTask):
         return [t for t in self.target_types if t in present and self._reachable(world, t)]
 
     def _reachable(self, world: HouseWorld, object_type: str) -> bool:
-        """Whether some object of the type can be reached, cached with its field (a reset asks for all 16)."""
+        """Whether some object of the type can be reached: its field is finite somewhere exactly when
+        it has a free source cell, so a reset (which asks for all 16 types) runs no Dijkstra; the
+        field itself is computed when an episode samples the type."""
         fields = self._field_cache.setdefault(world.floor, {})
         key = ("objnav-reachable", object_type)
         if key not in fields:
-            fields[key] = bool(np.isfinite(self._field(world, object_type)).any())
+            fields[key] = bool(self._sources(world, object_type).any())
         return fields[key]
 
     def sample(self, world: HouseWorld, rng: np.random.Generator) -> Goal:
-        types = self.feasible_types(world)
+        types = self._cached_field(world, ("objnav-feasible",), lambda: self.feasible_types(world))
         if not types:
             raise NoFeasibleGoalError(f"no reachable object of types {self.target_types} in this house")
         t = types[int(rng.integers(len(types)))]
-        ids = tuple(o.object_id for o in world.objects if o.object_type == t)
+        ids = self._cached_field(world, ("objnav-ids", t),
+                                 lambda: tuple(o.object_id for o in world.objects if o.object_type == t))
         return Goal(text=f"find a {words(t)}", goal_id=OBJECTNAV_TYPES.index(t), distance_field=self._field(world, t),
                     target_ids=ids)
 
