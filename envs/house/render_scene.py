@@ -9,7 +9,7 @@ state every frame, so picking up, putting down or closing a door needs no voxel 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from embodied_gym.procgen.catalog.assets import get_asset
@@ -57,14 +57,25 @@ class HouseRenderScene:
     door_ids: tuple[str, ...]
     door_boxes: np.ndarray  # (d, 7) closed-door panel boxes
     door_instance: np.ndarray
+    #: (house dict, rows) of a world whose objects are as the house has them (see entity_rows)
+    _pristine: tuple | None = field(default=None, repr=False, compare=False)
 
     def entity_rows(self, world) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(box, material, class, instance, tint) rows for the world's current state (cached on the
-        world until an interaction or a reset bumps ``world.version``: most steps move nothing)."""
+        world until an interaction or a reset bumps ``world.version``: most steps move nothing).
+
+        The rows of a world whose objects are as its house dict has them (every reset of a navigation
+        task) are built once per scene and shared, the same arrays each time, so that a batch of
+        worlds sees nothing changed and keeps its packed entities."""
         cached = getattr(world, "_entity_rows", None)
         if cached is not None and cached[0] is self and cached[1] == world.version:
             return cached[2]
-        rows = self._entity_rows(world)
+        if world.objects_pristine():
+            if self._pristine is None or self._pristine[0] is not world.house:
+                self._pristine = (world.house, self._entity_rows(world))
+            rows = self._pristine[1]
+        else:
+            rows = self._entity_rows(world)
         world._entity_rows = (self, world.version, rows)
         return rows
 

@@ -13,7 +13,7 @@ horizon clamped to [-30, 60] deg, interaction within 1.5 m).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from embodied_gym.procgen.catalog.assets import get_asset
@@ -41,6 +41,9 @@ INTERACTION_ACTIONS: tuple[str, ...] = (
     "ToggleObjectOff",
 )
 ALL_ACTIONS: tuple[str, ...] = NAVIGATION_ACTIONS + INTERACTION_ACTIONS
+_ACTION_SET = frozenset(ALL_ACTIONS)
+#: heading of each move relative to the agent's yaw (degrees)
+_MOVE_HEADINGS = {"MoveAhead": 0.0, "MoveRight": 90.0, "MoveBack": 180.0, "MoveLeft": 270.0}
 
 
 class InvalidActionError(ValueError):
@@ -99,12 +102,27 @@ class ObjectState:
     parent_receptacle: str | None = None
     is_door: bool = False
 
-    def copy(self) -> ObjectState:
-        """A copy with its own position array (resetting a house copies ~40 of these per episode;
-        ``dataclasses.replace`` re-runs ``__init__`` and costs several times more)."""
+    def __setattr__(self, name: str, value) -> None:
+        # Tells the world that owns this object that its objects differ from the house as loaded, so
+        # that its next reset copies them afresh (a reset of an untouched world keeps them).
+        object.__setattr__(self, name, value)
+        touched = self.__dict__.get("_touched")
+        if touched is not None:
+            touched[0] = True
+
+    def copy(self, position: np.ndarray | None = None, touched: list | None = None) -> ObjectState:
+        """A copy with its own position array (``position``, if given, receives the values and becomes
+        it); ``touched`` is the owner's flag set by any later attribute assignment.
+        ``dataclasses.replace`` re-runs ``__init__`` and costs several times more."""
         fresh = object.__new__(ObjectState)
-        fresh.__dict__.update(self.__dict__)
-        fresh.position = self.position.copy()
+        d = fresh.__dict__
+        d.update(self.__dict__)
+        if position is None:
+            position = self.position.copy()
+        else:
+            position[:] = self.position
+        d["position"] = position
+        d["_touched"] = touched
         return fresh
 
 
@@ -166,6 +184,10 @@ class HouseWorld:
         #: bumped by every reset and interaction that changes the objects (the renderer caches its
         #: entity rows by it, see ``render_scene.HouseRenderScene.entity_rows``)
         self.version = 0
+        self._initial_blocked: np.ndarray | None = None
+        self._initial_position_bytes = np.array([o.position for o in self._initial_objects],
+                                                np.float64).reshape(-1, 3).tobytes()
+        self._copy_initial_objects()
         self.reset()
 
     @staticmethod
@@ -182,11 +204,18 @@ class HouseWorld:
 
     # ------------------------------------------------------------------ state
     def reset(self, pose: AgentState | None = None) -> None:
-        """Put every object back where the house dict has it and the agent at ``pose`` (or the start)."""
-        self.objects = [o.copy() for o in self._initial_objects]
+        """Put every object back where the house dict has it and the agent at ``pose`` (or the start).
+
+        Most episodes of a navigation task change no object, so an untouched world keeps its object
+        states (and their ``blocked`` raster) instead of copying ~50 of them per episode: untouched
+        means no attribute of any of them was assigned and no position written in place since the
+        last reset. (An ``ObjectState`` held from an earlier episode may therefore still be live.)
+        """
+        if not self.objects_pristine():
+            self._copy_initial_objects()
         self.version += 1
-        self.by_id = {o.object_id: o for o in self.objects}
-        self.agent = replace(pose or self.start_pose)
+        p = pose or self.start_pose
+        self.agent = AgentState(p.x, p.z, p.rotation, p.horizon)
         self.held: str | None = None
         self.last_action = ""
         self.last_action_success = True
@@ -194,14 +223,34 @@ class HouseWorld:
         self._frame: tuple[np.ndarray, tuple[str, ...]] | None = None
         self._visible_cache: frozenset[str] | None = frozenset()
         self._centre_cache: tuple[str, ...] | None = ()
-        self._refresh_blocked()
         if not self.floor.is_free(self.blocked, self.agent.x, self.agent.z):
             raise ValueError(
                 f"agent start ({self.agent.x:.2f}, {self.agent.z:.2f}) collides with the house; "
                 "metadata.agent.position must be a free floor point"
             )
 
+    def objects_pristine(self) -> bool:
+        """True while every object is as the house dict has it (nothing assigned or moved since the
+        objects were last copied from it)."""
+        return not self._touched[0] and self._positions.tobytes() == self._initial_position_bytes
+
+    def _copy_initial_objects(self) -> None:
+        """Fresh object states as the house dict has them, positions as rows of one array (so that a
+        reset can tell in one comparison whether any was written in place)."""
+        touched = [False]
+        self._touched = touched
+        self._positions = np.empty((len(self._initial_objects), 3), np.float64)
+        self.objects = [o.copy(self._positions[k], touched) for k, o in enumerate(self._initial_objects)]
+        self.by_id = {o.object_id: o for o in self.objects}
+        if self._initial_blocked is None:
+            self._refresh_blocked()
+            self.blocked.setflags(write=False)  # shared by every episode: never edited in place
+            self._initial_blocked = self.blocked
+        self.blocked = self._initial_blocked
+
     def _refresh_blocked(self) -> None:
+        """Recompute ``blocked`` from the doors' states (a new array: ``blocked`` is never edited in place,
+        the start-of-episode one is shared by every reset)."""
         closed = [o.object_id for o in self.objects if o.is_door and not o.is_open]
         self.blocked = self.floor.blocked(closed)
 
@@ -216,14 +265,15 @@ class HouseWorld:
     # ------------------------------------------------------------------ actions
     def step(self, action: str, object_id: str | None = None) -> bool:
         """Apply one AI2-THOR action; returns lastActionSuccess (errorMessage says why not)."""
-        if action not in ALL_ACTIONS:
+        if action not in _ACTION_SET:
             raise InvalidActionError(f"unknown action {action!r}; accepted: {', '.join(ALL_ACTIONS)}")
         self.last_action = action
         self.error_message = ""
         cfg = self.agent_config
         ok = True
-        if action in ("MoveAhead", "MoveBack", "MoveLeft", "MoveRight"):
-            ok = self._move({"MoveAhead": 0.0, "MoveRight": 90.0, "MoveBack": 180.0, "MoveLeft": 270.0}[action])
+        heading = _MOVE_HEADINGS.get(action)
+        if heading is not None:
+            ok = self._move(heading)
         elif action in ("RotateLeft", "RotateRight"):
             sign = -1.0 if action == "RotateLeft" else 1.0
             self.agent.rotation = (self.agent.rotation + sign * cfg.rotate_step_degrees) % 360.0
@@ -277,7 +327,10 @@ class HouseWorld:
         """Object ids with at least one pixel in the current frame."""
         if self._visible_cache is None:
             mask, names = self._frame  # type: ignore[misc]
-            ids = np.unique(mask)
+            try:  # a count per instance id: several times faster than np.unique's sort
+                ids = np.flatnonzero(np.bincount(mask.ravel()))
+            except ValueError:  # (negative ids: not from the renderer)
+                ids = np.unique(mask)
             self._visible_cache = frozenset(names[i] for i in ids.tolist() if 0 < i < len(names))
         return self._visible_cache
 
