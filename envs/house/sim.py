@@ -29,6 +29,9 @@ GOAL_TEXT_BYTES = 128
 SUCCESS_REWARD = 10.0
 STEP_PENALTY = -0.01
 MAX_HOUSE_TRIES = 32
+#: ``info`` keys of every task (Rearrange adds ``percent_fixed``)
+INFO_KEYS: tuple[str, ...] = ("success", "spl", "distance_to_goal", "goal_text", "last_action_success",
+                              "error_message", "steps")
 
 
 class HouseSourceError(ValueError):
@@ -164,6 +167,7 @@ class HouseSim:
         self.scene = None
         self._episode = 0
         self.scene_changed = True
+        self._starts: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ spaces
     def observation_space(self) -> spaces.Dict:
@@ -199,7 +203,7 @@ class HouseSim:
             except NoFeasibleGoalError:
                 self._episode = 0  # move on to another house
                 continue
-            starts = self.task.start_cells(self.world, self.goal.distance_field)
+            starts = self._start_cells()
             if starts.size == 0:
                 self._episode = 0
                 continue
@@ -218,18 +222,39 @@ class HouseSim:
         self.success = False
         self.goal_text = encode_goal_text(self.goal.text)
 
+    def _start_cells(self) -> np.ndarray:
+        """The task's start cells for this goal, kept while the goal's field and the world's blocked
+        raster are the same arrays (an ObjectNav type's field serves many episodes of a house)."""
+        field, blocked = self.goal.distance_field, self.world.blocked
+        hit = self._starts.get(id(field))
+        if hit is not None and hit[0] is field and hit[1] is blocked:
+            return hit[2]
+        starts = self.task.start_cells(self.world, field)
+        if len(self._starts) >= 64:
+            self._starts.clear()
+        self._starts[id(field)] = (field, blocked, starts)
+        return starts
+
     def camera(self) -> tuple[tuple[float, float, float], float, float]:
         w = self.world
         return (w.agent.x, self.agent.camera_height, w.agent.z), w.agent.rotation, w.agent.horizon
 
-    def apply(self, action) -> StepResult:
-        """Apply the action of a step; the caller renders and then calls :meth:`observe`."""
+    def check_action(self, action) -> int:
+        """The action as an index into :attr:`actions`, or InvalidActionError saying what is accepted."""
         if not (isinstance(action, int | np.integer) or (isinstance(action, np.ndarray) and action.shape == ()
                                                         and np.issubdtype(action.dtype, np.integer))):
             raise InvalidActionError(f"action must be an integer in [0, {len(self.actions)}), got {action!r}")
         a = int(action)
         if not 0 <= a < len(self.actions):
             raise InvalidActionError(f"action {a} outside Discrete({len(self.actions)}); actions: {self.actions}")
+        return a
+
+    def apply(self, action) -> StepResult:
+        """Apply the action of a step; the caller renders and then calls :meth:`finish`."""
+        return self.apply_index(self.check_action(action))
+
+    def apply_index(self, a: int) -> StepResult:
+        """:meth:`apply` for an index already checked (the vector env checks all sub-envs' at once)."""
         name = self.actions[a]
         w = self.world
         x0, z0 = w.agent.x, w.agent.z
@@ -272,21 +297,22 @@ class HouseSim:
             obs["goal"] = PointNavTask.relative_goal(self.world, self.goal)
         return obs
 
-    def info(self, done: bool) -> dict:
+    def info_keys(self) -> tuple[str, ...]:
+        """The keys of :meth:`info`, in order (the same every step of a task)."""
+        return INFO_KEYS + (("percent_fixed",) if isinstance(self.task, RearrangeTask) else ())
+
+    def info_values(self, done: bool) -> tuple:
+        """The values of :meth:`info` in :meth:`info_keys` order (the vector env stacks these)."""
         w = self.world
         spl = 0.0
         if done and self.success:
             L = self.shortest_path
             spl = L / max(L, self.path_length) if L > 0 else 1.0
-        info = {
-            "success": bool(self.success),
-            "spl": float(spl),
-            "distance_to_goal": float(self.prev_distance),
-            "goal_text": self.goal.text,
-            "last_action_success": bool(w.last_action_success),
-            "error_message": w.error_message,
-            "steps": self.steps,
-        }
+        values = (bool(self.success), float(spl), float(self.prev_distance), self.goal.text,
+                  bool(w.last_action_success), w.error_message, self.steps)
         if isinstance(self.task, RearrangeTask):
-            info["percent_fixed"] = self.task.percent_fixed(w, self.goal)
-        return info
+            values += (self.task.percent_fixed(w, self.goal),)
+        return values
+
+    def info(self, done: bool) -> dict:
+        return dict(zip(self.info_keys(), self.info_values(done), strict=True))
