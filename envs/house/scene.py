@@ -41,9 +41,14 @@ def house_classes() -> tuple[str, ...]:
     return STRUCTURE_CLASSES + tuple(t for t in object_types() if t not in STRUCTURE_CLASSES)
 
 
+@lru_cache(maxsize=1)
+def _class_table() -> dict[str, int]:
+    return {n: i for i, n in enumerate(house_classes())}
+
+
 def class_id(name: str) -> int:
     """Semantic class id of a structure class or AI2-THOR object type."""
-    table = {n: i for i, n in enumerate(house_classes())}
+    table = _class_table()
     if name not in table:
         raise HouseSceneError(f"unknown semantic class {name!r}; accepted: structure {STRUCTURE_CLASSES[1:]} "
                               "or an AI2-THOR object type from the catalog")
@@ -236,10 +241,16 @@ def house_scene(house: Mapping[str, Any], voxel_size: float = 0.05, brick: int =
     cls_floor, cls_wall, cls_ceiling = class_id("Floor"), class_id("Wall"), class_id("Ceiling")
     for r, (rid, poly) in enumerate(rooms.items()):
         room = house["rooms"][r]
-        inside = _inside_polygon(CX, CZ, poly)
+        # only voxel columns within the room's bounding box can be inside it (the even-odd test
+        # gives False for every point outside it, one voxel of slack for rounding): test that window
+        i0 = max(0, int(np.searchsorted(cx, poly[:, 0].min())) - 1)
+        i1 = min(nx, int(np.searchsorted(cx, poly[:, 0].max(), side="right")) + 1)
+        k0 = max(0, int(np.searchsorted(cz, poly[:, 1].min())) - 1)
+        k1 = min(nz, int(np.searchsorted(cz, poly[:, 1].max(), side="right")) + 1)
+        inside = _inside_polygon(CX[i0:i1, k0:k1], CZ[i0:i1, k0:k1], poly)
         fmat, ftint = _surface_material(room.get("floorMaterial"), _FLOOR_KEYWORDS, "floor_wood")
-        grid[:, floor_layer, :][inside] = parts.add(fmat, cls_floor, str(rid), ftint)
-        grid[:, ceil_layer, :][inside] = parts.add(ceil_mat, cls_ceiling, f"ceiling|{rid}", ceil_tint)
+        grid[i0:i1, floor_layer, k0:k1][inside] = parts.add(fmat, cls_floor, str(rid), ftint)
+        grid[i0:i1, ceil_layer, k0:k1][inside] = parts.add(ceil_mat, cls_ceiling, f"ceiling|{rid}", ceil_tint)
 
     # walls: one voxel layer on the side the wall faces
     wall_voxels: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = {}
