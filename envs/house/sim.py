@@ -75,6 +75,8 @@ class HouseSource:
         self.agent = agent or AgentConfig()
         self._cache: OrderedDict[int, HouseAssets] = OrderedDict()
         self.cache_size = cache_size
+        #: houses built so far (cache misses of :meth:`get`); benchmarks report it per episode
+        self.builds = 0
         if isinstance(houses, str) and houses == "procedural":
             self.houses: list[dict] | None = None
         elif isinstance(houses, str | Path):
@@ -110,6 +112,7 @@ class HouseSource:
         else:
             house = self.houses[key]
         assets = HouseAssets(house, build_floor_model(house, radius=self.agent.radius), build_render_scene(house))
+        self.builds += 1
         self._cache[key] = assets
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
