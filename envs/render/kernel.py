@@ -92,11 +92,14 @@ def _frac(x):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _albedo(mats, m, tr, tg, tb, u, v, axis, up, wy):
-    """Material colour at in-face coordinates (u, v) metres, with its procedural texture."""
-    kind = int(mats[m, 6])
-    s = mats[m, 7]
-    amp = mats[m, 10]
+def _albedo(mrow, m, tr, tg, tb, u, v, axis, up, wy):
+    """Material colour at in-face coordinates (u, v) metres, with its procedural texture. ``mrow``:
+    columns 0-7 and 10 of material m's row of the material table, as a tuple (an array argument would
+    cost an atomic reference-count increment and decrement per call, i.e. per pixel: ~10% of a block
+    world frame)."""
+    kind = int(mrow[6])
+    s = mrow[7]
+    amp = mrow[8]
     tu = u * s
     tv = v * s
     iu = math.floor(tu)
@@ -148,9 +151,9 @@ def _albedo(mats, m, tr, tg, tb, u, v, axis, up, wy):
             mix = 1.0
     elif kind == TEX_WATER:
         bright = 1.0 + amp * (2.0 * _hash(iu, iv, 3) - 1.0)
-    r = (mats[m, 0] + (mats[m, 3] - mats[m, 0]) * mix) * bright * tr
-    g = (mats[m, 1] + (mats[m, 4] - mats[m, 1]) * mix) * bright * tg
-    b = (mats[m, 2] + (mats[m, 5] - mats[m, 2]) * mix) * bright * tb
+    r = (mrow[0] + (mrow[3] - mrow[0]) * mix) * bright * tr
+    g = (mrow[1] + (mrow[4] - mrow[1]) * mix) * bright * tg
+    b = (mrow[2] + (mrow[5] - mrow[2]) * mix) * bright * tb
     return r, g, b
 
 
@@ -317,7 +320,7 @@ def _render_rows(c, row0, row1,
               cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
               height, width, want_rgb, want_depth, want_sem, want_inst,
               out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, gbox, gtile, gtile_idx,
-              gsort):
+              gsort, gspan):
     """Render image rows [row0, row1) of camera c (several rows per call: a call costs ~0.8 us of
     argument set-up, as much as a dozen pixels).
 
@@ -325,7 +328,8 @@ def _render_rows(c, row0, row1,
     this case without the raster branch), or else from the
     per-pixel buffers the raster path filled for this camera (``hit_t`` distance, ``hit_box`` box, ``hit_axis`` face
     axis; ``glass`` the transparent boxes in view with their screen rectangles, listed per GTILE x GTILE tile in
-    ``gtile_idx[gtile[k]:gtile[k + 1]]`` (see ``_glass_tiles``), ``gsort`` scratch
+    ``gtile_idx[gtile[k]:gtile[k + 1]]`` (see ``_glass_tiles``), ``gspan[g, row]`` the columns of that
+    row whose rays may meet glass box g (see ``_glass_spans``), ``gsort`` scratch
     for one pixel's glass hits; see ``raster.py``). Everything else
     (entities, ground, glass compositing order, shading) is this one code path for both.
     """
@@ -471,7 +475,7 @@ def _render_rows(c, row0, row1,
                     igz = 1.0 / dz if abs(dz) >= 1e-12 else 0.0
                 for gi in range(gtile[tk], gtile[tk + 1]):
                     g = gtile_idx[gi]
-                    if col < glass[g, 1] or col > glass[g, 3] or row < glass[g, 2] or row > glass[g, 4]:
+                    if row < glass[g, 2] or row > glass[g, 4] or col < gspan[g, row, 0] or col > gspan[g, row, 1]:
                         continue
                     if gbox[g, 6] > limit * (1.0 + 1e-6) + 1e-6:  # wholly behind this pixel's hit
                         continue
@@ -789,7 +793,9 @@ def _render_rows(c, row0, row1,
                     ay_ = int(math.floor((py - ory) * ivs + 0.5))
                     az_ = int(math.floor((pz - orz) * ivs))
                     wy = py
-                r, g, bl = _albedo(mats, m, tr, tg_, tb, uu, vv, fa, up, wy)
+                mrow = (mats[m, 0], mats[m, 1], mats[m, 2], mats[m, 3], mats[m, 4], mats[m, 5], mats[m, 6], mats[m, 7],
+                        mats[m, 10])
+                r, g, bl = _albedo(mrow, m, tr, tg_, tb, uu, vv, fa, up, wy)
                 lit = _top_at(top, toff, nx, nz, ax_, az_) <= ay_
                 lam = nxv * sunx + nyv * suny + nzv * sunz
                 sun = sunk * lam if (lit and lam > 0.0) else 0.0
@@ -827,7 +833,7 @@ def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, 
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, None)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -843,7 +849,7 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, None)
 
 
 # ================================================================================================
@@ -901,20 +907,21 @@ def _inv(x):
 
 @njit(cache=True, fastmath=FASTMATH)
 def _face_rows(q, fx, fy, fz, ux, uy, uz, ty, height):
-    """Rows [r0, r1] whose centre line may cross the face with corners ``q`` (4, 3) (camera-relative),
-    from its projection clipped at the near plane; r0 > r1 when it lies behind the camera."""
+    """Rows [r0, r1] whose centre line may cross the face with corners ``q`` (a tuple of four (x, y, z),
+    camera-relative), from its projection clipped at the near plane; r0 > r1 when it lies behind the
+    camera."""
     vmin, vmax = BIG, -BIG
     for n in range(4):
         m = (n + 1) & 3
-        za = q[n, 0] * fx + q[n, 1] * fy + q[n, 2] * fz
-        zb = q[m, 0] * fx + q[m, 1] * fy + q[m, 2] * fz
-        ya = q[n, 0] * ux + q[n, 1] * uy + q[n, 2] * uz
+        za = q[n][0] * fx + q[n][1] * fy + q[n][2] * fz
+        zb = q[m][0] * fx + q[m][1] * fy + q[m][2] * fz
+        ya = q[n][0] * ux + q[n][1] * uy + q[n][2] * uz
         if za > NEAR:
             v = ya / za
             vmin = min(vmin, v)
             vmax = max(vmax, v)
         if (za > NEAR) != (zb > NEAR):
-            yb = q[m, 0] * ux + q[m, 1] * uy + q[m, 2] * uz
+            yb = q[m][0] * ux + q[m][1] * uy + q[m][2] * uz
             w = (NEAR - za) / (zb - za)
             v = (ya + (yb - ya) * w) / NEAR
             vmin = min(vmin, v)
@@ -927,66 +934,6 @@ def _face_rows(q, fx, fy, fz, ux, uy, uz, ty, height):
     lo = min(max(lo, -1.0), height + 1.0)
     hi = min(max(hi, -1.0), height + 1.0)
     return max(int(math.ceil(lo)), 0), min(int(math.floor(hi)), height - 1)
-
-
-@njit(cache=True, fastmath=FASTMATH)
-def _draw_face(bidx, a, plane, lo_b, lo_c, hi_b, hi_c, o, q, f, r, u, ty, tx, height, width, zt, zb, za):
-    """Depth-test the face of box ``bidx`` on plane ``x[a] = plane`` spanning [lo_b, hi_b] x [lo_c, hi_c]
-    on the other two axes (b, c in x, y, z order) into the per-pixel buffers (t, box, axis).
-
-    A row's covered columns satisfy five inequalities ``alpha + beta*u >= 0`` in the column
-    coordinate u (ray in front of the plane, hit point within the face on both axes); each is a plane
-    through the eye, so beta is the same for every row and alpha is linear in the row coordinate.
-    """
-    ab = 1 if a == 0 else 0
-    ac = 1 if a == 2 else 2
-    k = plane - o[a]
-    inv_k = 1.0 / k
-    qlb, qhb = (lo_b - o[ab]) * inv_k, (hi_b - o[ab]) * inv_k
-    qlc, qhc = (lo_c - o[ac]) * inv_k, (hi_c - o[ac]) * inv_k
-    sgn = 1.0 if k > 0.0 else -1.0
-    # alpha = p + vrow * v, beta = w for: in front; b >= lo; b <= hi; c >= lo; c <= hi
-    p1, v1, w1 = sgn * f[a], sgn * u[a], sgn * r[a]
-    p2, v2, w2 = f[ab] - qlb * f[a], u[ab] - qlb * u[a], r[ab] - qlb * r[a]
-    p3, v3, w3 = qhb * f[a] - f[ab], qhb * u[a] - u[ab], qhb * r[a] - r[ab]
-    p4, v4, w4 = f[ac] - qlc * f[a], u[ac] - qlc * u[a], r[ac] - qlc * r[a]
-    p5, v5, w5 = qhc * f[a] - f[ac], qhc * u[a] - u[ac], qhc * r[a] - r[ac]
-    i1, i2, i3, i4, i5 = _inv(w1), _inv(w2), _inv(w3), _inv(w4), _inv(w5)
-    r0, r1 = _face_rows(q, f[0], f[1], f[2], u[0], u[1], u[2], ty, height)
-    half_w = 0.5 * width
-    col_scale = half_w / tx
-    a1 = r[a]
-    ks = k * sgn
-    for row in range(r0, r1 + 1):
-        vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
-        ulo, uhi = _clip(-BIG, BIG, p1 + vrow * v1, w1, i1)
-        ulo, uhi = _clip(ulo, uhi, p2 + vrow * v2, w2, i2)
-        ulo, uhi = _clip(ulo, uhi, p3 + vrow * v3, w3, i3)
-        ulo, uhi = _clip(ulo, uhi, p4 + vrow * v4, w4, i4)
-        ulo, uhi = _clip(ulo, uhi, p5 + vrow * v5, w5, i5)
-        if ulo > uhi:
-            continue
-        clo = min(max(ulo * col_scale + half_w - 0.5 - EPS_PX, -1.0), width + 1.0)
-        chi = min(max(uhi * col_scale + half_w - 0.5 + EPS_PX, -1.0), width + 1.0)
-        c_lo = max(int(math.ceil(clo)), 0)
-        c_hi = min(int(math.floor(chi)), width - 1)
-        base = row * width
-        a0 = f[a] + vrow * u[a]
-        if a1 == 0.0:  # floors and ceilings: one distance for the whole row
-            t = k / a0
-            for col in range(base + c_lo, base + c_hi + 1):
-                if t < zt[col]:
-                    zt[col] = t
-                    zb[col] = bidx
-                    za[col] = a
-            continue
-        for col in range(c_lo, c_hi + 1):
-            ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
-            den = a0 + ucol * a1
-            if ks < zt[base + col] * den * sgn:  # t = k / den is nearer (den * sgn > 0 here)
-                zt[base + col] = k / den
-                zb[base + col] = bidx
-                za[base + col] = a
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -1117,38 +1064,136 @@ def _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near, height, width):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _facing(boxes, bidx, lo, hi, o, a):
-    """Column of ``boxes`` (``BOX_FACES`` block) of the face of box ``bidx`` on axis ``a`` that faces
-    the eye, or -1 when none does (the eye is level with the box on that axis) or that face is hidden."""
-    if o[a] < lo[a]:
-        col = BOX_FACES + 8 * a
-    elif o[a] > hi[a]:
-        col = BOX_FACES + 8 * a + 4
-    else:
-        return -1
-    return col if boxes[bidx, col] < boxes[bidx, col + 2] else -1
+def _facing(a, lo_a, hi_a, o_a):
+    """Column of a box row (``BOX_FACES`` block) of the box's face on axis ``a`` that faces the eye,
+    or -1 when none does (the eye is level with the box on that axis). Scalars only: an array
+    argument costs an atomic reference-count increment and decrement per call (3 calls per box)."""
+    if o_a < lo_a:
+        return BOX_FACES + 8 * a
+    if o_a > hi_a:
+        return BOX_FACES + 8 * a + 4
+    return -1
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _draw_box(bidx, boxes, org, vs, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q):
-    """Draw the open rectangles (see ``boxes.face_rects``) of the (up to three) faces of box ``bidx``
-    that face the eye."""
-    for a in range(3):
-        col = _facing(boxes, bidx, lo, hi, o, a)
-        if col < 0:
+def _corner(a, pa, b, c):
+    """A point with coordinate ``pa`` on axis ``a`` and ``b``, ``c`` on the other two (x, y, z order)."""
+    if a == 0:
+        return (pa, b, c)
+    if a == 1:
+        return (b, pa, c)
+    return (b, c, pa)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, height, width, zt, zb, za,
+                tile_max, tile_dirty):
+    """Draw boxes ``cand[order[:n_cand]]`` (nearest first; ``near``: their nearest depths) into the
+    per-pixel buffers (t, box, axis): each box unless its screen rectangle lies wholly behind what
+    the tiles already hold (see ``_hidden``), then the open rectangles (``boxes.face_rects``) of its
+    (up to three) faces toward the eye.
+
+    One function with the face filling written out in it (no helper taking an array): numba
+    increments and decrements an array argument's reference count (atomic instructions) at every call,
+    and per box and face that was ~10% of a block-world frame.
+
+    How a face is filled: a row's covered columns satisfy five inequalities ``alpha + beta*u >= 0`` in
+    the column coordinate u (ray in front of the plane, hit point within the face on both axes); each
+    is a plane through the eye, so beta is the same for every row and alpha is linear in the row
+    coordinate.
+    """
+    tw = (width + TILE - 1) // TILE
+    for oi in range(n_cand):
+        bidx = cand[order[oi]]
+        lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
+        hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
+        c0, r0, c1, r1 = _box_rect(lo, hi, o, f, r, u, tx, ty, height, width)
+        # ---- skip the box when every tile under its rectangle is nearer (as ``_hidden``)
+        zmin = near[order[oi]]
+        hidden = True
+        for ty_ in range(r0 // TILE, r1 // TILE + 1):
+            for tx_ in range(c0 // TILE, c1 // TILE + 1):
+                k = ty_ * tw + tx_
+                if tile_dirty[k]:
+                    m = 0.0
+                    for row in range(ty_ * TILE, min(ty_ * TILE + TILE, height)):
+                        base = row * width
+                        for col in range(tx_ * TILE, min(tx_ * TILE + TILE, width)):
+                            m = max(m, zt[base + col])
+                    tile_max[k] = m
+                    tile_dirty[k] = False
+                if tile_max[k] >= zmin:
+                    hidden = False
+                    break
+            if not hidden:
+                break
+        if hidden:
             continue
-        plane = lo[a] if o[a] < lo[a] else hi[a]
-        ab = 1 if a == 0 else 0
-        ac = 1 if a == 2 else 2
-        lo_b = org[ab] + boxes[bidx, col] * vs
-        lo_c = org[ac] + boxes[bidx, col + 1] * vs
-        hi_b = org[ab] + boxes[bidx, col + 2] * vs
-        hi_c = org[ac] + boxes[bidx, col + 3] * vs
-        for n in range(4):
-            q[n, a] = plane - o[a]
-            q[n, ab] = (hi_b if (n == 1 or n == 2) else lo_b) - o[ab]
-            q[n, ac] = (hi_c if n >= 2 else lo_c) - o[ac]
-        _draw_face(bidx, a, plane, lo_b, lo_c, hi_b, hi_c, o, q, f, r, u, ty, tx, height, width, zt, zb, za)
+        for a in range(3):
+            fc = _facing(a, lo[a], hi[a], o[a])
+            if fc < 0 or boxes[bidx, fc] >= boxes[bidx, fc + 2]:  # (no face toward the eye, or it is hidden)
+                continue
+            plane = lo[a] if o[a] < lo[a] else hi[a]
+            ab = 1 if a == 0 else 0
+            ac = 1 if a == 2 else 2
+            lo_b = org[ab] + boxes[bidx, fc] * vs
+            lo_c = org[ac] + boxes[bidx, fc + 1] * vs
+            hi_b = org[ab] + boxes[bidx, fc + 2] * vs
+            hi_c = org[ac] + boxes[bidx, fc + 3] * vs
+            pa = plane - o[a]
+            q = (_corner(a, pa, lo_b - o[ab], lo_c - o[ac]), _corner(a, pa, hi_b - o[ab], lo_c - o[ac]),
+                 _corner(a, pa, hi_b - o[ab], hi_c - o[ac]), _corner(a, pa, lo_b - o[ab], hi_c - o[ac]))
+            # ---- fill the face on plane x[a] = plane spanning [lo_b, hi_b] x [lo_c, hi_c]
+            k = plane - o[a]
+            inv_k = 1.0 / k
+            qlb, qhb = (lo_b - o[ab]) * inv_k, (hi_b - o[ab]) * inv_k
+            qlc, qhc = (lo_c - o[ac]) * inv_k, (hi_c - o[ac]) * inv_k
+            sgn = 1.0 if k > 0.0 else -1.0
+            # alpha = p + vrow * v, beta = w for: in front; b >= lo; b <= hi; c >= lo; c <= hi
+            p1, v1, w1 = sgn * f[a], sgn * u[a], sgn * r[a]
+            p2, v2, w2 = f[ab] - qlb * f[a], u[ab] - qlb * u[a], r[ab] - qlb * r[a]
+            p3, v3, w3 = qhb * f[a] - f[ab], qhb * u[a] - u[ab], qhb * r[a] - r[ab]
+            p4, v4, w4 = f[ac] - qlc * f[a], u[ac] - qlc * u[a], r[ac] - qlc * r[a]
+            p5, v5, w5 = qhc * f[a] - f[ac], qhc * u[a] - u[ac], qhc * r[a] - r[ac]
+            i1, i2, i3, i4, i5 = _inv(w1), _inv(w2), _inv(w3), _inv(w4), _inv(w5)
+            fr0, fr1 = _face_rows(q, f[0], f[1], f[2], u[0], u[1], u[2], ty, height)
+            half_w = 0.5 * width
+            col_scale = half_w / tx
+            a1 = r[a]
+            ks = k * sgn
+            for row in range(fr0, fr1 + 1):
+                vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
+                ulo, uhi = _clip(-BIG, BIG, p1 + vrow * v1, w1, i1)
+                ulo, uhi = _clip(ulo, uhi, p2 + vrow * v2, w2, i2)
+                ulo, uhi = _clip(ulo, uhi, p3 + vrow * v3, w3, i3)
+                ulo, uhi = _clip(ulo, uhi, p4 + vrow * v4, w4, i4)
+                ulo, uhi = _clip(ulo, uhi, p5 + vrow * v5, w5, i5)
+                if ulo > uhi:
+                    continue
+                clo = min(max(ulo * col_scale + half_w - 0.5 - EPS_PX, -1.0), width + 1.0)
+                chi = min(max(uhi * col_scale + half_w - 0.5 + EPS_PX, -1.0), width + 1.0)
+                c_lo = max(int(math.ceil(clo)), 0)
+                c_hi = min(int(math.floor(chi)), width - 1)
+                base = row * width
+                a0 = f[a] + vrow * u[a]
+                if a1 == 0.0:  # floors and ceilings: one distance for the whole row
+                    t = k / a0
+                    for col in range(base + c_lo, base + c_hi + 1):
+                        if t < zt[col]:
+                            zt[col] = t
+                            zb[col] = bidx
+                            za[col] = a
+                    continue
+                for col in range(c_lo, c_hi + 1):
+                    ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
+                    den = a0 + ucol * a1
+                    if ks < zt[base + col] * den * sgn:  # t = k / den is nearer (den * sgn > 0 here)
+                        zt[base + col] = k / den
+                        zb[base + col] = bidx
+                        za[base + col] = a
+        for ty_ in range(r0 // TILE, r1 // TILE + 1):
+            for tx_ in range(c0 // TILE, c1 // TILE + 1):
+                tile_dirty[ty_ * tw + tx_] = True
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -1172,7 +1217,6 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
     o = (cpos[c, 0], cpos[c, 1], cpos[c, 2])
     zt[:] = BIG
     zb[:] = -1
-    q = np.empty((4, 3))
     first = si[s, SI_BOX]
     ch0 = si[s, SI_CHUNK]
     n_chunks = si[s, SI_NCHUNK]
@@ -1229,8 +1273,11 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
         for bidx in range(first + chunks[ch, CH_O0], first + chunks[ch, CH_O1]):
             lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
             hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
-            if _facing(boxes, bidx, lo, hi, o, 0) < 0 and _facing(boxes, bidx, lo, hi, o, 1) < 0 and _facing(
-                    boxes, bidx, lo, hi, o, 2) < 0:
+            f0 = _facing(0, lo[0], hi[0], o[0])
+            f1 = _facing(1, lo[1], hi[1], o[1])
+            f2 = _facing(2, lo[2], hi[2], o[2])
+            if ((f0 < 0 or boxes[bidx, f0] >= boxes[bidx, f0 + 2]) and (f1 < 0 or boxes[bidx, f1] >= boxes[bidx, f1 + 2])
+                    and (f2 < 0 or boxes[bidx, f2] >= boxes[bidx, f2 + 2])):
                 continue  # (every face toward the eye is hidden)
             zmin = _box_near(lo, hi, o, f, r, u, tx, ty, view)
             if zmin < 0.0:
@@ -1240,17 +1287,8 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
             n_cand += 1
         # front to back, so that boxes behind what is already drawn are skipped whole
         order = np.argsort(near[:n_cand], kind="mergesort")
-        for oi in range(n_cand):
-            bidx = cand[order[oi]]
-            lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
-            hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
-            c0, r0, c1, r1 = _box_rect(lo, hi, o, f, r, u, tx, ty, height, width)
-            if _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near[order[oi]], height, width):
-                continue
-            _draw_box(bidx, boxes, org, vs, lo, hi, o, f, r, u, tx, ty, height, width, zt, zb, za, q)
-            for ty_ in range(r0 // TILE, r1 // TILE + 1):
-                for tx_ in range(c0 // TILE, c1 // TILE + 1):
-                    tile_dirty[ty_ * tw + tx_] = True
+        _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, height, width, zt, zb, za,
+                    tile_max, tile_dirty)
     return n_glass
 
 
@@ -1339,6 +1377,68 @@ def _glass_tiles(glass, gbox, n_glass, zt, boxes, org, vs, o, f, r, u, tx, ty, h
     return start, idx
 
 
+SPAN_MARGIN_PX = 0.01  # glass spans grow by this much (rounding in the face clips vs the slab test)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _glass_spans(glass, gbox, n_glass, o, f, r, u, tx, ty, height, width, gspan):
+    """Per glass box g in view and row of its screen rectangle, the columns ``gspan[g, row]`` (first,
+    last; first > last when none) whose pixel rays may meet the box: the union of the rows' intervals
+    on its faces toward the eye (solved as ``_draw_boxes`` fills faces, SPAN_MARGIN_PX wider), or the
+    whole rectangle when the eye is in the box. Why: a water or leaf box's rectangle is mostly pixels
+    whose ray misses it (a thin slab seen obliquely), and each pixel used to slab-test every box whose
+    rectangle held it; the spans leave the slab test to the rays that may hit. A ray that meets a box
+    from outside enters it through a face toward the eye, so the pixels are the same."""
+    half_w = 0.5 * width
+    col_scale = half_w / tx
+    for g in range(n_glass):
+        c0, r0, c1, r1 = glass[g, 1], glass[g, 2], glass[g, 3], glass[g, 4]
+        lo = (gbox[g, 0], gbox[g, 1], gbox[g, 2])
+        hi = (gbox[g, 3], gbox[g, 4], gbox[g, 5])
+        inside = True
+        for a in range(3):
+            if o[a] < lo[a] or o[a] > hi[a]:
+                inside = False
+        for row in range(r0, r1 + 1):
+            gspan[g, row, 0] = c0 if inside else width
+            gspan[g, row, 1] = c1 if inside else -1
+        if inside:
+            continue
+        for a in range(3):
+            if o[a] < lo[a]:
+                plane = lo[a]
+            elif o[a] > hi[a]:
+                plane = hi[a]
+            else:
+                continue
+            ab = 1 if a == 0 else 0
+            ac = 1 if a == 2 else 2
+            k = plane - o[a]
+            inv_k = 1.0 / k
+            qlb, qhb = (lo[ab] - o[ab]) * inv_k, (hi[ab] - o[ab]) * inv_k
+            qlc, qhc = (lo[ac] - o[ac]) * inv_k, (hi[ac] - o[ac]) * inv_k
+            sgn = 1.0 if k > 0.0 else -1.0
+            p1, v1, w1 = sgn * f[a], sgn * u[a], sgn * r[a]
+            p2, v2, w2 = f[ab] - qlb * f[a], u[ab] - qlb * u[a], r[ab] - qlb * r[a]
+            p3, v3, w3 = qhb * f[a] - f[ab], qhb * u[a] - u[ab], qhb * r[a] - r[ab]
+            p4, v4, w4 = f[ac] - qlc * f[a], u[ac] - qlc * u[a], r[ac] - qlc * r[a]
+            p5, v5, w5 = qhc * f[a] - f[ac], qhc * u[a] - u[ac], qhc * r[a] - r[ac]
+            i1, i2, i3, i4, i5 = _inv(w1), _inv(w2), _inv(w3), _inv(w4), _inv(w5)
+            for row in range(r0, r1 + 1):
+                vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
+                ulo, uhi = _clip(-BIG, BIG, p1 + vrow * v1, w1, i1)
+                ulo, uhi = _clip(ulo, uhi, p2 + vrow * v2, w2, i2)
+                ulo, uhi = _clip(ulo, uhi, p3 + vrow * v3, w3, i3)
+                ulo, uhi = _clip(ulo, uhi, p4 + vrow * v4, w4, i4)
+                ulo, uhi = _clip(ulo, uhi, p5 + vrow * v5, w5, i5)
+                if ulo > uhi:
+                    continue
+                clo = min(max(ulo * col_scale + half_w - 0.5 - SPAN_MARGIN_PX, -1.0), width + 1.0)
+                chi = min(max(uhi * col_scale + half_w - 0.5 + SPAN_MARGIN_PX, -1.0), width + 1.0)
+                gspan[g, row, 0] = min(gspan[g, row, 0], max(int(math.ceil(clo)), c0))
+                gspan[g, row, 1] = max(gspan[g, row, 1], min(int(math.floor(chi)), c1))
+
+
 @njit(cache=True, fastmath=FASTMATH)
 def _eye_in_solid(c, s, si, sf, coarse, pool, pmat, mats, cpos):
     """Whether camera c's eye lies in an opaque voxel of scene s (a transparent one, such as water
@@ -1382,17 +1482,21 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
         gtile, gtile_idx = _glass_tiles(glass, gbox, n_glass, zt, boxes, (sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ]),
                                         sf[s, SF_VS], (cpos[c, 0], cpos[c, 1], cpos[c, 2]), (sy * cp, -sp, cy * cp),
                                         (cy, 0.0, -sy), (sy * sp, cp, cy * sp), tx, ty, height, width)
+        gspan = np.empty((glass.shape[0], height, 2), np.int32)
+        _glass_spans(glass, gbox, n_glass, (cpos[c, 0], cpos[c, 1], cpos[c, 2]), (sy * cp, -sp, cy * cp),
+                     (cy, 0.0, -sy), (sy * sp, cp, cy * sp), tx, ty, height, width, gspan)
         _render_rows(c, 0, height,
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gbox, gtile, gtile_idx, gsort)
+                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gbox, gtile, gtile_idx, gsort,
+                     gspan)
         return
     _render_rows(c, 0, height,
                  si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                  cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                  height, width, want_rgb, want_depth, want_sem, want_inst,
-                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
+                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, None)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
