@@ -70,6 +70,11 @@ TASKS = {
     # the cow spawns within 3 blocks (not 7): at 7 a 40k-step dense PPO pilot never found it
     "hunt_cow": Task("combat_cow_plains_leather_armors_diamond_sword_shield", "kill a cow", "combat", 200,
                      (("initial_mob_spawn_range_low", (-3, 1, -3)), ("initial_mob_spawn_range_high", (3, 1, 3)))),
+    # the same set-up for the other farm animals the reward model knows (sheep: 8 health, pig and cow: 10)
+    "hunt_sheep": Task("combat_sheep_plains_leather_armors_diamond_sword_shield", "kill a sheep", "combat", 200,
+                       (("initial_mob_spawn_range_low", (-3, 1, -3)), ("initial_mob_spawn_range_high", (3, 1, 3)))),
+    "hunt_pig": Task("combat_pig_plains_leather_armors_diamond_sword_shield", "kill a pig", "combat", 200,
+                     (("initial_mob_spawn_range_low", (-3, 1, -3)), ("initial_mob_spawn_range_high", (3, 1, 3)))),
     "dig_dirt": Task("harvest_1_dirt", "dig dirt", "harvest", 200),
     # night plains: the zombie walks up to the player, three diamond-sword blows kill it
     "hunt_zombie": Task("combat_zombie_plains_leather_armors_diamond_sword_shield", "kill a zombie", "combat", 200),
