@@ -906,7 +906,7 @@ def _inv(x):
     return 1.0 / x if x != 0.0 else 0.0
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _face_rows(q, fx, fy, fz, ux, uy, uz, ty, height):
     """Rows [r0, r1] whose centre line may cross the face with corners ``q`` (a tuple of four (x, y, z),
     camera-relative), from its projection clipped at the near plane; r0 > r1 when it lies behind the
@@ -937,7 +937,7 @@ def _face_rows(q, fx, fy, fz, ux, uy, uz, ty, height):
     return max(int(math.ceil(lo)), 0), min(int(math.floor(hi)), height - 1)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _box_near(lo, hi, o, f, r, u, tx, ty, view):
     """Planar depth of the nearest point of box [lo, hi] (a lower bound), or -1 when the box lies
     wholly outside the view frustum (near plane, 4 sides, view range)."""
@@ -963,7 +963,7 @@ def _box_near(lo, hi, o, f, r, u, tx, ty, view):
     return max(zc - zr, 0.0)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _box_rect(lo, hi, o, f, r, u, tx, ty, height, width):
     """Pixel rectangle (c0, r0, c1, r1) that the projection of box [lo, hi] may cover, a pixel wider
     on every side. A box crossing the near plane is clipped there (see ``_clipped_rect``)."""
@@ -1293,7 +1293,7 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
     return n_glass
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _outside_tile(cx, cy, cz, hx, hy, hz, f, r, u, ul, ur, vb, vt):
     """Whether the box with centre (cx, cy, cz) (relative to the eye) and half sizes (hx, hy, hz) lies
     wholly outside the frustum of screen coordinates [ul, ur] x [vb, vt] (one of its four side planes,
