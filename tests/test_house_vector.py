@@ -28,15 +28,16 @@ def assert_same_info(batched: dict, i: int, single: dict) -> None:
         assert type(batched[key][i].item() if isinstance(batched[key][i], np.generic) else batched[key][i]) is type(value)
 
 
-@pytest.mark.parametrize("task, mode, kwargs", [
-    ("ObjectNav", "NextStep", {"depth": True, "semantic": True}),
-    ("ObjectNav", "SameStep", {}),
-    ("PointNav", "NextStep", {}),
+@pytest.mark.parametrize("task, mode, kwargs, vector_kwargs", [
+    ("ObjectNav", "NextStep", {"depth": True, "semantic": True}, {}),
+    ("ObjectNav", "SameStep", {}, {}),
+    ("PointNav", "NextStep", {}, {}),
+    ("ObjectNav", "NextStep", {}, {"prefetch_houses": True}),
 ])
-def test_seeded_vector_rollout_equals_single_envs(task, mode, kwargs):
+def test_seeded_vector_rollout_equals_single_envs(task, mode, kwargs, vector_kwargs):
     n, seeds = 3, [31, 32, 33]
     kw = {"episodes_per_house": 2, **kwargs}  # a new house every other episode: slots swapped often
-    venv = gym.make_vec(ID.format(task), num_envs=n, autoreset_mode=mode, **kw)
+    venv = gym.make_vec(ID.format(task), num_envs=n, autoreset_mode=mode, **kw, **vector_kwargs)
     singles = [gym.make(ID.format(task), **kw) for _ in range(n)]
     obs, info = venv.reset(seed=seeds)
     for i, env in enumerate(singles):
@@ -69,6 +70,32 @@ def test_seeded_vector_rollout_equals_single_envs(task, mode, kwargs):
             assert_same_obs(obs, i, s_obs)
             assert_same_info(info, i, s_info)
     assert episodes >= 4  # random actions end episodes (Done is one action in six)
+    venv.close()
+
+
+def test_prefetched_house_is_the_house_a_local_build_gives():
+    import time
+
+    from embodied_gym.envs.house.prefetch import HousePrefetcher, build_assets
+
+    pre = HousePrefetcher("train", 0.2)
+    try:
+        assert pre.take(5) is None  # never requested: the caller builds it
+        pre.request(5)
+        deadline = time.monotonic() + 60
+        while pre._building != 5 and 5 not in pre._ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        got = pre.take(5)  # being built or built: waited for
+        assert got is not None
+    finally:
+        pre.close()
+    want = build_assets(5, "train", 0.2)
+    assert got.house == want.house
+    np.testing.assert_array_equal(got.floor.static_blocked, want.floor.static_blocked)
+    for field in ("coarse", "octant", "bricks", "top", "light"):
+        np.testing.assert_array_equal(getattr(got.scene.voxels, field), getattr(want.scene.voxels, field))
+    assert got.scene.instance_names == want.scene.instance_names
+    np.testing.assert_array_equal(got.scene.door_boxes, want.scene.door_boxes)
 
 
 def test_vector_env_checks_only_the_actions_it_uses():

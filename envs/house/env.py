@@ -87,6 +87,10 @@ class HouseEnv(gym.Env):
         done = result.terminated or result.truncated
         return self._obs(), float(reward), result.terminated, result.truncated, self.sim.info(done)
 
+    def close(self):
+        self.sim.source.close()
+        super().close()
+
     def render(self):
         if self.render_mode == "rgb_array":
             return self._frame["rgb"].copy() if self._frame else None

@@ -5,7 +5,9 @@ Every id takes ``houses=`` ("procedural", a dataset path, or a list of house dic
 ``height=``, ``depth=``, ``semantic=``, ``agent=`` ("default" or "locobot"), ``reward_shaping=``,
 ``failed_stop_reward=`` (added when ``Done`` is called without success; 0 by default) and
 ``backend=`` ("embedded", the default, or "ai2thor"). ``gym.make_vec(id, num_envs=N)`` returns the
-native batched :class:`~.vector.HouseVectorEnv`, which renders all N houses in one renderer call.
+native batched :class:`~.vector.HouseVectorEnv`, which renders all N houses in one renderer call;
+``prefetch_houses=True`` builds each sub-env's next procedural house in a worker process during the
+episode before it (the same episodes; see ``prefetch.py``).
 """
 
 from __future__ import annotations

@@ -70,13 +70,15 @@ class HouseSource:
     """
 
     def __init__(self, houses: str | Path | Sequence[dict] = "procedural", split: str = "train",
-                 agent: AgentConfig | None = None, cache_size: int = 4):
+                 agent: AgentConfig | None = None, cache_size: int = 4, prefetch: bool = False):
         self.split = split
         self.agent = agent or AgentConfig()
         self._cache: OrderedDict[int, HouseAssets] = OrderedDict()
         self.cache_size = cache_size
-        #: houses built so far (cache misses of :meth:`get`); benchmarks report it per episode
+        #: houses built so far (cache misses of :meth:`get`), and how many of them the prefetch worker built
         self.builds = 0
+        self.prefetched = 0
+        self._prefetcher = None
         if isinstance(houses, str) and houses == "procedural":
             self.houses: list[dict] | None = None
         elif isinstance(houses, str | Path):
@@ -94,6 +96,24 @@ class HouseSource:
         else:
             raise HouseSourceError(f"houses= must be 'procedural', a dataset path or a non-empty list of house dicts, "
                                    f"got {type(houses).__name__}")
+        #: build procedural houses ahead of their episodes in a worker process (see prefetch.py)
+        self.prefetch = bool(prefetch) and self.houses is None
+
+    def request(self, key: int) -> None:
+        """House ``key`` will be asked for soon: with ``prefetch``, start building it in the worker."""
+        if not self.prefetch or key in self._cache:
+            return
+        if self._prefetcher is None:
+            from .prefetch import HousePrefetcher
+
+            self._prefetcher = HousePrefetcher(self.split, self.agent.radius, max_waiting=self.cache_size)
+        self._prefetcher.request(key)
+
+    def close(self) -> None:
+        """Stop the prefetch worker, if one was started."""
+        if self._prefetcher is not None:
+            self._prefetcher.close()
+            self._prefetcher = None
 
     def draw_key(self, rng: np.random.Generator) -> int:
         if self.houses is None:
@@ -105,13 +125,16 @@ class HouseSource:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        if self.houses is None:
-            from embodied_gym.procgen.house import generate_house
+        assets = self._prefetcher.take(key) if self._prefetcher is not None else None
+        self.prefetched += assets is not None
+        if assets is None:
+            if self.houses is None:
+                from embodied_gym.procgen.house import generate_house
 
-            house = generate_house(key, split=self.split)
-        else:
-            house = self.houses[key]
-        assets = HouseAssets(house, build_floor_model(house, radius=self.agent.radius), build_render_scene(house))
+                house = generate_house(key, split=self.split)
+            else:
+                house = self.houses[key]
+            assets = HouseAssets(house, build_floor_model(house, radius=self.agent.radius), build_render_scene(house))
         self.builds += 1
         self._cache[key] = assets
         while len(self._cache) > self.cache_size:
@@ -134,7 +157,7 @@ class HouseSim:
                  max_steps: int | None = None, reward_shaping: bool = True, episodes_per_house: int = 50,
                  depth: bool = False, semantic: bool = False, width: int = 64, height: int = 64,
                  task_kwargs: dict | None = None, source: HouseSource | None = None,
-                 failed_stop_reward: float = 0.0):
+                 failed_stop_reward: float = 0.0, prefetch_houses: bool = False):
         if isinstance(task, str):
             if task not in TASKS:
                 raise ValueError(f"unknown house task {task!r}; accepted: {', '.join(TASKS)}")
@@ -165,7 +188,8 @@ class HouseSim:
         self.depth, self.semantic = depth, semantic
         self.width, self.height = width, height
         # A vector env passes one source (and one task) to all its sub-envs so they share house assets.
-        self.source = source if source is not None else HouseSource(houses, split=split, agent=agent)
+        self.source = source if source is not None else HouseSource(houses, split=split, agent=agent,
+                                                                    prefetch=prefetch_houses)
         self.world: HouseWorld | None = None
         self.scene = None
         self._episode = 0
@@ -218,6 +242,12 @@ class HouseSim:
             break
         else:
             raise NoFeasibleGoalError(f"no house with a feasible {self.task.name} goal in {MAX_HOUSE_TRIES} draws")
+        if self.source.prefetch and self._episode % self.episodes_per_house == 0:
+            # The next reset draws its house first thing, from the RNG as it is now (nothing else
+            # draws from it in between when only resets use it, as in the vector env): build it now.
+            ahead = np.random.Generator(type(rng.bit_generator)())
+            ahead.bit_generator.state = rng.bit_generator.state
+            self.source.request(self.source.draw_key(ahead))
         self.steps = 0
         self.path_length = 0.0
         self.shortest_path = self.task.geodesic(self.world, self.goal, x, z)

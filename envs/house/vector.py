@@ -30,7 +30,8 @@ class HouseVectorEnv(gym.vector.VectorEnv):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10, "autoreset_mode": AutoresetMode.NEXT_STEP}
 
     def __init__(self, task: str = "ObjectNav", num_envs: int = 1, render_mode: str | None = None,
-                 autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP, **kwargs: Any):
+                 autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP, prefetch_houses: bool = False,
+                 **kwargs: Any):
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
         if render_mode is not None and render_mode != "rgb_array":
@@ -43,7 +44,10 @@ class HouseVectorEnv(gym.vector.VectorEnv):
         self.render_mode = render_mode
         self.num_envs = num_envs
         # One task and one house source for all sub-envs: house assets and goal fields are built once.
-        first = HouseSim(task, **kwargs)
+        # prefetch_houses: a sub-env's next procedural house is built during its episode in a worker
+        # process (see prefetch.py): the same episodes, the build moved off this thread to a core the
+        # renderer's serial gaps leave idle. Off by default until a quiet-machine run shows the gain.
+        first = HouseSim(task, prefetch_houses=prefetch_houses, **kwargs)
         first.source.cache_size = max(first.source.cache_size, num_envs + 4)
         self.sims = [first] + [HouseSim(first.task, source=first.source, **kwargs) for _ in range(num_envs - 1)]
         self.single_observation_space = self.sims[0].observation_space()
@@ -228,6 +232,9 @@ class HouseVectorEnv(gym.vector.VectorEnv):
         stacked["final_obs"], stacked["_final_obs"] = fo, done.copy()
         stacked["final_info"], stacked["_final_info"] = fi, done.copy()
         return self._batched_obs(), rewards, terminated, truncated, stacked
+
+    def close_extras(self, **kwargs: Any) -> None:
+        self.sims[0].source.close()
 
     def render(self):
         if self.render_mode == "rgb_array" and self._rendered:
