@@ -1077,6 +1077,21 @@ def _facing(a, lo_a, hi_a, o_a):
 
 
 @njit(cache=True, fastmath=FASTMATH)
+def _stable_order(key, n, order):
+    """``order[:n]`` = the stable ascending order of ``key[:n]`` (as ``np.argsort(kind="mergesort")``),
+    by insertion: a block-world chunk has a few dozen candidate boxes, and the library sort's
+    allocations and merge passes cost more (~1% of a frame). Callers sort longer lists with numpy."""
+    for i in range(n):
+        v = i
+        kv = key[i]
+        j = i - 1
+        while j >= 0 and key[order[j]] > kv:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = v
+
+
+@njit(cache=True, fastmath=FASTMATH)
 def _corner(a, pa, b, c):
     """A point with coordinate ``pa`` on axis ``a`` and ``b``, ``c`` on the other two (x, y, z order)."""
     if a == 0:
@@ -1256,6 +1271,7 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
     chunk_order = np.argsort(ch_near[:n_in], kind="mergesort")
     cand = np.empty(most, np.int32)
     near = np.empty(most)
+    order = np.empty(most, np.int64)
     tw = (width + TILE - 1) // TILE
     n_tiles = tw * ((height + TILE - 1) // TILE)
     tile_max = np.full(n_tiles, BIG)
@@ -1287,7 +1303,10 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
             near[n_cand] = zmin
             n_cand += 1
         # front to back, so that boxes behind what is already drawn are skipped whole
-        order = np.argsort(near[:n_cand], kind="mergesort")
+        if n_cand <= 64:
+            _stable_order(near, n_cand, order)
+        else:  # (insertion is quadratic)
+            order[:n_cand] = np.argsort(near[:n_cand], kind="mergesort")
         _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, height, width, zt, zb, za,
                     tile_max, tile_dirty)
     return n_glass
