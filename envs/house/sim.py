@@ -52,13 +52,22 @@ def decode_goal_text(arr: np.ndarray) -> str:
     return b.rstrip(b"\x00").decode("utf-8", errors="replace")
 
 
-@dataclass
 class HouseAssets:
-    """What never changes about one house: its dict, floor model and render scene (shareable)."""
+    """What never changes about one house: its dict, floor model and render scene (shareable).
 
-    house: dict
-    floor: FloorModel
-    scene: HouseRenderScene
+    The render scene is built on first use: a house that offers the task no feasible goal (about one
+    draw in ten for ObjectNav) is left for the next one without ever being voxelised."""
+
+    def __init__(self, house: dict, floor: FloorModel, scene: HouseRenderScene | None = None):
+        self.house = house
+        self.floor = floor
+        self._scene = scene
+
+    @property
+    def scene(self) -> HouseRenderScene:
+        if self._scene is None:
+            self._scene = build_render_scene(self.house)
+        return self._scene
 
 
 class HouseSource:
@@ -134,7 +143,7 @@ class HouseSource:
                 house = generate_house(key, split=self.split)
             else:
                 house = self.houses[key]
-            assets = HouseAssets(house, build_floor_model(house, radius=self.agent.radius), build_render_scene(house))
+            assets = HouseAssets(house, build_floor_model(house, radius=self.agent.radius))
         self.builds += 1
         self._cache[key] = assets
         while len(self._cache) > self.cache_size:
@@ -217,12 +226,11 @@ class HouseSim:
     def reset(self, rng: np.random.Generator, reseeded: bool) -> None:
         if reseeded:
             self._episode = 0
+        assets = None
         for _ in range(MAX_HOUSE_TRIES):
             if self.world is None or self._episode % self.episodes_per_house == 0:
                 assets = self.source.get(self.source.draw_key(rng))
                 self.world = HouseWorld(assets.house, self.agent, floor=assets.floor)
-                self.scene = assets.scene
-                self.scene_changed = True
             self._episode += 1
             self.world.reset()
             try:
@@ -242,6 +250,9 @@ class HouseSim:
             break
         else:
             raise NoFeasibleGoalError(f"no house with a feasible {self.task.name} goal in {MAX_HOUSE_TRIES} draws")
+        if assets is not None:  # a new house: its render scene is built now (not for houses passed over)
+            self.scene = assets.scene
+            self.scene_changed = True
         if self.source.prefetch and self._episode % self.episodes_per_house == 0:
             # The next reset draws its house first thing, from the RNG as it is now (nothing else
             # draws from it in between when only resets use it, as in the vector env): build it now.
