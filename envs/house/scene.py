@@ -426,9 +426,10 @@ def _voxelise_object(grid, origin, vs, centre, size, yaw_deg, object_type, part)
     ys = origin[1] + (np.arange(lo[1], hi[1]) + 0.5) * vs - centre[1]
     zs = origin[2] + (np.arange(lo[2], hi[2]) + 0.5) * vs - centre[2]
     a = np.radians(yaw_deg)
-    X, Z = np.meshgrid(xs, zs, indexing="ij")
-    lx = np.cos(a) * X - np.sin(a) * Z  # world -> object frame (inverse of the yaw rotation)
-    lz = np.sin(a) * X + np.cos(a) * Z
+    c, s = np.cos(a), np.sin(a)
+    X, Z = xs[:, None], zs[None, :]  # broadcast, not meshgrid: the same products, no (nx, nz) copies
+    lx = c * X - s * Z  # world -> object frame (inverse of the yaw rotation)
+    lz = s * X + c * Z
     in_xz = (np.abs(lx) <= half[0]) & (np.abs(lz) <= half[2])
     ly = ys[None, :, None]
     inside = in_xz[:, None, :] & (np.abs(ly) <= half[1])
