@@ -321,7 +321,7 @@ def _render_rows(c, row0, row1,
               cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
               height, width, want_rgb, want_depth, want_sem, want_inst,
               out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, gbox, gtile, gtile_idx,
-              gsort, gspan):
+              gsort):
     """Render image rows [row0, row1) of camera c (several rows per call: a call costs ~0.8 us of
     argument set-up, as much as a dozen pixels).
 
@@ -329,8 +329,7 @@ def _render_rows(c, row0, row1,
     this case without the raster branch), or else from the
     per-pixel buffers the raster path filled for this camera (``hit_t`` distance, ``hit_box`` box, ``hit_axis`` face
     axis; ``glass`` the transparent boxes in view with their screen rectangles, listed per GTILE x GTILE tile in
-    ``gtile_idx[gtile[k]:gtile[k + 1]]`` (see ``_glass_tiles``), ``gspan[g, row]`` the columns of that
-    row whose rays may meet glass box g (see ``_glass_spans``), ``gsort`` scratch
+    ``gtile_idx[gtile[k]:gtile[k + 1]]`` (see ``_glass_tiles``), ``gsort`` scratch
     for one pixel's glass hits; see ``raster.py``). Everything else
     (entities, ground, glass compositing order, shading) is this one code path for both.
     """
@@ -476,7 +475,7 @@ def _render_rows(c, row0, row1,
                     igz = 1.0 / dz if abs(dz) >= 1e-12 else 0.0
                 for gi in range(gtile[tk], gtile[tk + 1]):
                     g = gtile_idx[gi]
-                    if row < glass[g, 2] or row > glass[g, 4] or col < gspan[g, row, 0] or col > gspan[g, row, 1]:
+                    if col < glass[g, 1] or col > glass[g, 3] or row < glass[g, 2] or row > glass[g, 4]:
                         continue
                     if gbox[g, 6] > limit * (1.0 + 1e-6) + 1e-6:  # wholly behind this pixel's hit
                         continue
@@ -834,7 +833,7 @@ def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, 
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -850,7 +849,7 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
 
 
 # ================================================================================================
@@ -1397,68 +1396,6 @@ def _glass_tiles(glass, gbox, n_glass, zt, boxes, org, vs, o, f, r, u, tx, ty, h
     return start, idx
 
 
-SPAN_MARGIN_PX = 0.01  # glass spans grow by this much (rounding in the face clips vs the slab test)
-
-
-@njit(cache=True, fastmath=FASTMATH)
-def _glass_spans(glass, gbox, n_glass, o, f, r, u, tx, ty, height, width, gspan):
-    """Per glass box g in view and row of its screen rectangle, the columns ``gspan[g, row]`` (first,
-    last; first > last when none) whose pixel rays may meet the box: the union of the rows' intervals
-    on its faces toward the eye (solved as ``_draw_boxes`` fills faces, SPAN_MARGIN_PX wider), or the
-    whole rectangle when the eye is in the box. Why: a water or leaf box's rectangle is mostly pixels
-    whose ray misses it (a thin slab seen obliquely), and each pixel used to slab-test every box whose
-    rectangle held it; the spans leave the slab test to the rays that may hit. A ray that meets a box
-    from outside enters it through a face toward the eye, so the pixels are the same."""
-    half_w = 0.5 * width
-    col_scale = half_w / tx
-    for g in range(n_glass):
-        c0, r0, c1, r1 = glass[g, 1], glass[g, 2], glass[g, 3], glass[g, 4]
-        lo = (gbox[g, 0], gbox[g, 1], gbox[g, 2])
-        hi = (gbox[g, 3], gbox[g, 4], gbox[g, 5])
-        inside = True
-        for a in range(3):
-            if o[a] < lo[a] or o[a] > hi[a]:
-                inside = False
-        for row in range(r0, r1 + 1):
-            gspan[g, row, 0] = c0 if inside else width
-            gspan[g, row, 1] = c1 if inside else -1
-        if inside:
-            continue
-        for a in range(3):
-            if o[a] < lo[a]:
-                plane = lo[a]
-            elif o[a] > hi[a]:
-                plane = hi[a]
-            else:
-                continue
-            ab = 1 if a == 0 else 0
-            ac = 1 if a == 2 else 2
-            k = plane - o[a]
-            inv_k = 1.0 / k
-            qlb, qhb = (lo[ab] - o[ab]) * inv_k, (hi[ab] - o[ab]) * inv_k
-            qlc, qhc = (lo[ac] - o[ac]) * inv_k, (hi[ac] - o[ac]) * inv_k
-            sgn = 1.0 if k > 0.0 else -1.0
-            p1, v1, w1 = sgn * f[a], sgn * u[a], sgn * r[a]
-            p2, v2, w2 = f[ab] - qlb * f[a], u[ab] - qlb * u[a], r[ab] - qlb * r[a]
-            p3, v3, w3 = qhb * f[a] - f[ab], qhb * u[a] - u[ab], qhb * r[a] - r[ab]
-            p4, v4, w4 = f[ac] - qlc * f[a], u[ac] - qlc * u[a], r[ac] - qlc * r[a]
-            p5, v5, w5 = qhc * f[a] - f[ac], qhc * u[a] - u[ac], qhc * r[a] - r[ac]
-            i1, i2, i3, i4, i5 = _inv(w1), _inv(w2), _inv(w3), _inv(w4), _inv(w5)
-            for row in range(r0, r1 + 1):
-                vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
-                ulo, uhi = _clip(-BIG, BIG, p1 + vrow * v1, w1, i1)
-                ulo, uhi = _clip(ulo, uhi, p2 + vrow * v2, w2, i2)
-                ulo, uhi = _clip(ulo, uhi, p3 + vrow * v3, w3, i3)
-                ulo, uhi = _clip(ulo, uhi, p4 + vrow * v4, w4, i4)
-                ulo, uhi = _clip(ulo, uhi, p5 + vrow * v5, w5, i5)
-                if ulo > uhi:
-                    continue
-                clo = min(max(ulo * col_scale + half_w - 0.5 - SPAN_MARGIN_PX, -1.0), width + 1.0)
-                chi = min(max(uhi * col_scale + half_w - 0.5 + SPAN_MARGIN_PX, -1.0), width + 1.0)
-                gspan[g, row, 0] = min(gspan[g, row, 0], max(int(math.ceil(clo)), c0))
-                gspan[g, row, 1] = max(gspan[g, row, 1], min(int(math.floor(chi)), c1))
-
-
 @njit(cache=True, fastmath=FASTMATH)
 def _eye_in_solid(c, s, si, sf, coarse, pool, pmat, mats, cpos):
     """Whether camera c's eye lies in an opaque voxel of scene s (a transparent one, such as water
@@ -1502,21 +1439,17 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
         gtile, gtile_idx = _glass_tiles(glass, gbox, n_glass, zt, boxes, (sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ]),
                                         sf[s, SF_VS], (cpos[c, 0], cpos[c, 1], cpos[c, 2]), (sy * cp, -sp, cy * cp),
                                         (cy, 0.0, -sy), (sy * sp, cp, cy * sp), tx, ty, height, width)
-        gspan = np.empty((glass.shape[0], height, 2), np.int32)
-        _glass_spans(glass, gbox, n_glass, (cpos[c, 0], cpos[c, 1], cpos[c, 2]), (sy * cp, -sp, cy * cp),
-                     (cy, 0.0, -sy), (sy * sp, cp, cy * sp), tx, ty, height, width, gspan)
         _render_rows(c, 0, height,
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gbox, gtile, gtile_idx, gsort,
-                     gspan)
+                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gbox, gtile, gtile_idx, gsort)
         return
     _render_rows(c, 0, height,
                  si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                  cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                  height, width, want_rgb, want_depth, want_sem, want_inst,
-                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, None)
+                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
