@@ -17,6 +17,9 @@ Figures printed:
   alternating; ``--method`` picks the method of the main table (default ``auto``: raster for
   unedited scenes with boxes, i.e. the houses and the unedited block test world).
 
+- ``--ab-rev REV``: the raster kernels of git revision REV against today's (same process, alternating,
+  identical pixels checked), e.g. ``--ab-only --ab-world both --ab-rev 8e0b397``.
+
 Frames/s count RGB + planar depth. The machine load (``os.getloadavg``) is printed beside them: on a
 shared box the figures are pessimistic.
 """
@@ -135,6 +138,67 @@ def method_ab(batch, cams, seconds: float) -> list[tuple[str, int, tuple[float, 
     return out
 
 
+def kernel_at(rev: str):
+    """``envs/render/kernel.py`` as of git revision ``rev``, imported as a module of its own (its
+    relative imports pointed at today's package: the box, chunk and scene-table layouts it reads must
+    still hold, as they do from b752b07 on, where the kernels took today's argument list)."""
+    import importlib.util
+    import re
+    import tempfile
+
+    src = subprocess.run(["git", "show", f"{rev}:envs/render/kernel.py"], check=True, capture_output=True,
+                         text=True, cwd=REPO).stdout
+    src = re.sub(r"^from \.(\w+) import", r"from embodied_gym.envs.render.\1 import", src, flags=re.M)
+    safe = re.sub(r"\W", "_", rev)
+    path = os.path.join(tempfile.gettempdir(), f"embodied_gym_kernel_{safe}.py")  # (fixed path: numba caches it)
+    with open(path, "w") as f:
+        f.write(src)
+    spec = importlib.util.spec_from_file_location(f"embodied_gym_kernel_{safe}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def kernel_ab(batch, cams, rev: str, seconds: float) -> list[tuple[str, int, float, float, bool]]:
+    """Raster kernels of revision ``rev`` vs today's on the same cameras in one process, alternating
+    timed blocks (best of three each): rows (mode, size, old frames per CPU-s, new, identical pixels)."""
+    import numba
+    from embodied_gym.envs.render import kernel as new
+
+    old = kernel_at(rev)
+    n = len(cams)
+    vis_n, vis_idx, vis_rect = batch._no_visible(n)
+    ent = batch._no_entities
+    use_boxes = batch.boxes_ready(cams.scene_index, budget=-1)
+    scene_args = (batch.scene_int, batch.scene_float, batch.words, batch.pool_flat, batch.top, batch.light,
+                  batch.part_material, batch.part_class, batch.part_instance, batch.part_tint, batch.materials)
+    rows = []
+    for parallel, size in ((False, 64), (True, 64), (True, 128), (True, 224)):
+        outs = {}
+        best = {"old": 0.0, "new": 0.0}
+        for _ in range(3):
+            for name, km in (("old", old), ("new", new)):
+                rgb = np.zeros((n, size, size, 3), np.uint8)
+                depth = np.zeros((n, size, size), np.float32)
+                empty = km.empty_outputs()
+                kernel = km.raster_parallel if parallel else km.raster_serial
+                args = (use_boxes, *scene_args, batch.boxes, batch.chunks, cams.position, cams.yaw_deg,
+                        cams.pitch_deg, cams.fov_deg, cams.scene_index, ent.box, ent.material, ent.class_id,
+                        ent.instance_id, ent.tint, vis_n, vis_idx, vis_rect, size, size, True, True, False, False,
+                        rgb, depth, empty[2], empty[3])
+                kernel(*args)
+                outs[name] = (rgb.copy(), depth.copy())
+                frames, t0, c0 = 0, time.perf_counter(), time.process_time()
+                while time.perf_counter() - t0 < seconds / 6:
+                    kernel(*args)
+                    frames += n
+                best[name] = max(best[name], frames / max(time.process_time() - c0, 1e-9))
+        same = all(np.array_equal(a, b) for a, b in zip(outs["old"], outs["new"], strict=True))
+        mode = f"batched 64 cams, {numba.config.NUMBA_NUM_THREADS} threads" if parallel else "batched 64 cams, 1 thread"
+        rows.append((mode, size, best["old"], best["new"], same))
+    return rows
+
+
 def first_frame_seconds() -> tuple[float, float]:
     """(wall, CPU) seconds from the start of a fresh Python process to its first rendered frame,
     with the JIT cache already on disk (the run before it fills the cache if needed)."""
@@ -162,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ab-only", action="store_true", help="print only the raster/raycast A/B")
     parser.add_argument("--ab-world", choices=("house", "block", "both"), default="house",
                         help="world(s) of the raster/raycast A/B (block: block_test_scene(0), 32 m view)")
+    parser.add_argument("--ab-rev", metavar="REV",
+                        help="also time the raster kernels of git revision REV against today's, same process "
+                             "(worlds of --ab-world; REV from b752b07 on), and check their pixels are identical")
     args = parser.parse_args(argv)
     seconds = 0.6 if args.quick else args.seconds
 
@@ -195,6 +262,13 @@ def main(argv: list[str] | None = None) -> int:
         for mode, size, ray, ras in ab_rows:
             print(f"{mode:32} {size:>4}x{size:<3} {ray[1]:>10,.0f} {ras[1]:>10,.0f} {ras[1] / ray[1]:>6.2f}"
                   f"  (wall {ray[0]:,.0f} / {ras[0]:,.0f})")
+        if args.ab_rev:
+            rows = kernel_ab(*worlds[world], args.ab_rev, seconds)
+            print(f"{world}, raster kernel {args.ab_rev} vs today's in one process (load {os.getloadavg()[0]:.2f}):")
+            print(f"{'mode':32} {'size':>8} {'old/s':>10} {'new/s':>10} {'ratio':>6}  (frames per CPU-s)")
+            for mode, size, old_fps, new_fps, same in rows:
+                print(f"{mode:32} {size:>4}x{size:<3} {old_fps:>10,.0f} {new_fps:>10,.0f} {new_fps / old_fps:>6.2f}"
+                      f"  {'identical pixels' if same else 'PIXELS DIFFER'}")
     if args.ab_only:
         return 0
     method = args.method
