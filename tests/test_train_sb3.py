@@ -178,7 +178,7 @@ def test_action_logit_bias_shifts_the_initial_policy(tmp_path):
     after = model.policy.action_net.bias.detach()
     assert torch.allclose(after - before, torch.tensor([0.0, 0.0, -3.0, 0.0]))
     obs = venv.reset()
-    probs = model.policy.get_distribution(model.policy.obs_to_tensor(obs)[0]).distribution.probs
+    probs = model.policy.get_distribution(model.policy.obs_to_tensor(obs)[0]).distribution.probs.detach()
     assert float(probs[:, 2].max()) < 0.05  # the biased action starts rare
     with pytest.raises(TrainConfigError, match="outside \\[0, 4\\)"):
         _apply_action_logit_bias(model, venv, {7: -1.0})
