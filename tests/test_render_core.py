@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from embodied_gym.envs.render import Cameras, EntityBatch, PartTable, SceneBatch, VoxelScene, render_batch
+from embodied_gym.envs.render.batch import cell_words
 from embodied_gym.envs.render.blockworld import BLOCK_ID, block_test_scene, eye_position
 from embodied_gym.envs.render.materials import UnknownMaterialError, material_id
 from embodied_gym.envs.render.types import RenderError, SceneStyle
@@ -141,8 +142,20 @@ def test_replace_scene_swaps_one_world_and_survives_compaction():
             for key in outputs:
                 assert np.array_equal(got[key], want[key]), key
 
+    def words_in_step():  # the kernel words kept in step equal words derived afresh, on every scene's cells
+        words, fresh = batch.words, cell_words(batch.cells)
+        for i in range(len(batch.scenes)):
+            seg = slice(batch._cells.offset[i], batch._cells.offset[i] + batch._cells.length[i])
+            assert np.array_equal(words[seg], fresh[seg])
+
     for step in range(8):  # enough swaps to trigger pool and segment compaction
         batch.replace_scene(step % 2, scenes[2 + step % 4])
+        words_in_step()
+        check()
+    for step in range(6):  # two swaps between renders: both ranges re-derived, each alone
+        batch.replace_scene(0, scenes[2 + step % 4])
+        batch.replace_scene(1, scenes[5 - step % 4])
+        words_in_step()
         check()
     assert batch.pool.shape[0] < 4 * sum(s.bricks.shape[0] for s in batch.scenes) + 64
     with pytest.raises(RenderError, match="brick size"):

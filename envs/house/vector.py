@@ -88,10 +88,6 @@ class HouseVectorEnv(gym.vector.VectorEnv):
             if s.scene_changed:  # this sub-env moved to another house: swap only its slot
                 self._batch.replace_scene(i, s.scene.voxels)
                 s.scene_changed = False
-                # Bring the kernel's cell words up to date for this slot alone: the batch keeps one
-                # dirty span, so two houses swapped before a render would re-derive every slot
-                # between them (measured: 5-150 ms instead of ~0.5 ms per swap at 64 houses).
-                self._batch.words  # noqa: B018
         idx = range(self.num_envs) if subset is None else np.asarray(subset).tolist()
         views = [sims[i].camera() for i in idx]
         if subset is None:
