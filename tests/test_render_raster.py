@@ -331,3 +331,24 @@ def test_face_rects_keep_only_the_part_of_a_face_that_can_be_seen():
     part2 = boxes[boxes[:, 6] == 2]
     hidden = face_rects(padded, part2, opaque)[0].reshape(6, 4)[0]  # part 2's -x face: against part 1
     assert hidden[0] >= hidden[2]
+
+
+def test_gather_region_is_the_dense_grid_with_a_zero_margin():
+    from embodied_gym.envs.render import PartTable, VoxelScene
+    from embodied_gym.envs.render.boxes import gather_region
+    from embodied_gym.envs.render.materials import material_id
+
+    rng = np.random.default_rng(3)
+    for brick in (2, 4, 8):
+        dense = rng.integers(0, 4, (3 * brick + 1, 2 * brick, 4 * brick - 3)).astype(np.uint16)
+        dense[: brick, :, : brick] = 0  # an all-empty brick (no pool entry) inside the region
+        parts = PartTable.build([0, material_id("stone"), material_id("dirt"), material_id("block_glass")],
+                                [0, 1, 2, 3], [0, 1, 2, 3])
+        batch = SceneBatch([VoxelScene.from_dense(dense, parts, voxel_size=1.0, brick=brick)])
+        cells, _top, b = batch._scene_views(0)
+        nx, ny, nz = batch._fine_shape(0)
+        padded = np.pad(np.pad(dense, ((0, nx - dense.shape[0]), (0, ny - dense.shape[1]), (0, nz - dense.shape[2]))), 1)
+        for x0, x1, z0, z1 in ((0, nx, 0, nz), (1, 5, 2, min(9, nz)), (nx - 3, nx, 0, 3), (brick, 2 * brick, brick - 1, brick + 1)):
+            got = gather_region(cells, batch.pool, b, x0, x1, z0, z1)
+            want = padded[x0: x1 + 2, :, z0: z1 + 2]  # the margin: neighbours inside the grid, zeros outside
+            assert np.array_equal(got, want), (brick, x0, x1, z0, z1)
