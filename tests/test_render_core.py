@@ -268,3 +268,25 @@ def test_render_command_writes_the_panels(tmp_path):
     assert main(["render", "block", "--seed", "0", "--size", "48", "--views", "2", "--out", str(out)]) == 0
     image = np.asarray(Image.open(out))
     assert image.shape == (96, 4 * 48, 3) and image.std() > 10
+
+
+@pytest.mark.parametrize("brick", [2, 4, 8])
+def test_from_dense_bricks_hold_the_grid_and_tops_mark_the_highest_opaque_voxel(brick):
+    rng = np.random.default_rng(brick)
+    grid = (rng.integers(0, 4, (13, 11, 9)) * (rng.random((13, 11, 9)) < 0.15)).astype(np.int32)
+    parts = PartTable.build([0, material_id("stone"), material_id("block_glass"), material_id("dirt")],
+                            [0, 1, 2, 3], [0, 1, 2, 3])
+    scene = VoxelScene.from_dense(grid, parts, voxel_size=1.0, brick=brick)
+    cx, cy, cz = scene.coarse.shape
+    padded = np.zeros((cx * brick, cy * brick, cz * brick), np.uint16)
+    padded[:13, :11, :9] = grid
+    for c in np.ndindex(cx, cy, cz):
+        block = padded[c[0] * brick:(c[0] + 1) * brick, c[1] * brick:(c[1] + 1) * brick, c[2] * brick:(c[2] + 1) * brick]
+        if scene.coarse[c] >= 0:
+            assert np.array_equal(scene.bricks[scene.coarse[c]].reshape(brick, brick, brick), block)
+        else:
+            assert not block.any()
+    assert len(scene.bricks) == (scene.coarse >= 0).sum()
+    opaque = np.isin(padded, [1, 3])  # stone and dirt hide what is behind them, glass does not
+    want = np.where(opaque.any(axis=1), padded.shape[1] - np.argmax(opaque[:, ::-1, :], axis=1), 0)
+    assert np.array_equal(scene.top, want)

@@ -159,6 +159,50 @@ def _albedo(mrow, m, tr, tg, tb, u, v, axis, up, wy):
 
 
 @njit(cache=True)
+def occupancy_and_tops_kernel(grid, b, opaque_part, occupied, top):
+    """One pass over a dense (nx, ny, nz) grid of part ids (see ``VoxelScene.from_dense``): which bricks
+    of side ``b`` hold a non-empty voxel (``occupied``, zeroed by the caller) and per (x, z) column
+    1 + the y of the highest opaque voxel (``top``, zeroed; 0 where there is none)."""
+    nx, ny, nz = grid.shape
+    for x in range(nx):
+        bx = x // b
+        for y in range(ny):
+            by = y // b
+            for z in range(nz):
+                v = grid[x, y, z]
+                if v != 0:
+                    occupied[bx, by, z // b] = True
+                    if opaque_part[v] and top[x, z] <= y:
+                        top[x, z] = y + 1
+
+
+@njit(cache=True)
+def gather_bricks_kernel(grid, b, index, cdims_y, cdims_z, bricks):
+    """Brick ``n`` of ``bricks`` (zeroed, (len(index), b**3)) := the voxels of coarse cell ``index[n]``
+    (a flat index into the (cx, cy, cz) coarse grid) in (x, y, z) order, z fastest; zeros past the grid."""
+    nx, ny, nz = grid.shape
+    for n in range(index.shape[0]):
+        c = index[n]
+        bz = c % cdims_z
+        by = (c // cdims_z) % cdims_y
+        bx = c // (cdims_z * cdims_y)
+        for lx in range(b):
+            x = bx * b + lx
+            if x >= nx:
+                break
+            for ly in range(b):
+                y = by * b + ly
+                if y >= ny:
+                    break
+                row = (lx * b + ly) * b
+                for lz in range(b):
+                    z = bz * b + lz
+                    if z >= nz:
+                        break
+                    bricks[n, row + lz] = grid[x, y, z]
+
+
+@njit(cache=True)
 def octant_distance_kernel(occupied, cap, out):
     """Forward king-move distance per octant (see ``types.octant_distance``)."""
     nx, ny, nz = occupied.shape
