@@ -157,6 +157,12 @@ def test_replace_scene_swaps_one_world_and_survives_compaction():
         batch.replace_scene(1, scenes[5 - step % 4])
         words_in_step()
         check()
+    small = [block_test_scene(seed, size=(20, 32, 20)) for seed in (7, 8)]
+    for i in range(2):  # far fewer live bricks than slots: the pool is compacted and renumbered
+        batch.replace_scene(i, small[i])
+    assert batch._n_bricks == sum(s.bricks.shape[0] for s in small)
+    words_in_step()
+    check()
     assert batch.pool.shape[0] < 4 * sum(s.bricks.shape[0] for s in batch.scenes) + 64
     with pytest.raises(RenderError, match="brick size"):
         batch.replace_scene(0, wall_scene(2.0).__class__.from_dense(
