@@ -117,7 +117,7 @@ def behaviour_clone(model: Any, demos: Demonstrations, epochs: int = 8, batch_si
             with torch.no_grad():
                 dist = policy.get_distribution(obs)
                 correct += int((dist.distribution.probs.argmax(-1) == actions).sum())
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
             seen += len(idx)
         history.append({"loss": total / seen, "accuracy": correct / seen})
     policy.set_training_mode(False)

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ...procgen.house.geometry import point_in_polygon
 from ..render.materials import material_id
 from ..render.types import PartTable, RenderError, SceneStyle, VoxelScene
 
@@ -153,20 +154,6 @@ def _inside_polygon(px: np.ndarray, pz: np.ndarray, poly: np.ndarray) -> np.ndar
     return inside
 
 
-def _point_in_polygon(px: float, pz: float, poly: np.ndarray) -> bool:
-    """:func:`_inside_polygon` for one point, in plain floats (the same arithmetic; a wall's side
-    test runs once per wall, where numpy's per-call overhead is most of the cost)."""
-    inside = False
-    pts = poly.tolist()
-    n = len(pts)
-    for i in range(n):
-        x0, z0 = pts[i]
-        x1, z1 = pts[(i + 1) % n]
-        if (z0 > pz) != (z1 > pz) and px < x0 + (pz - z0) * (x1 - x0) / (z1 - z0):
-            inside = not inside
-    return inside
-
-
 def _walk_objects(objects) -> Iterator[Mapping[str, Any]]:
     for obj in objects or []:
         yield obj
@@ -279,7 +266,7 @@ def house_scene(house: Mapping[str, Any], voxel_size: float = 0.05, brick: int =
         mid = (p0 + p1) / 2
         room_poly = rooms.get(wall.get("roomId"))
         probe = mid + 0.1 * normal
-        in_room = room_poly is not None and _point_in_polygon(float(probe[0]), float(probe[1]), room_poly)
+        in_room = room_poly is not None and point_in_polygon(float(probe[0]), float(probe[1]), room_poly.tolist())
         if "exterior" in str(wid):
             side = -1.0 if in_room else 1.0
         else:
