@@ -25,12 +25,15 @@ import time
 import numpy as np
 from peers import miniworld_steps_per_second
 
+#: episodes_per_house at or above this: the diagnostic row whose sub-envs never change house
+NO_SWITCH = 10**9
 MAX_WINDOW_FACTOR = 8  # a window ends at this many times --seconds even short of its share of builds
 
 
 def _timed(step, seconds: float, source, steps_per_call: int, episodes_per_house: int) -> tuple[float, float]:
     """(env-steps per second, houses built per ``episodes_per_house`` episodes) over a window of at
-    least ``seconds`` that holds at least one house build per ``episodes_per_house`` episodes."""
+    least ``seconds`` that holds at least one house build per ``episodes_per_house`` episodes (a source
+    that keeps its houses, ``episodes_per_house >= NO_SWITCH``, is timed for ``seconds``)."""
     builds0 = source.builds
     n = episodes = 0
     t0 = time.perf_counter()
@@ -39,7 +42,8 @@ def _timed(step, seconds: float, source, steps_per_call: int, episodes_per_house
         n += steps_per_call
         elapsed = time.perf_counter() - t0
         built = source.builds - builds0
-        if elapsed >= seconds and (built * episodes_per_house >= episodes or elapsed >= MAX_WINDOW_FACTOR * seconds):
+        if elapsed >= seconds and (episodes_per_house >= NO_SWITCH or built * episodes_per_house >= episodes
+                                   or elapsed >= MAX_WINDOW_FACTOR * seconds):
             break
     return n / elapsed, built * episodes_per_house / max(episodes, 1)
 
@@ -106,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     vec, v_houses = vector_env_rate(args.seconds, args.size, args.num_envs)
     print(f"House-ObjectNav-v0 {args.size}x{args.size}, vector env x{args.num_envs}:  {vec:,.0f} steps/s"
           f"  (houses built per 50 episodes: {v_houses:.2f})")
+    still, _ = vector_env_rate(args.seconds, args.size, args.num_envs, episodes_per_house=NO_SWITCH)
+    print(f"  same, each sub-env keeps its first house (no switches: what they cost): {still:,.0f} steps/s")
     if not args.no_prefetch_row:
         pre, p_houses = vector_env_rate(args.seconds, args.size, args.num_envs, prefetch_houses=True)
         print(f"  same, prefetch_houses=True (next houses built in a worker process): {pre:,.0f} steps/s"
