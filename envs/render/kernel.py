@@ -1086,10 +1086,11 @@ def _clipped_rect(lo, hi, o, f, r, u, tx, ty, height, width):
     return _pixel_rect(cmin, cmax, rmin, rmax, tx, ty, height, width)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, inline="always")
 def _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near, height, width):
     """True when every pixel of rectangle (c0, r0, c1, r1) already holds a surface nearer than
-    ``near``; the farthest depth of each 8 x 8 tile is refreshed lazily where faces were drawn."""
+    ``near``; the farthest depth of each 8 x 8 tile is refreshed lazily where faces were drawn.
+    Inlined (numba IR), so its array arguments cost no reference counting per box."""
     tw = (width + TILE - 1) // TILE
     for ty_ in range(r0 // TILE, r1 // TILE + 1):
         for tx_ in range(c0 // TILE, c1 // TILE + 1):
@@ -1167,26 +1168,8 @@ def _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, h
         lo = (org[0] + boxes[bidx, 0] * vs, org[1] + boxes[bidx, 1] * vs, org[2] + boxes[bidx, 2] * vs)
         hi = (org[0] + boxes[bidx, 3] * vs, org[1] + boxes[bidx, 4] * vs, org[2] + boxes[bidx, 5] * vs)
         c0, r0, c1, r1 = _box_rect(lo, hi, o, f, r, u, tx, ty, height, width)
-        # ---- skip the box when every tile under its rectangle is nearer (as ``_hidden``)
-        zmin = near[order[oi]]
-        hidden = True
-        for ty_ in range(r0 // TILE, r1 // TILE + 1):
-            for tx_ in range(c0 // TILE, c1 // TILE + 1):
-                k = ty_ * tw + tx_
-                if tile_dirty[k]:
-                    m = 0.0
-                    for row in range(ty_ * TILE, min(ty_ * TILE + TILE, height)):
-                        base = row * width
-                        for col in range(tx_ * TILE, min(tx_ * TILE + TILE, width)):
-                            m = max(m, zt[base + col])
-                    tile_max[k] = m
-                    tile_dirty[k] = False
-                if tile_max[k] >= zmin:
-                    hidden = False
-                    break
-            if not hidden:
-                break
-        if hidden:
+        # ---- skip the box when every tile under its rectangle is nearer
+        if _hidden(tile_max, tile_dirty, zt, c0, r0, c1, r1, near[order[oi]], height, width):
             continue
         for a in range(3):
             fc = _facing(a, lo[a], hi[a], o[a])
