@@ -155,6 +155,7 @@ def kernel_at(rev: str):
         f.write(src)
     spec = importlib.util.spec_from_file_location(f"embodied_gym_kernel_{safe}", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # numba's cache re-imports it by name when it loads a cached kernel
     spec.loader.exec_module(module)
     return module
 
