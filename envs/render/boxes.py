@@ -128,7 +128,9 @@ def merge_region(padded, opaque_part):
 @njit(cache=True)
 def face_rects(padded, boxes, opaque_part):
     """Per box (rows of ``merge_region`` on the same padded grid) and face, the bounding rectangle
-    of the face's open cells: those whose neighbour across the face (margin included) is not opaque.
+    of the face's open cells: those whose neighbour across the face (margin included) is neither opaque
+    nor of the box's own part (for an opaque box the second never adds anything; for a glass or water
+    box it leaves only the cells where a ray can enter a new run of its part, see ``kernel.py``).
 
     Why: a ray that meets a face cell whose neighbour across is opaque has already entered that opaque
     voxel, whose box the ray entered through an open face nearer the eye (the first opaque voxel on a
@@ -156,7 +158,7 @@ def face_rects(padded, boxes, opaque_part):
                             v = padded[bb, x, cc]
                         else:
                             v = padded[bb, cc, x]
-                        if opaque_part[v]:
+                        if opaque_part[v] or v == boxes[q, 6]:
                             continue
                         b0 = min(b0, bb)
                         b1 = max(b1, bb + 1)

@@ -390,7 +390,7 @@ def _render_rows(c, row0, row1,
               cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
               height, width, want_rgb, want_depth, want_sem, want_inst,
               out_rgb, out_depth, out_sem, out_inst, boxes, hit_t, hit_box, hit_axis, glass, gbox, gtile, gtile_idx,
-              gsort, eye_glass):
+              gsort, eye_glass, gcount, gent_t, gent_b, gent_a):
     """Render image rows [row0, row1) of camera c (several rows per call: a call costs ~0.8 us of
     argument set-up, as much as a dozen pixels).
 
@@ -399,7 +399,9 @@ def _render_rows(c, row0, row1,
     per-pixel buffers the raster path filled for this camera (``hit_t`` distance, ``hit_box`` box, ``hit_axis`` face
     axis; ``glass`` the transparent boxes in view with their screen rectangles, listed per GTILE x GTILE tile in
     ``gtile_idx[gtile[k]:gtile[k + 1]]`` (see ``_glass_tiles``), ``gsort`` scratch
-    for one pixel's glass hits; see ``raster.py``). Everything else
+    for one pixel's glass hits, ``eye_glass`` the part of a transparent voxel holding the eye or -1,
+    ``gcount``/``gent_t``/``gent_b``/``gent_a`` the glass entries the visibility pass drew per pixel;
+    see the raster section below). Everything else
     (entities, ground, glass compositing order, shading) is this one code path for both.
     """
     s = cscene[c]
@@ -545,28 +547,43 @@ def _render_rows(c, row0, row1,
                 if eye_glass >= 0:
                     gsort[0, 0], gsort[0, 1] = 0.0, eye_glass
                     n_hits = 1
+                # the glass entries the visibility pass drew for this pixel: none, one (its distance, box
+                # and face axis kept), or more (then the boxes listed for its tile are slab-tested)
+                gc = gcount[pix]
                 tk = (row // GTILE) * ((width + GTILE - 1) // GTILE) + col // GTILE
-                if gtile[tk + 1] > gtile[tk]:  # one reciprocal per axis for all of this pixel's panes
-                    igx = 1.0 / dx if abs(dx) >= 1e-12 else 0.0
+                n_try = 0
+                if gc == 1:
+                    n_try = 1
+                elif gc == 2:
+                    n_try = gtile[tk + 1] - gtile[tk]
+                    igx = 1.0 / dx if abs(dx) >= 1e-12 else 0.0  # one reciprocal per axis for all its panes
                     igy = 1.0 / dy if abs(dy) >= 1e-12 else 0.0
                     igz = 1.0 / dz if abs(dz) >= 1e-12 else 0.0
-                for gi in range(gtile[tk], gtile[tk + 1]):
-                    g = gtile_idx[gi]
-                    if col < glass[g, 1] or col > glass[g, 3] or row < glass[g, 2] or row > glass[g, 4]:
-                        continue
-                    if gbox[g, 6] > limit * (1.0 + 1e-6) + 1e-6:  # wholly behind this pixel's hit
-                        continue
-                    tn, tf, ea = _slab_axis(ox, igx, gbox[g, 0], gbox[g, 3], -BIG, BIG, -1, 0)
-                    tn, tf, ea = _slab_axis(oy, igy, gbox[g, 1], gbox[g, 4], tn, tf, ea, 1)
-                    tn, tf, ea = _slab_axis(oz, igz, gbox[g, 2], gbox[g, 5], tn, tf, ea, 2)
-                    b_ = glass[g, 0]
-                    gp = poff + boxes[b_, 6]
-                    if tn <= 0.0:  # the eye is in (or on) this box
-                        if gp == eye_glass:
+                for it in range(n_try):
+                    if gc == 1:
+                        b_ = gent_b[pix]
+                        tn = gent_t[pix]
+                        ea = gent_a[pix]
+                        gp = poff + boxes[b_, 6]
+                        if tn >= limit:
                             continue
-                        tn = 0.0
-                    if tn >= tf or tn >= limit:
-                        continue
+                    else:
+                        g = gtile_idx[gtile[tk] + it]
+                        if col < glass[g, 1] or col > glass[g, 3] or row < glass[g, 2] or row > glass[g, 4]:
+                            continue
+                        if gbox[g, 6] > limit * (1.0 + 1e-6) + 1e-6:  # wholly behind this pixel's hit
+                            continue
+                        tn, tf, ea = _slab_axis(ox, igx, gbox[g, 0], gbox[g, 3], -BIG, BIG, -1, 0)
+                        tn, tf, ea = _slab_axis(oy, igy, gbox[g, 1], gbox[g, 4], tn, tf, ea, 1)
+                        tn, tf, ea = _slab_axis(oz, igz, gbox[g, 2], gbox[g, 5], tn, tf, ea, 2)
+                        b_ = glass[g, 0]
+                        gp = poff + boxes[b_, 6]
+                        if tn <= 0.0:  # the eye is in (or on) this box
+                            if gp == eye_glass:
+                                continue
+                            tn = 0.0
+                        if tn >= tf or tn >= limit:
+                            continue
                     if tn > 0.0:  # the voxel the ray enters the box from
                         qx = _entry_cell(ox + tn * dx, orx, ivs, boxes[b_, 0], boxes[b_, 3], ea == 0, dx > 0.0)
                         qy = _entry_cell(oy + tn * dy, ory, ivs, boxes[b_, 1], boxes[b_, 4], ea == 1, dy > 0.0)
@@ -918,7 +935,8 @@ def render_parallel(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, 
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1,
+                     None, None, None, None)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -934,7 +952,8 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
-                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1)
+                     out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1,
+                     None, None, None, None)
 
 
 # ================================================================================================
@@ -957,12 +976,17 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
 # Only the open part of a face is drawn (``boxes.face_rects``): a face cell against an opaque voxel is
 # never a first hit, and two thirds of the block world's faces are wholly hidden so.
 #
-# Transparent boxes (glass, water) are few; each pixel slab-tests those whose screen rectangle holds it
-# and composites the ones in front of its opaque hit front to back, once per run of one part (as the
-# ray caster composites a run of glass voxels once). They hold only the voxels where a run can start
-# (a water body's surface, not its inside), so a box the ray enters from a voxel of its own part
-# continues a run; one voxel lookup per hit tells which (block test world: 0.96 boxes tested per
-# pixel instead of 1.69, 8% faster frames; same pixels as the ray caster). Boxes are drawn nearest first, and a box whose
+# Transparent boxes (glass, water) composite front to back in front of a pixel's opaque hit, once per
+# run of one part (as the ray caster composites a run of glass voxels once). They hold only the voxels
+# where a run can start (a water body's surface, not its inside), and their faces only the cells whose
+# neighbour across is neither opaque nor of their part (``boxes.face_rects``): after the opaque boxes,
+# those open faces are filled like opaque ones, but as *entries* per pixel (distance, box, axis) in
+# front of the opaque depth. A pixel with one entry (nearly every glass pixel: one water surface)
+# composites it unless the voxel it enters the box from is of the box's part (one voxel lookup: the
+# open rectangle is a bounding one); a pixel with two or more slab-tests the glass boxes listed for
+# its 4 x 4 tile (``_glass_tiles``, built only for cameras that have such pixels), the same test. The
+# eye's own voxel, if transparent, opens a run at 0. Block test world, 64x64: +30% frames/s over
+# slab-testing every listed box per pixel, the same pixels as the ray caster. Boxes are drawn nearest first, and a box whose
 # screen rectangle lies wholly behind what 8 x 8-pixel tiles already hold is skipped.
 #
 # Deterministic: each camera is computed by one thread with no shared state.
@@ -1191,7 +1215,7 @@ def _corner(a, pa, b, c):
 
 @njit(cache=True, fastmath=FASTMATH)
 def _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, height, width, zt, zb, za,
-                tile_max, tile_dirty):
+                tile_max, tile_dirty, glass_mode, gcount, gent_t, gent_b, gent_a):
     """Draw boxes ``cand[order[:n_cand]]`` (nearest first; ``near``: their nearest depths) into the
     per-pixel buffers (t, box, axis): each box unless its screen rectangle lies wholly behind what
     the tiles already hold (see ``_hidden``), then the open rectangles (``boxes.face_rects``) of its
@@ -1266,6 +1290,15 @@ def _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, h
                     t = k / a0
                     for col in range(base + c_lo, base + c_hi + 1):
                         if t < zt[col]:
+                            if glass_mode:  # an entry into a glass box in front of the opaque hit
+                                if gcount[col] == 0:
+                                    gcount[col] = 1
+                                    gent_t[col] = t
+                                    gent_b[col] = bidx
+                                    gent_a[col] = a
+                                elif gcount[col] == 1 and gent_b[col] != bidx:
+                                    gcount[col] = 2
+                                continue
                             zt[col] = t
                             zb[col] = bidx
                             za[col] = a
@@ -1274,16 +1307,29 @@ def _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, h
                     ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
                     den = a0 + ucol * a1
                     if ks < zt[base + col] * den * sgn:  # t = k / den is nearer (den * sgn > 0 here)
+                        if glass_mode:
+                            q_ = base + col
+                            if gcount[q_] == 0:
+                                gcount[q_] = 1
+                                gent_t[q_] = k / den
+                                gent_b[q_] = bidx
+                                gent_a[q_] = a
+                            elif gcount[q_] == 1 and gent_b[q_] != bidx:
+                                gcount[q_] = 2
+                            continue
                         zt[base + col] = k / den
                         zb[base + col] = bidx
                         za[base + col] = a
+        if glass_mode:  # (glass leaves the opaque depths as they are)
+            continue
         for ty_ in range(r0 // TILE, r1 // TILE + 1):
             for tx_ in range(c0 // TILE, c1 // TILE + 1):
                 tile_dirty[ty_ * tw + tx_] = True
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass, gbox):
+def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass, gbox,
+                       gcount, gent_t, gent_b, gent_a):
     """Fill the depth buffers of camera c with its scene's opaque boxes; list the glass boxes in view
     in ``glass`` (index, then its ``_box_rect``) with their world bounds and nearest planar depth in
     ``gbox`` (lo x, y, z, hi x, y, z, depth; read per pixel, so converted once here), and
@@ -1378,7 +1424,17 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
         else:  # (insertion is quadratic)
             order[:n_cand] = np.argsort(near[:n_cand], kind="mergesort")
         _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, height, width, zt, zb, za,
-                    tile_max, tile_dirty)
+                    tile_max, tile_dirty, False, gcount, gent_t, gent_b, gent_a)
+    if n_glass > 0:  # then the glass boxes' open faces, as entries in front of the opaque depths
+        gcand = np.empty(n_glass, np.int32)
+        gnear = np.empty(n_glass)
+        gorder = np.empty(n_glass, np.int64)
+        for g in range(n_glass):
+            gcand[g] = glass[g, 0]
+            gnear[g] = gbox[g, 6]
+            gorder[g] = g
+        _draw_boxes(gcand, gorder, gnear, n_glass, boxes, org, vs, o, f, r, u, tx, ty, height, width, zt, zb, za,
+                    tile_max, tile_dirty, True, gcount, gent_t, gent_b, gent_a)
     return n_glass
 
 
@@ -1505,24 +1561,39 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
         glass = np.empty((max(si[s, SI_NBOX] - si[s, SI_NBOX_OPAQUE], 1), 5), np.int32)
         gbox = np.empty((glass.shape[0], 7))
         gsort = np.empty((glass.shape[0] + 1, 2))  # (entry distance, part) of a pixel's runs; + the eye's
+        gcount = np.zeros(height * width, np.int8)  # glass entries drawn per pixel (2: two or more)
+        gent_t = np.empty(height * width)
+        gent_b = np.empty(height * width, np.int32)
+        gent_a = np.empty(height * width, np.int8)
         n_glass = _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, zt, zb, za, glass,
-                                     gbox)
+                                     gbox, gcount, gent_t, gent_b, gent_a)
         sy, cy, sp, cp, ty, tx = basis[c, 0], basis[c, 1], basis[c, 2], basis[c, 3], basis[c, 4], basis[c, 5]
-        gtile, gtile_idx = _glass_tiles(glass, gbox, n_glass, zt, boxes, (sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ]),
-                                        sf[s, SF_VS], (cpos[c, 0], cpos[c, 1], cpos[c, 2]), (sy * cp, -sp, cy * cp),
-                                        (cy, 0.0, -sy), (sy * sp, cp, cy * sp), tx, ty, height, width)
+        several = False
+        for q in range(height * width):
+            if gcount[q] == 2:
+                several = True
+                break
+        if several:  # only pixels with two or more entries slab-test the glass boxes listed per tile
+            gtile, gtile_idx = _glass_tiles(glass, gbox, n_glass, zt, boxes,
+                                            (sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ]), sf[s, SF_VS],
+                                            (cpos[c, 0], cpos[c, 1], cpos[c, 2]), (sy * cp, -sp, cy * cp),
+                                            (cy, 0.0, -sy), (sy * sp, cp, cy * sp), tx, ty, height, width)
+        else:
+            gtile = np.zeros(((width + GTILE - 1) // GTILE) * ((height + GTILE - 1) // GTILE) + 1, np.int32)
+            gtile_idx = np.zeros(1, np.int32)
         _render_rows(c, 0, height,
                      si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                      cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                      height, width, want_rgb, want_depth, want_sem, want_inst,
                      out_rgb, out_depth, out_sem, out_inst, boxes, zt, zb, za, glass, gbox, gtile, gtile_idx, gsort,
-                     eye_glass)
+                     eye_glass, gcount, gent_t, gent_b, gent_a)
         return
     _render_rows(c, 0, height,
                  si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, mats,
                  cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                  height, width, want_rgb, want_depth, want_sem, want_inst,
-                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1)
+                 out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1,
+                     None, None, None, None)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
