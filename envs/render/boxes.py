@@ -32,12 +32,14 @@ CHUNK_METRES = 16.0
 # (half-open, i0 j0 k0 i1 j1 k1; empty when the chunk has no boxes).
 CH_O0, CH_O1, CH_G0, CH_G1, CH_LO, CH_HI = 0, 1, 2, 3, 4, 7
 CH_COLUMNS = 10
-# Above this many boxes a scene stays on the ray caster under ``method="auto"``. Measured with chunk
-# culling (2026-11-28): the block test world (3,499 boxes) rasters 1.3-2.6x faster than it ray casts;
-# a voxel env window (96 x 128 x 96 blocks, 40 m view: 6,100-7,300 boxes) rasters only ~13% faster
-# per frame, which the box build of each new window (~5-8 ms; windows re-centre as players walk) more
-# than eats: batched voxel env 0.94x per CPU-s with raster, so it stays ray cast.
-MAX_RASTER_BOXES = 4096
+# Above this many boxes a scene stays on the ray caster under ``method="auto"`` (a guard for scenes
+# far busier than any the package makes). History: with chunk culling (2026-11-28 early) a voxel env
+# window (96 x 128 x 96 blocks, 40 m view: 5,500-7,300 boxes) rastered only ~13% faster per frame,
+# which each new window's box build (~5-8 ms) ate, so the budget was 4,096 and windows were ray cast.
+# Since glass entries are drawn per pixel (session 6), the same A/B in one process (4,096 vs 16,384,
+# alternating, 08:30 UTC): one env 1,816 / 1,879 -> 2,232 / 2,267 steps/s, batched 16 worlds 2,745 /
+# 2,978 -> 3,029 / 3,054 (per CPU-s 1,404 / 1,512 -> 1,650 / 1,670), a new world's reset 9-11 -> 15 ms.
+MAX_RASTER_BOXES = 16384
 # Box row columns: bounds (i0 j0 k0 i1 j1 k1), part, then per face f = 2 * axis + (0 for the face at
 # the low bound, 1 at the high one) four ints from BOX_FACES + 4 * f: the face's open rectangle on its
 # other two axes (b, c in x, y, z order: lo b, lo c, hi b, hi c), empty (lo b == hi b) when hidden.
