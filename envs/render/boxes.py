@@ -73,11 +73,12 @@ def merge_region(padded, opaque_part):
                 if padded[i, j, k] == 0:
                     continue
                 p = padded[i, j, k]
-                for q in (padded[i - 1, j, k], padded[i + 1, j, k], padded[i, j - 1, k], padded[i, j + 1, k],
-                          padded[i, j, k - 1], padded[i, j, k + 1]):
-                    if q != p and not opaque_part[q]:
-                        state[i, j, k] = 1
-                        break
+                a, b, c = padded[i - 1, j, k], padded[i + 1, j, k], padded[i, j - 1, k]
+                d, e, f = padded[i, j + 1, k], padded[i, j, k - 1], padded[i, j, k + 1]
+                if ((not opaque_part[a] and a != p) or (not opaque_part[b] and b != p)
+                        or (not opaque_part[c] and c != p) or (not opaque_part[d] and d != p)
+                        or (not opaque_part[e] and e != p) or (not opaque_part[f] and f != p)):
+                    state[i, j, k] = 1
     out = np.zeros((64, 7), np.int32)
     n = 0
     for i in range(1, px - 1):
