@@ -986,8 +986,10 @@ def render_serial(si, sf, coarse, pool, top, light, pmat, pcls, pinst, ptint, ma
 # open rectangle is a bounding one); a pixel with two or more slab-tests the glass boxes listed for
 # its 4 x 4 tile (``_glass_tiles``, built only for cameras that have such pixels), the same test. The
 # eye's own voxel, if transparent, opens a run at 0. Block test world, 64x64: +30% frames/s over
-# slab-testing every listed box per pixel, the same pixels as the ray caster. Boxes are drawn nearest first, and a box whose
-# screen rectangle lies wholly behind what 8 x 8-pixel tiles already hold is skipped.
+# slab-testing every listed box per pixel, the same pixels as the ray caster.
+#
+# Boxes are drawn nearest first, and a box whose screen rectangle lies wholly behind what 8 x 8-pixel
+# tiles already hold is skipped.
 #
 # Deterministic: each camera is computed by one thread with no shared state.
 # Kept in this module with ``_render_rows``: numba's disk cache notices edits only in a function's
@@ -1229,6 +1231,10 @@ def _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, h
     the column coordinate u (ray in front of the plane, hit point within the face on both axes); each
     is a plane through the eye, so beta is the same for every row and alpha is linear in the row
     coordinate.
+
+    ``glass_mode``: the boxes are glass; each covered pixel in front of the opaque depth records an
+    entry: the first one's distance, box and face axis, a second (not the same box again, as at a face
+    edge) marks the pixel as having several; the depths and tiles are left as they are.
     """
     tw = (width + TILE - 1) // TILE
     for oi in range(n_cand):
@@ -1296,7 +1302,7 @@ def _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, h
                                     gent_t[col] = t
                                     gent_b[col] = bidx
                                     gent_a[col] = a
-                                elif gcount[col] == 1 and gent_b[col] != bidx:
+                                elif gcount[col] == 1 and gent_b[col] != bidx:  # (one box twice: at an edge)
                                     gcount[col] = 2
                                 continue
                             zt[col] = t
@@ -1307,7 +1313,7 @@ def _draw_boxes(cand, order, near, n_cand, boxes, org, vs, o, f, r, u, tx, ty, h
                     ucol = (2.0 * (col + 0.5) / width - 1.0) * tx
                     den = a0 + ucol * a1
                     if ks < zt[base + col] * den * sgn:  # t = k / den is nearer (den * sgn > 0 here)
-                        if glass_mode:
+                        if glass_mode:  # (written out as above: a helper taking the arrays cost 8%)
                             q_ = base + col
                             if gcount[q_] == 0:
                                 gcount[q_] = 1
@@ -1338,6 +1344,8 @@ def _raster_visibility(c, s, si, sf, boxes, chunks, cpos, basis, height, width, 
     Chunks first: a chunk whose bounds lie outside the frustum or view range is skipped with one test,
     and the chunks in view are drawn nearest first, each skipped whole when its screen rectangle lies
     behind what the 8 x 8 tiles already hold; inside a chunk, its boxes in view go nearest first.
+    Then the glass boxes in view draw their open faces as per-pixel entries (``gcount``, ``gent_t``,
+    ``gent_b``, ``gent_a``: how many, and the first's distance, box and face axis).
     """
     vs = sf[s, SF_VS]
     org = (sf[s, SF_OX], sf[s, SF_OY], sf[s, SF_OZ])
@@ -1593,7 +1601,7 @@ def _camera(c, use_boxes, si, sf, coarse, pool, top, light, pmat, pcls, pinst, p
                  cpos, basis, cscene, ebox, emat, ecls, einst, etint, vis_n, vis_idx, vis_rect,
                  height, width, want_rgb, want_depth, want_sem, want_inst,
                  out_rgb, out_depth, out_sem, out_inst, None, None, None, None, None, None, None, None, None, -1,
-                     None, None, None, None)
+                 None, None, None, None)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
