@@ -377,6 +377,30 @@ def test_the_inside_of_a_body_of_water_is_left_out_of_the_boxes_and_drawn_the_sa
     assert (deep[..., 2] >= deep[..., 0]).mean() > 0.9
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_jumble_of_water_glass_leaves_and_stone_is_drawn_as_the_ray_caster_draws_it(seed):
+    """Random voxels, a third of them water and a fifth glass or leaves, with eyes anywhere (in water, in
+    glass, inside stone): rays cross many runs of several transparent parts, so pixels take both the
+    one-entry and the several-entries paths; every pixel agrees with the ray caster."""
+    from embodied_gym.envs.render import VoxelScene
+    from embodied_gym.envs.render.blockworld import BLOCK_ID, block_parts, block_style
+
+    rng = np.random.default_rng(seed)
+    grid = np.zeros((24, 16, 24), np.uint16)
+    r = rng.random(grid.shape)
+    grid[r < 0.35] = BLOCK_ID["water"]
+    grid[(r >= 0.35) & (r < 0.45)] = BLOCK_ID["block_glass"]
+    grid[(r >= 0.45) & (r < 0.55)] = BLOCK_ID["stone"]
+    grid[(r >= 0.55) & (r < 0.60)] = BLOCK_ID["leaves"]
+    grid[:, :2] = BLOCK_ID["stone"]
+    batch = SceneBatch([VoxelScene.from_dense(grid, block_parts(), voxel_size=1.0, style=block_style(24.0))])
+    cams = Cameras.make(rng.uniform([1, 2, 1], [23, 15, 23], (24, 3)), yaw_deg=rng.uniform(0, 360, 24),
+                        pitch_deg=rng.uniform(-60, 60, 24), fov_deg=80.0)
+    ray = render_batch(batch, cams, 40, 40, outputs=OUTPUTS, method="raycast")
+    ras = render_batch(batch, cams, 40, 40, outputs=OUTPUTS, method="raster")
+    assert_agree(ray, ras, min_share=0.999, texel_share=0.001)
+
+
 def test_gather_region_is_the_dense_grid_with_a_zero_margin():
     from embodied_gym.envs.render import PartTable, VoxelScene
     from embodied_gym.envs.render.boxes import gather_region
