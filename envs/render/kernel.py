@@ -344,24 +344,11 @@ def camera_basis(cyaw, cpitch, cfov, height, width):
     return basis
 
 
-@njit(cache=True, fastmath=FASTMATH)
-def _slab(o_, inv, lo, hi, tn, tf):
-    """Narrow the ray's [tn, tf] to the slab lo <= o + t*d <= hi (``inv`` = 1/d, 0 for a ray parallel
-    to the slab: then it is all or nothing)."""
-    if inv == 0.0:
-        if o_ < lo or o_ > hi:
-            return BIG, tf
-        return tn, tf
-    ta = (lo - o_) * inv
-    tb = (hi - o_) * inv
-    if ta > tb:
-        ta, tb = tb, ta
-    return max(tn, ta), min(tf, tb)
-
-
 @njit(cache=True, fastmath=FASTMATH, inline="always")
 def _slab_axis(o_, inv, lo, hi, tn, tf, ea, a):
-    """:func:`_slab` that also keeps ``ea``, the axis whose slab the ray enters last (its entry face)."""
+    """Narrow the ray's [tn, tf] to the slab lo <= o + t*d <= hi of axis ``a`` (``inv`` = 1/d, 0 for a ray
+    parallel to the slab: then it is all or nothing), keeping in ``ea`` the axis whose slab the ray
+    enters last (the box face it enters through)."""
     if inv == 0.0:
         if o_ < lo or o_ > hi:
             return BIG, tf, ea
