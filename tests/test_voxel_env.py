@@ -320,6 +320,33 @@ def test_frames_show_mobs_items_night_and_mining_progress():
     assert not np.array_equal(mining["rgb"], before["rgb"]), "the breaking progress is drawn"
 
 
+def test_a_struck_mob_flashes_red_for_ten_ticks():
+    """As in Minecraft, a hurt mob is drawn tinted red while it is invulnerable (10 ticks), so a strike
+    shows in the frames."""
+    from embodied_gym.envs.voxel.mobs import mob_id
+
+    env = flat_env(seed=9)
+    w = env.world
+    x, z = int(w.player.pos[0]), int(w.player.pos[2])
+    w.spawn_mob(mob_id("cow"), (x + 0.5, 61.0, z + 2.0))
+    w.mob_params = w.mob_params.copy()
+    w.mob_params[:, 1] = 0.0  # the cow stands still
+    w.player.pitch = 20.0  # looking down at it
+    centre = (slice(None), slice(28, 60), slice(20, 44))
+
+    def redness(frame):
+        rgb = frame["rgb"][centre].astype(int)
+        return (rgb[0] - rgb[1]).mean()
+
+    calm, *_ = env.step(act())
+    struck, *_ = env.step(act(fn=3))
+    assert w.mob_alive.any() and (w.time < w.mob_hurt_until[w.mob_alive]).any(), "the strike landed"
+    assert redness(struck) > redness(calm) + 15
+    for _ in range(10):
+        later, *_ = env.step(act())
+    assert abs(redness(later) - redness(calm)) < 5
+
+
 def test_a_pickled_env_continues_identically():
     import pickle
 
