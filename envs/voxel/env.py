@@ -117,9 +117,9 @@ class VoxelEnv(gym.Env):
             from .scene import BatchRenderer
 
             self._renderer = BatchRenderer(1, *self.image_size)
-        rgb = self._renderer.render([self.world])[0]
-        self._frame = rgb
-        self._counts = observe.fill(self._buf, 0, self.world, rgb, self._counts, crafted)
+        frames = self._renderer.render([self.world])
+        self._frame = frames[0]
+        self._counts = observe.fill(self._buf, [self.world], frames, [self._counts], [crafted])[0]
         return self._take()
 
     def _info(self, success: bool) -> dict[str, Any]:

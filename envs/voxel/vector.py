@@ -120,8 +120,7 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
 
             self._renderer = BatchRenderer(self.num_envs, *self.image_size, parallel=self._render_parallel)
         rgb = self._renderer.render(self.worlds)
-        for i, w in enumerate(self.worlds):
-            self._counts[i] = observe.fill(self._buf, i, w, rgb[i], self._counts[i], int(crafted[i]))
+        self._counts = observe.fill(self._buf, self.worlds, rgb, self._counts, crafted)
         return observe.copy_tree(self._buf)
 
     def _infos(self, success: np.ndarray) -> dict:
