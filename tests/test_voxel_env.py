@@ -274,8 +274,23 @@ def test_vector_env_matches_single_envs():
         vobs, vr, vt, vtr, _ = venv.step(acts)
         for k, e in enumerate(singles):
             o, r, t, tr, _ = e.step(acts[k])
-            assert np.array_equal(vobs["rgb"][k], o["rgb"])
-            assert np.array_equal(vobs["location_stats"]["pos"][k], o["location_stats"]["pos"])
+            for group, value in o.items():  # every key: the batched observation is built world by world
+                for key, arr in (value.items() if isinstance(value, dict) else [(None, value)]):
+                    row = (vobs[group] if key is None else vobs[group][key])[k]
+                    assert np.array_equal(row, arr), (group, key)
+
+
+def test_vector_env_names_the_env_whose_action_is_out_of_range():
+    from embodied_gym.envs.voxel.vector import VoxelVectorEnv
+
+    venv = VoxelVectorEnv(3, image_size=32, render_parallel=False)
+    venv.reset(seed=0)
+    acts = np.tile(np.array(NOOP), (3, 1))
+    acts[1, 6] = 244
+    with pytest.raises(InvalidActionError, match=r"actions\[1\]\[6\] \(env 1\) = 244 is out of range \[0, 244\)"):
+        venv.step(acts)
+    with pytest.raises(InvalidActionError, match=r"shape \(3, 8\)"):
+        venv.step(acts[:2])
 
 
 def test_vector_env_autoresets_after_death():

@@ -174,53 +174,46 @@ def camera_arrays(worlds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def entity_batch(worlds):
-    """Mob and dropped-item boxes of every world, grouped by world, for :func:`render_batch`.
+    """Mob and dropped-item boxes of every world, grouped by world (each world's mobs, then its items),
+    for :func:`render_batch`.
 
     Built directly (not through ``EntityBatch.build``): the rows are already in world order and every
-    size comes from the mob table, so the per-step validation would only cost time.
+    size comes from the mob table, so the per-step validation would only cost time. Every world's
+    fixed-size mob and item arrays are stacked and the rows picked in one pass (one world at a time
+    this cost ~27 us a world-step, a tenth of a 16-world vector step).
     """
-
-    boxes, mats, classes, insts, tints, counts = [], [], [], [], [], []
-    mob_mats = mob_materials()
-    for w in worlds:
-        n = 0
-        alive = np.flatnonzero(w.mob_alive)
-        if alive.size:
-            kinds = w.mob_kind[alive]
-            box = np.empty((alive.size, 7), np.float32)
-            hw = w.mob_params[kinds, physics.P_WIDTH] * 0.5
-            hh = w.mob_params[kinds, physics.P_HEIGHT] * 0.5
-            box[:, 0:3] = w.mob_pos[alive]
-            box[:, 1] += hh
-            box[:, 3], box[:, 4], box[:, 5], box[:, 6] = hw, hh, hw, 0.0
-            boxes.append(box)
-            mats.append(mob_mats[kinds])
-            classes.append((MOB_CLASS_BASE + kinds).astype(np.int32))
-            insts.append((alive + 1).astype(np.int32))
-            tint = np.ones((alive.size, 3), np.float32)
-            tint[w.time < w.mob_hurt_until[alive]] = HURT_TINT  # Minecraft's red flash while a mob is hurt
-            tints.append(tint)
-            n += alive.size
-        items = np.flatnonzero(w.item_alive)
-        if items.size:
-            box = np.empty((items.size, 7), np.float32)
-            box[:, 0:3] = w.item_pos[items]
-            box[:, 1] += 0.125
-            box[:, 3:6] = 0.125
-            box[:, 6] = 45.0
-            boxes.append(box)
-            mats.append(np.full(items.size, _item_material(), np.int32))
-            classes.append(np.full(items.size, ITEM_CLASS, np.int32))
-            insts.append((1000 + items).astype(np.int32))
-            tints.append(np.ones((items.size, 3), np.float32))
-            n += items.size
-        counts.append(n)
-    if not boxes:
-        return _empty_entities(len(worlds))
-    offsets = np.zeros(len(worlds) + 1, np.int64)
-    offsets[1:] = np.cumsum(counts)
-    return EntityBatch(np.concatenate(boxes), np.concatenate(mats), np.concatenate(classes), np.concatenate(insts),
-                       np.concatenate(tints), offsets)
+    n = len(worlds)
+    mob_alive = np.stack([w.mob_alive for w in worlds])
+    item_alive = np.stack([w.item_alive for w in worlds])
+    wm, mm = np.nonzero(mob_alive)
+    wi, ii = np.nonzero(item_alive)
+    if wm.size == 0 and wi.size == 0:
+        return _empty_entities(n)
+    kinds = np.stack([w.mob_kind for w in worlds])[wm, mm]
+    params = worlds[0].mob_params  # every world's is mobs.param_table()
+    hw = params[kinds, physics.P_WIDTH] * 0.5
+    hh = params[kinds, physics.P_HEIGHT] * 0.5
+    box = np.empty((wm.size + wi.size, 7), np.float32)
+    mobs, items = box[:wm.size], box[wm.size:]
+    mobs[:, 0:3] = np.stack([w.mob_pos for w in worlds])[wm, mm]
+    mobs[:, 1] += hh
+    mobs[:, 3], mobs[:, 4], mobs[:, 5], mobs[:, 6] = hw, hh, hw, 0.0
+    items[:, 0:3] = np.stack([w.item_pos for w in worlds])[wi, ii]
+    items[:, 1] += 0.125
+    items[:, 3:6] = 0.125
+    items[:, 6] = 45.0
+    tint = np.ones((box.shape[0], 3), np.float32)
+    times = np.array([w.time for w in worlds], np.int64)
+    hurt = times[wm] < np.stack([w.mob_hurt_until for w in worlds])[wm, mm]
+    tint[:wm.size][hurt] = HURT_TINT  # Minecraft's red flash while a mob is hurt
+    mat = np.concatenate([mob_materials()[kinds], np.full(wi.size, _item_material(), np.int32)])
+    cls = np.concatenate([(MOB_CLASS_BASE + kinds).astype(np.int32), np.full(wi.size, ITEM_CLASS, np.int32)])
+    inst = np.concatenate([(mm + 1).astype(np.int32), (1000 + ii).astype(np.int32)])
+    world = np.concatenate([wm, wi])
+    order = np.argsort(world, kind="stable")  # by world; within one, mobs (first above) before items
+    offsets = np.zeros(n + 1, np.int64)
+    offsets[1:] = np.cumsum(np.bincount(world, minlength=n))
+    return EntityBatch(box[order], mat[order], cls[order], inst[order], tint[order], offsets)
 
 
 @lru_cache(maxsize=1)

@@ -74,24 +74,34 @@ def action_space() -> gym.spaces.MultiDiscrete:
 
 def validate_action(action) -> np.ndarray:
     """Return the action as int64[8], or raise :class:`InvalidActionError` saying what is wrong."""
+    return validate_actions(action, None)
+
+
+def validate_actions(actions, num_envs: int | None) -> np.ndarray:
+    """A vector env's (num_envs, 8) actions as int64, checked in one pass; ``num_envs=None``: one action,
+    shape (8,). The error names the env whose action is wrong."""
     try:
-        a = np.asarray(action)
+        a = np.asarray(actions)
     except Exception as exc:  # pragma: no cover - numpy accepts nearly anything
-        raise InvalidActionError(f"action must be 8 integers, got {action!r}") from exc
-    if a.shape != (8,):
-        raise InvalidActionError(f"action must have shape (8,) as MultiDiscrete{list(ACTION_NVEC)}, got shape {a.shape}")
+        raise InvalidActionError(f"action must be 8 integers, got {actions!r}") from exc
+    shape = (8,) if num_envs is None else (num_envs, 8)
+    if a.shape != shape:
+        what = "action" if num_envs is None else f"actions of {num_envs} envs"
+        raise InvalidActionError(f"{what} must have shape {shape} as MultiDiscrete{list(ACTION_NVEC)}, "
+                                 f"got shape {a.shape}")
     if a.dtype.kind not in "iub":
         if a.dtype.kind == "f" and np.all(np.isfinite(a)) and np.all(a == np.round(a)):
             a = a.astype(np.int64)
         else:
             raise InvalidActionError(f"action entries must be integers, got dtype {a.dtype}: {a.tolist()}")
     a = a.astype(np.int64)
-    bad = np.flatnonzero((a < 0) | (a >= np.array(ACTION_NVEC)))
+    bad = np.argwhere((a < 0) | (a >= np.array(ACTION_NVEC)))
     if bad.size:
-        i = int(bad[0])
+        *env, i = (int(v) for v in bad[0])
+        where = f"action[{i}]" if not env else f"actions[{env[0]}][{i}] (env {env[0]})"
         what = {6: f" (craft/smelt item index into {ACTION_NVEC[6]} MineDojo items)", 7: " (inventory slot)"}.get(i, "")
         raise InvalidActionError(
-            f"action[{i}] = {int(a[i])} is out of range [0, {ACTION_NVEC[i]}){what}; action space is "
+            f"{where} = {int(a[tuple(bad[0])])} is out of range [0, {ACTION_NVEC[i]}){what}; action space is "
             f"MultiDiscrete({list(ACTION_NVEC)})")
     return a
 

@@ -21,7 +21,7 @@ from gymnasium.vector.utils import batch_space
 
 from . import observe
 from .env import DEFAULT_IMAGE_SIZE, parse_image_size
-from .spaces import action_space, observation_space, validate_action
+from .spaces import action_space, observation_space, validate_actions
 from .world import VoxelWorld
 
 
@@ -83,10 +83,7 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
         return self._observe(np.full(self.num_envs, -1)), self._infos(np.zeros(self.num_envs, bool))
 
     def step(self, actions):
-        acts = np.asarray(actions)
-        if acts.shape != (self.num_envs, 8):
-            raise ValueError(f"actions must have shape ({self.num_envs}, 8), got {acts.shape}")
-        acts = np.stack([validate_action(a) for a in acts])
+        acts = validate_actions(actions, self.num_envs)
         rewards = np.zeros(self.num_envs, np.float64)
         terminated = np.zeros(self.num_envs, np.bool_)
         truncated = np.zeros(self.num_envs, np.bool_)
