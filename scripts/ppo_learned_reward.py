@@ -2,25 +2,37 @@
 
     python scripts/ppo_learned_reward.py --steps 80000 --seeds 0 1 2 --out runs/ppo_learned_reward \\
         --doc docs/ppo_learned_reward.md
+    python scripts/ppo_learned_reward.py --tasks go_to_kitchen go_to_bedroom go_to_bathroom ...
 
-For every seed x task x reward arm: SB3 PPO (CNN policy on the 64x64 ``rgb`` frame, the 8-action
-``navigate_and_attack`` view of MineDojo's action space, 4 envs) trains for ``--steps`` env steps, then
-is evaluated for ``--eval-episodes`` episodes on held-out world seeds with the task's own success rule
-(the plain env, no reward wrapper). All three arms of a task share the env id, episode limit, action
-view, PPO settings and step budget; only the training reward differs:
+For every seed x task x reward arm: SB3 PPO (CNN policy on the 64x64 ``rgb`` frame, 4 envs) trains for
+``--steps`` env steps, then is evaluated for ``--eval-episodes`` episodes on held-out worlds with the
+task's own success rule (the plain env, no reward wrapper). All three arms of a task share the env,
+episode limit, action set, PPO settings and step budget; only the training reward differs:
 
-* ``learned``: :class:`VideoLanguageReward` with the task prompt and the shipped reward model, env reward
-  weight 0 (the task reward is never seen), ``reward_every`` = the checkpoint's frame stride (4);
-* ``dense``: the task reward + a hand-written shaping read from the world's privileged state --
-  :class:`HarvestShaping` (approach / face / aim / mining progress / break bonus) for the harvest tasks,
-  :class:`CombatShaping` (approach / face / aim / damage dealt) for the combat task;
+* ``learned``: :class:`VideoLanguageReward` with the task prompt and a reward model checkpoint, env
+  reward weight 0 (the task reward is never seen), ``reward_every`` = the checkpoint's frame stride (4);
+* ``dense``: a hand-written dense reward from the world's privileged state;
 * ``sparse``: the task reward alone.
 
-The task settings are chosen so that a from-scratch PPO with the dense reward learns something in
-~10^5 steps on a CPU (a cow spawned within 3 blocks, a diamond sword), see
-``TASKS``; they replace fields of the id's TaskSpec, the success rule stays the id's own.
-Results go to ``<out>/results.json`` after every run (rerunning
-the same command resumes), a learning curve per run included; ``--doc`` writes the Markdown table.
+Voxel tasks (MineDojo ids; the 8-action ``navigate_and_attack`` view of MineDojo's action space): dense =
+the task reward + :class:`HarvestShaping` (approach / face / aim / mining progress / break bonus) for the
+harvest tasks, :class:`CombatShaping` (approach / face / aim / damage dealt) for the combat tasks. The
+settings are chosen so that a from-scratch PPO with the dense reward learns something in ~10^5 steps on
+a CPU (a cow spawned within 3 blocks, a diamond sword); they replace fields of the id's TaskSpec, the
+success rule stays the id's own.
+
+House tasks (``embodied_gym/House-RoomNav-v0`` / ``-ObjectNav-v0`` on the embedded simulator): the goal is
+fixed to the task's room type ("go to the kitchen") or object type ("find a bed") instead of sampled, the
+start pose is drawn among the cells within ``max_start_distance`` geodesic metres of the goal, the
+actions are MoveAhead / RotateLeft / RotateRight, and the episode ends (a success) on the first step at
+which the task's own success test passes (inside a room of the type; an object of the type visible
+within 1 m) instead of on a ``Done`` action: a learned reward cannot teach *when* to stop, and MineDojo's
+tasks end on success the same way. Dense = the env's own shaped reward (geodesic progress to the goal,
+-0.01 per step, +10 on success); sparse = the same without the progress term (-0.01 per step, +10 on
+success). Training runs on the ``train`` split of procedural houses, evaluation on the ``test`` split.
+
+Results go to ``<out>/results.json`` after every run (rerunning the same command resumes), a learning
+curve per run included; ``--doc`` writes the Markdown table.
 """
 
 from __future__ import annotations
@@ -54,12 +66,44 @@ class Task:
     #: TaskSpec fields replaced to make the task learnable on this budget (shared by all three arms)
     overrides: tuple[tuple[str, Any], ...] = ()
 
+    world = "voxel"
+
     def describe(self) -> str:
         changes = ", ".join(f"{k}={v}" for k, v in self.overrides)
         return f"`{self.task_id}`" + (f" with {changes}" if changes else "") + f", {self.max_steps}-step limit"
 
 
-TASKS = {
+@dataclass(frozen=True)
+class HouseNavTask:
+    """A house navigation task with its goal fixed (the gym ids sample one per episode)."""
+
+    kind: str  # "RoomNav" (target = a room type) or "ObjectNav" (target = an ObjectNav object type)
+    target: str
+    prompt: str  # the goal given to the learned reward (a phrasing the reward model was trained on)
+    max_steps: int = 150
+    #: start poses are drawn among the cells at most this many geodesic metres from the goal (None: any)
+    max_start_distance: float | None = None
+    #: the learned arm's negative prompts (None: the checkpoint's own list of task prompts)
+    negatives: tuple[str, ...] | None = None
+    #: a new procedural house every this many episodes of an env (the env's default, 50, let a 60k-step
+    #: dense pilot see ~10 houses: 0.57 training success, 0.15 on test houses)
+    episodes_per_house: int = 5
+
+    world = "house"
+
+    def describe(self) -> str:
+        near = f", start <= {self.max_start_distance:g} m from it" if self.max_start_distance is not None else ""
+        return f"`House-{self.kind}-v0` with target {self.target}{near}, {self.max_steps}-step limit"
+
+
+#: shared by the house tasks (and by all three arms of each)
+HOUSE_SETTINGS: dict[str, Any] = {"max_steps": 150, "max_start_distance": 6.0}
+#: the house tasks' actions: no Done (episodes end on success), no LookUp/LookDown (the horizon stays level)
+HOUSE_ACTIONS = ("MoveAhead", "RotateLeft", "RotateRight")
+#: the house tasks' reward model: the shipped checkpoint trained on voxel and house clips
+HOUSE_CHECKPOINT = "tiny64_minilm_voxel_house.pt"
+
+TASKS: dict[str, Task | HouseNavTask] = {
     # a wooden axe in a forest: 30 attack ticks a log (60 by hand: a 60k-step dense PPO pilot never broke
     # one), a trunk always in sight; a stone or diamond axe breaks it in ~15 / ~8 ticks and the reward
     # model, trained on by-hand clips, scores those oracle episodes ~0 (measured: 0.001 / 0.000 per step
@@ -78,6 +122,12 @@ TASKS = {
     "dig_dirt": Task("harvest_1_dirt", "dig dirt", "harvest", 200),
     # night plains: the zombie walks up to the player, three diamond-sword blows kill it
     "hunt_zombie": Task("combat_zombie_plains_leather_armors_diamond_sword_shield", "kill a zombie", "combat", 200),
+    # house navigation: "go to the kitchen" etc., prompts as the reward model's captions phrase room entries
+    "go_to_kitchen": HouseNavTask("RoomNav", "Kitchen", "walk into the kitchen", **HOUSE_SETTINGS),
+    "go_to_bedroom": HouseNavTask("RoomNav", "Bedroom", "walk into the bedroom", **HOUSE_SETTINGS),
+    "go_to_bathroom": HouseNavTask("RoomNav", "Bathroom", "walk into the bathroom", **HOUSE_SETTINGS),
+    "go_to_living_room": HouseNavTask("RoomNav", "LivingRoom", "walk into the living room", **HOUSE_SETTINGS),
+    "find_bed": HouseNavTask("ObjectNav", "Bed", "look at the bed", **HOUSE_SETTINGS),
 }
 #: the tasks of the reported table: harvest_log is left out by default because the dense arm itself
 #: learned nothing on it in a 60k-step pilot (no log broken), so the comparison would say nothing
@@ -105,23 +155,112 @@ def _voxel_env(task: Task) -> gym.Env:
     return VoxelEnv(task=spec, rule=rule_for(spec), image_size=(64, 64))
 
 
-def make_env(task: str, reward: str, checkpoint: str | None = None, learned_mode: str = "mineclip") -> gym.Env:
-    """The training (or, with ``reward="sparse"``, evaluation) env of one task and reward arm."""
+class StopOnSuccess(gym.Wrapper):
+    """House tasks: end the episode (terminated, ``info["success"]``) on the first step at which the task's
+    own success test passes, adding the env's success bonus to the reward (which the simulator pays only
+    on ``Done``, an action these tasks do not offer)."""
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        sim = self.env.unwrapped.sim
+        if not terminated and sim.task.success(sim.world, sim.goal):
+            from embodied_gym.envs.house.sim import SUCCESS_REWARD
+
+            sim.success = True
+            terminated, truncated = True, False
+            reward = float(reward) + SUCCESS_REWARD
+            info = dict(info, success=True)
+        return obs, reward, terminated, truncated, info
+
+
+def _house_goal_task(spec: HouseNavTask):
+    """The env's task object with the goal fixed to ``spec.target`` and the start within reach of it."""
+    from embodied_gym.envs.house.tasks import (
+        ROOM_TYPES,
+        ROOM_WORDS,
+        Goal,
+        HouseTask,
+        NoFeasibleGoalError,
+        ObjectNavTask,
+        RoomNavTask,
+    )
+
+    limit = spec.max_start_distance
+
+    def near_starts(task, world, distance_field, min_distance: float = 1.0) -> np.ndarray:
+        cells = HouseTask.start_cells(world, distance_field, min_distance)
+        return cells if limit is None else cells[distance_field.ravel()[cells] <= limit]
+
+    if spec.kind == "ObjectNav":
+        class NearObjectNav(ObjectNavTask):
+            start_cells = near_starts
+
+        return NearObjectNav(target_types=(spec.target,))
+    if spec.kind != "RoomNav":
+        raise ValueError(f"house task kind {spec.kind!r} is unknown; accepted: RoomNav, ObjectNav")
+    if spec.target not in ROOM_TYPES:
+        raise ValueError(f"room type {spec.target!r} is unknown; accepted: {ROOM_TYPES}")
+
+    class TargetRoomNav(RoomNavTask):
+        """RoomNav with one room type: houses without such a room are passed over (the env draws another)."""
+
+        start_cells = near_starts
+
+        def sample(self, world, rng):
+            if not self._rooms(world, spec.target):
+                raise NoFeasibleGoalError(f"this house has no {spec.target}")
+            return Goal(text=f"go to the {ROOM_WORDS[spec.target]}", goal_id=ROOM_TYPES.index(spec.target),
+                        distance_field=self._field(world, spec.target), room_type=spec.target)
+
+    return TargetRoomNav()
+
+
+def _house_env(spec: HouseNavTask, reward: str, heldout: bool) -> gym.Env:
+    """The house env of a task: fixed goal, 64x64 frames, the three move/turn actions, ends on success;
+    ``reward_shaping`` (the geodesic progress term) only for the dense arm; test-split houses if ``heldout``."""
+    from embodied_gym.envs.house.env import HouseEnv
+
+    env = HouseEnv(task=_house_goal_task(spec), split="test" if heldout else "train", actions=HOUSE_ACTIONS,
+                   max_steps=spec.max_steps, reward_shaping=reward == "dense", width=64, height=64,
+                   episodes_per_house=spec.episodes_per_house)
+    return StopOnSuccess(env)
+
+
+def _checkpoint(spec: Task | HouseNavTask, checkpoint: str | None) -> str | None:
+    """``checkpoint`` if given, else the house tasks' shipped house+voxel model (voxel: the default model)."""
+    if checkpoint is not None or spec.world != "house":
+        return checkpoint
+    from embodied_gym.rewards.reward import DEFAULT_CHECKPOINT
+
+    return str(DEFAULT_CHECKPOINT.parent / HOUSE_CHECKPOINT)
+
+
+def make_env(task: str, reward: str, checkpoint: str | None = None, learned_mode: str = "mineclip",
+             heldout: bool = False) -> gym.Env:
+    """The training (or, with ``reward="sparse"``, evaluation) env of one task and reward arm; ``heldout``
+    = the evaluation worlds where they differ in kind (house tasks: the ``test`` split of houses)."""
     import embodied_gym  # noqa: F401
-    from embodied_gym.agents.sb3.voxel_actions import navigate_and_attack
-    from embodied_gym.agents.sb3.voxel_shaping import CombatShaping, HarvestShaping
     from embodied_gym.rewards.reward import VideoLanguageReward
 
     if task not in TASKS:
         raise KeyError(f"task {task!r} is unknown; accepted: {sorted(TASKS)}")
+    if reward not in ARMS:
+        raise ValueError(f"reward {reward!r} is unknown; accepted: {ARMS}")
     spec = TASKS[task]
+    if spec.world == "house":
+        env = _house_env(spec, reward, heldout)
+        if reward == "learned":
+            env = VideoLanguageReward(env, model=_checkpoint(spec, checkpoint), goal=spec.prompt,
+                                      negatives=spec.negatives, env_reward_weight=0.0, mode=learned_mode)
+        return RgbOnly(env)
+    from embodied_gym.agents.sb3.voxel_actions import navigate_and_attack
+    from embodied_gym.agents.sb3.voxel_shaping import CombatShaping, HarvestShaping
+
     env = TimeLimit(_voxel_env(spec), spec.max_steps)
     if reward == "learned":
         env = VideoLanguageReward(env, model=checkpoint, goal=spec.prompt, env_reward_weight=0.0, mode=learned_mode)
     elif reward == "dense":
         env = HarvestShaping(env) if spec.shaping == "harvest" else CombatShaping(env)
-    elif reward != "sparse":
-        raise ValueError(f"reward {reward!r} is unknown; accepted: {ARMS}")
     return navigate_and_attack(RgbOnly(env))
 
 
@@ -130,7 +269,7 @@ def evaluate(model, task: str, episodes: int, seed: int) -> float:
     import torch
 
     torch.manual_seed(seed)
-    env = make_env(task, "sparse")
+    env = make_env(task, "sparse", heldout=True)
     wins = 0
     for ep in range(episodes):
         obs, _ = env.reset(seed=10_000 + seed * 1000 + ep)
@@ -145,12 +284,17 @@ def evaluate(model, task: str, episodes: int, seed: int) -> float:
 
 
 def diagnose(task: str, episodes: int, checkpoint: str | None = None) -> dict:
-    """The learned reward along scripted-oracle episodes vs uniformly random ones (the 8-action view,
-    i.e. what an untrained policy does), on held-out world seeds: is there a signal for PPO to climb?
+    """The learned reward along scripted-oracle episodes vs uniformly random ones (i.e. what an untrained
+    policy does), on held-out worlds: is there a signal for PPO to climb?
 
-    The oracle is the seek agent that generated the reward model's training clips (goes to the nearest
-    target, attacks it). Reports per kind: success rate, mean learned reward per step, and the fraction
-    of steps with a non-zero learned reward."""
+    Voxel: the oracle is the seek agent that generated the reward model's training clips (goes to the
+    nearest target, attacks it), random = the 8-action view. House: the oracle is the privileged A*
+    planner of ``agents/house_oracle.py``, random = the three move/turn actions. Reports per kind:
+    success rate, mean learned reward per step, the fraction of steps with a non-zero learned reward,
+    and (house) the learned reward over the last 8 steps of an episode and the Spearman rank
+    correlation of the goal probability with task progress (minus the geodesic distance to the goal)."""
+    if TASKS[task].world == "house":
+        return _diagnose_house(task, episodes, checkpoint)
     import embodied_gym  # noqa: F401
     from embodied_gym.agents.sb3.voxel_actions import navigate_and_attack
     from embodied_gym.rewards.agents import VoxelSeekAgent
@@ -179,6 +323,47 @@ def diagnose(task: str, episodes: int, checkpoint: str | None = None) -> dict:
             wins += int(bool(info.get("success")))
         r = np.asarray(rewards)
         out[who] = {"success": wins / episodes, "vl_per_step": float(r.mean()), "nonzero": float((r > 0).mean()),
+                    "episodes": episodes}
+    return out
+
+
+def _diagnose_house(task: str, episodes: int, checkpoint: str | None) -> dict:
+    """:func:`diagnose` for a house task (test-split houses, the learned arm's own wrapper settings)."""
+    from embodied_gym.agents.house_oracle import HouseOracle
+    from embodied_gym.rewards.reward import VideoLanguageReward
+    from scipy.stats import spearmanr
+
+    spec = TASKS[task]
+    env = VideoLanguageReward(_house_env(spec, "sparse", heldout=True), model=_checkpoint(spec, checkpoint),
+                              goal=spec.prompt, negatives=spec.negatives)
+    out = {}
+    for who in ("oracle", "random"):
+        rng = np.random.default_rng(0)
+        wins, rewards, last, probs, progress = 0, [], [], [], []
+        for ep in range(episodes):
+            obs, info = env.reset(seed=50_000 + ep)
+            oracle = HouseOracle()
+            oracle.reset(env)
+            done, episode = False, []
+            while not done:
+                if who == "random":
+                    action = int(rng.integers(len(HOUSE_ACTIONS)))
+                else:
+                    try:
+                        action = oracle.act(obs, info)  # an index into the env's actions (HOUSE_ACTIONS)
+                    except RuntimeError:  # it asked for Done (no path found): these tasks offer none
+                        action = HOUSE_ACTIONS.index("RotateLeft")
+                obs, r, term, trunc, info = env.step(action)
+                episode.append(float(r))
+                probs.append(info["vl_goal_prob"])
+                progress.append(-info["distance_to_goal"])
+                done = term or trunc
+            wins += int(bool(info.get("success")))
+            rewards += episode
+            last += episode[-8:]
+        r = np.asarray(rewards)
+        out[who] = {"success": wins / episodes, "vl_per_step": float(r.mean()), "nonzero": float((r > 0).mean()),
+                    "vl_last8": float(np.mean(last)), "rho_progress": float(spearmanr(probs, progress).statistic),
                     "episodes": episodes}
     return out
 
@@ -236,8 +421,12 @@ def train_one(task: str, reward: str, seed: int, steps: int, n_envs: int, checkp
     train_s = time.time() - t0
     venv.close()
     success = evaluate(model, task, eval_episodes, seed)
-    return {"success": success, "steps": int(model.num_timesteps), "eval_episodes": eval_episodes,
-            "train_seconds": round(train_s, 1), "wall_seconds": round(time.time() - t0, 1), "curve": curve}
+    out = {"success": success, "steps": int(model.num_timesteps), "eval_episodes": eval_episodes,
+           "train_seconds": round(train_s, 1), "wall_seconds": round(time.time() - t0, 1), "curve": curve}
+    if reward == "learned":
+        out["checkpoint"] = Path(_checkpoint(TASKS[task], checkpoint) or "tiny64_minilm.pt").name
+        out["learned_mode"] = learned_mode
+    return out
 
 
 def _cell(vals: list[float]) -> str:
@@ -265,11 +454,12 @@ def render_table(results: dict, tasks: list[str], arms: list[str], seeds: list[i
         f"Step budget per run: {', '.join(map(str, steps)) or '-'} env steps (4 envs); success = the task's own rule "
         f"on {', '.join(map(str, evals)) or '-'} held-out world seeds per run (sampled actions); seeds {seeds}.",
         "",
-        "Arms: `learned` = VideoLanguageReward (shipped `tiny64_minilm` model, task prompt, env reward weight 0); "
-        "`dense` = task reward + HarvestShaping (dig_dirt, harvest_log) or CombatShaping (hunt_*) "
-        "from agents/sb3/voxel_shaping.py; `sparse` = task reward.",
+        "Arms: `learned` = VideoLanguageReward (task prompt, env reward weight 0; reward model and mode per run "
+        "below); `dense` = voxel: task reward + HarvestShaping (dig_dirt, harvest_log) or CombatShaping (hunt_*) "
+        "from agents/sb3/voxel_shaping.py, house: the env's shaped reward (geodesic progress, -0.01 per step, "
+        "+10 on success); `sparse` = the task reward (house: -0.01 per step, +10 on success).",
         "",
-        "| task (MineDojo id, settings) | " + " | ".join(arms) + " | learned / dense |",
+        "| task (env, settings) | " + " | ".join(arms) + " | learned / dense |",
         "|---" * (len(arms) + 2) + "|",
     ]
     for task in tasks:
@@ -286,6 +476,8 @@ def render_table(results: dict, tasks: list[str], arms: list[str], seeds: list[i
               "| run | train s | train+eval wall s | final train success (last 40 episodes) "
               "| learned reward / step, first -> last progress report |",
               "|---|---|---|---|---|"]
+    models = sorted({f"{r.get('checkpoint', 'tiny64_minilm.pt')} ({r.get('learned_mode', 'mineclip')})"
+                     for k, r in results.items() if k.split("/")[0] in tasks and k.split("/")[1] == "learned"})
     total = 0.0
     for task in tasks:
         for arm in arms:
@@ -299,20 +491,29 @@ def render_table(results: dict, tasks: list[str], arms: list[str], seeds: list[i
                              f"{last.get('train_success', float('nan')):.2f} | "
                              + (f"{first.get('vl_reward_per_step', float('nan')):.4f} -> "
                                 f"{last.get('vl_reward_per_step', float('nan')):.4f} |" if arm == "learned" else "- |"))
-    lines += ["", f"Total wall time: {total / 60:.1f} min on {platform.machine()} "
+    lines += ["", f"Learned arm's reward model (mode): {', '.join(models) or '-'}.",
+              "", f"Total wall time: {total / 60:.1f} min on {platform.machine()} "
               "(1 torch thread, one run at a time, shared machine).", ""]
     diag = [t for t in tasks if f"diagnose/{t}" in results]
     if diag:
-        lines += ["The learned reward without training (`--diagnose`): the seek oracle that made the reward "
-                  "model's clips vs uniformly random actions of the 8-action view (an untrained policy), "
-                  "held-out world seeds.", "",
-                  "| task | prompt | oracle success | oracle reward / step | random success | random reward / step "
-                  "| random steps with reward > 0 |", "|---|---|---|---|---|---|---|"]
+        lines += ["The learned reward without training (`--diagnose`): an oracle (voxel: the seek agent that made "
+                  "the reward model's clips; house: the privileged A* planner) vs uniformly random actions (an "
+                  "untrained policy), held-out worlds. House rows add the reward over the last 8 steps of an "
+                  "episode and the Spearman correlation of the goal probability with progress (minus the "
+                  "geodesic distance to the goal).", "",
+                  "| task | prompt | model | oracle success | oracle reward / step | random success "
+                  "| random reward / step | random steps with reward > 0 | last-8 reward oracle / random "
+                  "| rho oracle / random |", "|---" * 10 + "|"]
+
+        def pair(o: dict, r: dict, key: str, fmt: str) -> str:
+            return f"{o[key]:{fmt}} / {r[key]:{fmt}}" if key in o and key in r else "-"
+
         for t in diag:
             d = results[f"diagnose/{t}"]
             o, r = d["oracle"], d["random"]
-            lines.append(f"| {t} | {TASKS[t].prompt} | {o['success']:.2f} | {o['vl_per_step']:.4f} | {r['success']:.2f} "
-                         f"| {r['vl_per_step']:.4f} | {r['nonzero']:.2f} |")
+            lines.append(f"| {t} | {TASKS[t].prompt} | {d.get('checkpoint', '-')} | {o['success']:.2f} "
+                         f"| {o['vl_per_step']:.4f} | {r['success']:.2f} | {r['vl_per_step']:.4f} | {r['nonzero']:.2f} "
+                         f"| {pair(o, r, 'vl_last8', '.4f')} | {pair(o, r, 'rho_progress', '.2f')} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -363,6 +564,7 @@ def main() -> None:
         if key not in results:
             print(f"{key}: {args.diagnose} oracle and random episodes", flush=True)
             results[key] = diagnose(task, args.diagnose, args.checkpoint)
+            results[key]["checkpoint"] = Path(_checkpoint(TASKS[task], args.checkpoint) or "tiny64_minilm.pt").name
             results_path.write_text(json.dumps(results, indent=1, sort_keys=True))
     command = "python scripts/ppo_learned_reward.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]
                                                                    if a != "--table-only")
