@@ -158,25 +158,26 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     """
     t = tables()
     n = len(worlds)
+    # np.array over a list of same-shape arrays, not np.stack: ~3x less overhead for 16 small arrays
     players = [w.player for w in worlds]
     invs = [w.inventory for w in worlds]
     air = worlds[0].air_item
     if rgb is not None:
         out["rgb"][:n] = rgb
-    items = np.stack([inv.item for inv in invs])
-    qty = np.stack([inv.qty for inv in invs])
-    dmg = np.stack([inv.damage for inv in invs])
+    items = np.array([inv.item for inv in invs])
+    qty = np.array([inv.qty for inv in invs])
+    dmg = np.array([inv.damage for inv in invs])
     o = out["inventory"]
     o["name"][:n] = items
     o["quantity"][:n] = qty
-    o["variant"][:n] = np.stack([inv.variant for inv in invs])
+    o["variant"][:n] = np.array([inv.variant for inv in invs])
     maxd = t["max_dur"][items]
     o["max_durability"][:n] = maxd
     o["cur_durability"][:n] = np.where(maxd > 0, maxd - dmg, 0)
     e = out["equipment"]
-    eq_items = np.stack([inv.eq_item for inv in invs])
-    eq_qty = np.stack([inv.eq_qty for inv in invs])
-    eq_dmg = np.stack([inv.eq_damage for inv in invs])
+    eq_items = np.array([inv.eq_item for inv in invs])
+    eq_qty = np.array([inv.eq_qty for inv in invs])
+    eq_dmg = np.array([inv.eq_damage for inv in invs])
     eq_items[:, 0], eq_qty[:, 0], eq_dmg[:, 0] = items[:, 0], qty[:, 0], dmg[:, 0]
     e["name"][:n] = eq_items
     e["quantity"][:n] = eq_qty
@@ -192,7 +193,7 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     ls["xp"][:n, 0] = [min(p.xp, 1395) for p in players]
     ls["is_sleeping"][:n] = [p.is_sleeping for p in players]
     loc = out["location_stats"]
-    pos = np.stack([p.pos for p in players])
+    pos = np.array([p.pos for p in players])
     loc["pos"][:n] = pos
     loc["yaw"][:n, 0] = [p.yaw for p in players]
     loc["pitch"][:n, 0] = [p.pitch for p in players]
@@ -234,7 +235,7 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     cubes = [_cube_arrays(w, *map(int, f)) for w, f in zip(worlds, feet, strict=True)]
     v = out["voxels"]
     for name in _CUBE_KEYS:
-        v[name][:n] = np.stack([c[name] for c in cubes])
+        v[name][:n] = np.array([c[name] for c in cubes])
     eye = pos + (0.0, physics.EYE_HEIGHT, 0.0)
     g = t["cube_offsets"][None] + (feet - 1 + 0.5 - eye)[:, None, :]
     look = np.array([w.look_vector() for w in worlds]).reshape(n, 3)
@@ -242,7 +243,7 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     v["cos_look_vec_angle"][:n] = cos.reshape(n, 3, 3, 3)
     # masks, as MineDojo's ARMasksWrapper computes them
     counts = _all_counts(items, qty, len(worlds[0].cat.item_names))
-    cm = np.stack([_craft_mask_cached(w, c, *tl) for w, c, tl in zip(worlds, counts, tools, strict=True)])
+    cm = np.array([_craft_mask_cached(w, c, *tl) for w, c, tl in zip(worlds, counts, tools, strict=True)])
     occupied = items != air
     m = out["masks"]
     m["craft_smelt"][:n] = cm

@@ -229,6 +229,14 @@ def line_of_sight(blocks, collidable, ax, ay, az, bx, by, bz):
 
 
 @njit(cache=True)
+def despawn_far(alive, pos, player_pos, distance):
+    """Mark dead every mob more than ``distance`` blocks from the player along x or z."""
+    for m in range(alive.shape[0]):
+        if alive[m] and max(abs(pos[m, 0] - player_pos[0]), abs(pos[m, 2] - player_pos[2])) > distance:
+            alive[m] = False
+
+
+@njit(cache=True)
 def mobs_tick(blocks, collidable, params, kind, pos, vel, health, alive, timer, cooldown, aggro, player_pos,
               daylight, seed, tick):
     """One tick for every live mob. Mutates the mob arrays in place.

@@ -40,6 +40,7 @@ REACH = 4.5  # survival block reach
 ENTITY_REACH = 3.0
 LOAD_RADIUS = 3  # chunks around the player kept generated
 MAX_MOBS = 48
+DESPAWN_DISTANCE = 96.0  # mobs farther than this (x or z) from the player are removed
 MAX_ITEMS = 64
 CRAFT_RADIUS = 3  # blocks: a crafting table / furnace this close counts as nearby
 EAT_TICKS = 32
@@ -277,10 +278,17 @@ class VoxelWorld:
 
     def _ensure_chunks(self, x: float, z: float) -> None:
         ci, ck = int(x) // CHUNK, int(z) // CHUNK
+        # chunks only ever become done, so a check that passed holds while the player stays in its chunk
+        # and ``chunk_done`` is the same array (a reset or a restored state brings a new one; a portal
+        # trip rewrites it in place and clears this)
+        ready = getattr(self, "_chunks_ready", None)
+        if ready is not None and ready[0] == ci and ready[1] == ck and ready[2] is self.chunk_done:
+            return
         n = self.chunk_done.shape[0]
         lo_i, hi_i = max(ci - LOAD_RADIUS, 0), min(ci + LOAD_RADIUS, n - 1)
         lo_k, hi_k = max(ck - LOAD_RADIUS, 0), min(ck + LOAD_RADIUS, n - 1)
         if self.chunk_done[lo_i:hi_i + 1, lo_k:hi_k + 1].all():
+            self._chunks_ready = (ci, ck, self.chunk_done)
             return
         for i in range(lo_i, hi_i + 1):
             for k in range(lo_k, hi_k + 1):
@@ -296,6 +304,7 @@ class VoxelWorld:
                     if self.herds_on:  # chunks generated after reset bring their own herds
                         self._chunk_herd(i, k)
         self.version += 1
+        self._chunks_ready = (ci, ck, self.chunk_done)
 
     def _chunk_herd(self, i: int, k: int) -> None:
         """Minecraft places passive mobs when a chunk is generated: here 1 chunk in 8 gets a small herd."""
@@ -531,6 +540,7 @@ class VoxelWorld:
         self.version = max(version, self.version) + 1
         self.generation = max(generation, self.generation) + 1
         self._near_key = None
+        self._chunks_ready = None
 
     # ------------------------------------------------------------------ stepping
     def _count(self, group: str, name: str, n: int = 1) -> None:
@@ -646,8 +656,7 @@ class VoxelWorld:
                 for m in np.flatnonzero(self.mob_timer == -1):
                     self.mob_timer[m] = 0
                     self._explode(self.mob_pos[m])
-            far = self.mob_alive & (np.abs(self.mob_pos[:, [0, 2]] - p.pos[[0, 2]]).max(1) > 96)
-            self.mob_alive &= ~far
+            physics.despawn_far(self.mob_alive, self.mob_pos, p.pos, DESPAWN_DISTANCE)
         if self.allow_spawn and self.time % 20 == 0:
             self._spawn_hostile()
         if self.time % 100 == 0 and self.mob_alive.any():
@@ -806,6 +815,7 @@ class VoxelWorld:
                     villages=list(self.villages), spawn_point=self.spawn_point.copy(), pos=p.pos.copy(),
                     chunks_generated=self.chunks_generated)
         there, self.other_dimension = self.other_dimension, here
+        self._chunks_ready = None  # chunk_done is rewritten in place below
         if there is not None:
             for name in DIMENSION_ARRAYS:
                 getattr(self, name)[...] = there[name]
