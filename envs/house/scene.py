@@ -399,56 +399,35 @@ _BEDS = {"Bed"}
 _SHELVES = {"Shelf", "ShelvingUnit", "Bookcase"}
 
 
+def _shape_code(object_type: str) -> int:
+    from ._scene_kernels import BED, CHAIR, PLAIN, SHELF, SOFA, STOOL, TABLE
+
+    if object_type in _TABLES:
+        return TABLE
+    if object_type in _CHAIRS:
+        return STOOL if object_type == "Stool" else CHAIR
+    if object_type in _SOFAS:  # seat, back along -z, two arms
+        return SOFA
+    if object_type in _BEDS:  # mattress on a base, headboard along -z
+        return BED
+    if object_type in _SHELVES:  # back, sides, top, bottom and shelves every ~35 cm
+        return SHELF
+    return PLAIN
+
+
 def _voxelise_object(grid, origin, vs, centre, size, yaw_deg, object_type, part) -> None:
-    """Fill the voxels whose centres fall inside the object's (shaped) rotated box."""
+    """Fill the voxels whose centres fall inside the object's (shaped) rotated box (tables and chairs
+    get legs, a top or a seat and back; see ``_scene_kernels.fill_object``)."""
+    from ._scene_kernels import fill_object
+
     half = np.maximum(size / 2.0, 1e-3)
     rad = float(np.hypot(half[0], half[2]))
-    lo = np.floor((centre - [rad, half[1], rad] - origin) / vs).astype(int)
-    hi = np.ceil((centre + [rad, half[1], rad] - origin) / vs).astype(int) + 1
-    lo = np.maximum(lo, 0)
-    hi = np.minimum(hi, grid.shape)
-    if np.any(hi <= lo):
-        return
-    xs = origin[0] + (np.arange(lo[0], hi[0]) + 0.5) * vs - centre[0]
-    ys = origin[1] + (np.arange(lo[1], hi[1]) + 0.5) * vs - centre[1]
-    zs = origin[2] + (np.arange(lo[2], hi[2]) + 0.5) * vs - centre[2]
     a = np.radians(yaw_deg)
-    c, s = np.cos(a), np.sin(a)
-    X, Z = xs[:, None], zs[None, :]  # broadcast, not meshgrid: the same products, no (nx, nz) copies
-    lx = c * X - s * Z  # world -> object frame (inverse of the yaw rotation)
-    lz = s * X + c * Z
-    in_xz = (np.abs(lx) <= half[0]) & (np.abs(lz) <= half[2])
-    ly = ys[None, :, None]
-    inside = in_xz[:, None, :] & (np.abs(ly) <= half[1])
-    if object_type in _TABLES or object_type in _CHAIRS:
-        leg = min(0.05, 0.25 * half[0], 0.25 * half[2])
-        legs = ((np.abs(lx) >= half[0] - 2 * leg) & (np.abs(lz) >= half[2] - 2 * leg))[:, None, :]
-        if object_type in _TABLES:
-            top = ly >= half[1] - max(0.06, 0.12 * half[1])
-            inside &= top | legs
-        else:
-            seat_y = -half[1] + (1.8 if object_type == "Stool" else 0.9) * half[1]
-            seat = (ly >= seat_y - 0.05) & (ly <= seat_y)
-            back = ((lz <= -half[2] + 0.06)[:, None, :]) & (ly > seat_y) & (object_type != "Stool")
-            inside &= seat | back | (legs & (ly < seat_y))
-    elif object_type in _SOFAS:  # seat, back along -z, two arms
-        seat_top = -half[1] + 0.9 * half[1]
-        back = (lz <= -half[2] + 0.5 * half[2])[:, None, :]
-        arms = (np.abs(lx) >= 0.8 * half[0])[:, None, :] & (ly <= -half[1] + 1.3 * half[1])
-        inside &= (ly <= seat_top) | back | arms
-    elif object_type in _BEDS:  # mattress on a base, headboard along -z
-        head = (lz <= -half[2] + 0.12)[:, None, :]
-        inside &= (ly <= -half[1] + 1.1 * half[1]) | head
-    elif object_type in _SHELVES:  # back, sides, top, bottom and shelves every ~35 cm
-        board = 0.04
-        back = (lz <= -half[2] + board)[:, None, :]
-        sides = (np.abs(lx) >= half[0] - board)[:, None, :]
-        height = ly + half[1]
-        shelves = np.mod(height, 0.35) < board
-        inside &= back | sides | shelves | (ly >= half[1] - board)
-    region = grid[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
-    region[inside] = part
-    if not inside.any():  # smaller than a voxel: keep it visible as the voxel at its centre
+    c, s = float(np.cos(a)), float(np.sin(a))
+    filled = fill_object(grid, float(origin[0]), float(origin[1]), float(origin[2]), float(vs), float(centre[0]),
+                         float(centre[1]), float(centre[2]), float(half[0]), float(half[1]), float(half[2]), rad,
+                         c, s, _shape_code(object_type), int(part))
+    if filled == 0:  # smaller than a voxel: keep it visible as the voxel at its centre
         idx = np.floor((centre - origin) / vs).astype(int)
         if np.all(idx >= 0) and np.all(idx < grid.shape):
             grid[tuple(idx)] = part

@@ -61,40 +61,40 @@ def merge_region(padded, opaque_part):
     all water or ground, is left out. On the block test world that drops 40% of the water boxes, and
     every pixel over water tests fewer of them.
 
-    One byte of state per voxel (0: not visible, 1: visible and in no box yet, 2: in a box) rather
-    than two boolean grids: the scan and the growth tests read half the memory (2.2x faster on a
-    generated house, the same boxes).
+    One uint16 per voxel holds the part of a visible voxel not yet in a box (0 otherwise), so the scan
+    and the growth tests read one array, not a state grid and the part grid: on generated houses ~20%
+    faster than the byte-of-state form (which was 2.2x faster than two boolean grids), the same boxes.
     """
     px, py, pz = padded.shape
-    state = np.zeros(padded.shape, np.uint8)
+    key = np.zeros(padded.shape, np.uint16)
     for i in range(1, px - 1):
         for j in range(1, py - 1):
             for k in range(1, pz - 1):
-                if padded[i, j, k] == 0:
-                    continue
                 p = padded[i, j, k]
+                if p == 0:
+                    continue
                 a, b, c = padded[i - 1, j, k], padded[i + 1, j, k], padded[i, j - 1, k]
                 d, e, f = padded[i, j + 1, k], padded[i, j, k - 1], padded[i, j, k + 1]
                 if ((not opaque_part[a] and a != p) or (not opaque_part[b] and b != p)
                         or (not opaque_part[c] and c != p) or (not opaque_part[d] and d != p)
                         or (not opaque_part[e] and e != p) or (not opaque_part[f] and f != p)):
-                    state[i, j, k] = 1
+                    key[i, j, k] = p
     out = np.zeros((64, 7), np.int32)
     n = 0
     for i in range(1, px - 1):
         for j in range(1, py - 1):
             for k in range(1, pz - 1):
-                if state[i, j, k] != 1:
+                p = key[i, j, k]
+                if p == 0:
                     continue
-                p = padded[i, j, k]
                 k1 = k + 1
-                while state[i, j, k1] == 1 and padded[i, j, k1] == p:  # the margin is never visible
+                while key[i, j, k1] == p:
                     k1 += 1
                 j1 = j + 1
                 while True:
                     ok = True
                     for kk in range(k, k1):
-                        if state[i, j1, kk] != 1 or padded[i, j1, kk] != p:
+                        if key[i, j1, kk] != p:
                             ok = False
                             break
                     if not ok:
@@ -105,7 +105,7 @@ def merge_region(padded, opaque_part):
                     ok = True
                     for jj in range(j, j1):
                         for kk in range(k, k1):
-                            if state[i1, jj, kk] != 1 or padded[i1, jj, kk] != p:
+                            if key[i1, jj, kk] != p:
                                 ok = False
                                 break
                         if not ok:
@@ -116,7 +116,7 @@ def merge_region(padded, opaque_part):
                 for ii in range(i, i1):
                     for jj in range(j, j1):
                         for kk in range(k, k1):
-                            state[ii, jj, kk] = 2
+                            key[ii, jj, kk] = 0
                 if n == out.shape[0]:
                     grown = np.zeros((2 * n, 7), np.int32)
                     grown[:n] = out
