@@ -440,3 +440,24 @@ def test_batched_frames_keep_every_worlds_edits_when_another_window_moves():
     view = renderer.views[0]
     ijk = np.array([[x - int(view.scene.origin[0]), FLOOR + 1, z + 2 - int(view.scene.origin[2])]])
     assert int(renderer.batch.get_voxels(0, ijk)[0]) != 0
+
+
+def test_chunks_generated_beyond_the_render_window_do_not_rebuild_it():
+    """A walk generates a ring of chunks LOAD_RADIUS chunks away, mostly outside the 96-block render
+    window: rebuilding the window for those (5-8 ms) was a tenth of a random agent's step time."""
+    from embodied_gym.envs.voxel.scene import WorldView
+    from embodied_gym.envs.voxel.world import CHUNK, VoxelWorld
+
+    w = VoxelWorld(256)
+    w.reset(3)
+    ci, ck = int(w.player.pos[0]) // CHUNK + 1, int(w.player.pos[2]) // CHUNK
+    w.chunk_done[ci, ck] = False  # as if the chunk beside the player's were not generated yet
+    view = WorldView()
+    view.build(w)
+    assert not view.needs_rebuild(w)
+    before = w.chunks_generated
+    w._ensure_chunks(8.0, 8.0)  # the far corner: chunks 0-3 of x and z, all left of the window
+    assert w.chunks_generated > before and 4 * CHUNK <= view.origin[0]
+    assert not view.needs_rebuild(w)
+    w._ensure_chunks(float(ci * CHUNK + 1), float(ck * CHUNK + 1))  # the one inside the window
+    assert w.chunk_done[ci, ck] and view.needs_rebuild(w)

@@ -16,6 +16,7 @@ import numba
 import numpy as np
 
 from ...procgen.catalog.minecraft import load_catalog
+from ...procgen.terrain import CHUNK
 from ..render.api import render_batch
 from ..render.batch import SceneBatch
 from ..render.materials import material_array, material_id
@@ -127,7 +128,19 @@ class WorldView:
         cx = self.origin[0] + WINDOW // 2
         cz = self.origin[1] + WINDOW // 2
         p = world.player.pos
-        return abs(p[0] - cx) > RECENTER or abs(p[2] - cz) > RECENTER or self.chunks != world.chunks_generated
+        if abs(p[0] - cx) > RECENTER or abs(p[2] - cz) > RECENTER:
+            return True
+        if self.chunks != world.chunks_generated:
+            # chunks generated since the build: only those overlapping the window need a new one (the
+            # ring the player's walk brings in lies mostly beyond it; a rebuild costs ~5-8 ms). Blocks
+            # they wrote into the window (a tree across the border) still reach it through edits().
+            new = np.argwhere(world.chunk_done & ~self.chunks_done)
+            x0, z0 = self.origin
+            lo_x, lo_z = new[:, 0] * CHUNK, new[:, 1] * CHUNK
+            if np.any((lo_x < x0 + WINDOW) & (lo_x + CHUNK > x0) & (lo_z < z0 + WINDOW) & (lo_z + CHUNK > z0)):
+                return True
+            self.chunks, self.chunks_done = world.chunks_generated, world.chunk_done.copy()
+        return False
 
     def build(self, world):
 
@@ -141,6 +154,7 @@ class WorldView:
         self.night = world.is_night()
         self.dim = world.dimension
         self.chunks = world.chunks_generated
+        self.chunks_done = world.chunk_done.copy()
         self.generation = world.generation
         return self.scene
 
