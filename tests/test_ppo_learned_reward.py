@@ -98,3 +98,15 @@ def test_unknown_task_and_arm_are_clear_errors(plr):
         plr.make_env("go_to_garage", "dense")
     with pytest.raises(ValueError, match="learned"):
         plr.make_env("go_to_kitchen", "shaped")
+
+
+def test_doc_section_is_replaced_in_place_and_leaves_the_rest(plr, tmp_path):
+    doc = tmp_path / "doc.md"
+    doc.write_text("# PPO voxel table\n\nrows\n")
+    plr.write_doc(doc, "# PPO with the learned reward\n\nhouse v1\n", section="house")
+    first = doc.read_text()
+    assert first.startswith("# PPO voxel table\n\nrows\n") and "## house: PPO with the learned reward" in first
+    plr.write_doc(doc, "# PPO with the learned reward\n\nhouse v2\n", section="house")
+    second = doc.read_text()
+    assert "house v2" in second and "house v1" not in second
+    assert second.count("<!-- house -->") == 1 and second.startswith("# PPO voxel table")
