@@ -239,7 +239,7 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     eye = pos + (0.0, physics.EYE_HEIGHT, 0.0)
     g = t["cube_offsets"][None] + (feet - 1 + 0.5 - eye)[:, None, :]
     look = np.array([w.look_vector() for w in worlds]).reshape(n, 3)
-    cos = np.einsum("nkd,nd->nk", g, look) / np.maximum(np.sqrt(np.einsum("nkd,nkd->nk", g, g)), 1e-9)
+    cos = np.matmul(g, look[:, :, None])[:, :, 0] / np.maximum(np.sqrt((g * g).sum(axis=2)), 1e-9)
     v["cos_look_vec_angle"][:n] = cos.reshape(n, 3, 3, 3)
     # masks, as MineDojo's ARMasksWrapper computes them
     counts = _all_counts(items, qty, len(worlds[0].cat.item_names))
@@ -254,9 +254,13 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     eq[:, 0] &= t["offhand_ok"][items[:, 0]]
     m["equip"][:n] = eq
     # order: no_op, use, drop, attack, craft, equip, place, destroy
-    yes = np.ones(n, np.bool_)
-    m["action_type"][:n] = np.stack([yes, yes, occupied[:, 0], yes, cm.any(1) & ~occupied.all(1), eq.any(1),
-                                     place.any(1), occupied.any(1)], axis=1)
+    at = m["action_type"]
+    at[:n, 0] = at[:n, 1] = at[:n, 3] = True
+    at[:n, 2] = occupied[:, 0]
+    at[:n, 4] = cm.any(1) & ~occupied.all(1)
+    at[:n, 5] = eq.any(1)
+    at[:n, 6] = place.any(1)
+    at[:n, 7] = occupied.any(1)
     out_counts = []
     for i in range(n):
         c = counts[i]
@@ -292,7 +296,7 @@ def _cube_arrays(world, fx: int, fy: int, fz: int) -> dict:
 def _all_counts(items: np.ndarray, qty: np.ndarray, n_items: int) -> np.ndarray:
     """(N, n_items) quantity per item id over each world's 36 slots, in one bincount."""
     n = items.shape[0]
-    flat = (items.astype(np.int64) + np.arange(n, dtype=np.int64)[:, None] * n_items).ravel()
+    flat = items.ravel() if n == 1 else (items.astype(np.int64) + np.arange(n, dtype=np.int64)[:, None] * n_items).ravel()
     return np.bincount(flat, weights=qty.ravel(), minlength=n * n_items).reshape(n, n_items).astype(np.int64)
 
 
