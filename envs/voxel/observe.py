@@ -184,50 +184,33 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     emax = t["max_dur"][eq_items]
     e["max_durability"][:n] = emax
     e["cur_durability"][:n] = np.where(emax > 0, emax - eq_dmg, 0)
-    ls = out["life_stats"]
-    ls["life"][:n, 0] = [p.health for p in players]
-    ls["oxygen"][:n, 0] = [max(0, p.oxygen) for p in players]
-    ls["armor"][:n, 0] = [inv.armor_points() for inv in invs]
-    ls["food"][:n, 0] = [p.food for p in players]
-    ls["saturation"][:n, 0] = [p.saturation for p in players]
-    ls["xp"][:n, 0] = [min(p.xp, 1395) for p in players]
-    ls["is_sleeping"][:n] = [p.is_sleeping for p in players]
-    loc = out["location_stats"]
-    pos = np.array([p.pos for p in players])
-    loc["pos"][:n] = pos
-    loc["yaw"][:n, 0] = [p.yaw for p in players]
-    loc["pitch"][:n, 0] = [p.pitch for p in players]
-    biome, climate, sky, light, sun, tools = [], [], [], [], [], []
-    for w, p in zip(worlds, players, strict=True):
+    # every scalar of every world in two tables (floats, ints), then one column write per key
+    floats, ints, tools = [], [], []
+    for w, p, inv in zip(worlds, players, invs, strict=True):
         bx = min(max(int(p.pos[0]), 0), w.size - 1)
         bz = min(max(int(p.pos[2]), 0), w.size - 1)
-        b = int(w.biomes[bx, bz])
-        biome.append(b)
-        climate.append(BIOME_CLIMATE.get(b, (0.5, 0.5)))
-        sky.append(w.can_see_sky())
-        light.append(w.sky_light())
-        sun.append(0.2 if w.is_night() else 0.94)
-        tools.append(w.nearby_tools())
-    loc["biome_id"][:n] = biome
-    climate_a = np.array(climate, np.float64).reshape(n, 2)
-    loc["rainfall"][:n, 0] = climate_a[:, 0]
-    loc["temperature"][:n, 0] = np.minimum(climate_a[:, 1], 1.0)
-    loc["can_see_sky"][:n] = sky
-    light_a = np.array(light, np.int64)
-    loc["light_level"][:n, 0] = np.where(sky, light_a, 0)
-    loc["sky_light_level"][:n, 0] = light_a / 15.0
-    loc["sun_brightness"][:n, 0] = sun
-    tools_a = np.array(tools, np.bool_).reshape(n, 2)
-    out["nearby_tools"]["table"][:n] = tools_a[:, 0]
-    out["nearby_tools"]["furnace"][:n] = tools_a[:, 1]
-    ds = out["damage_source"]
-    hurt = [p.last_damage for p in players]
-    ds["damage_amount"][:n, 0] = [d.get("amount", 0.0) for d in hurt]
-    ds["hunger_damage"][:n, 0] = [d.get("amount", 0.0) if d.get("source") == "starve" else 0.0 for d in hurt]
-    ds["is_explosion"][:n] = [d.get("explosion", False) for d in hurt]
-    ds["is_fire_damage"][:n] = [d.get("fire", False) for d in hurt]
-    ds["is_projectile"][:n] = [d.get("projectile", False) for d in hurt]
-    ds["is_unblockable"][:n] = [d.get("source") in ("drown", "starve", "fall") for d in hurt]
+        biome = int(w.biomes[bx, bz])
+        rain, temp = BIOME_CLIMATE.get(biome, (0.5, 0.5))
+        sky = w.can_see_sky()
+        sky_light = w.sky_light()
+        near = w.nearby_tools()
+        tools.append(near)
+        hurt = p.last_damage
+        source = hurt.get("source")
+        floats.append((p.health, max(0, p.oxygen), inv.armor_points(), p.food, p.saturation, min(p.xp, 1395),
+                       p.yaw, p.pitch, rain, min(temp, 1.0), sky_light if sky else 0, sky_light / 15.0,
+                       0.2 if w.is_night() else 0.94, hurt.get("amount", 0.0),
+                       hurt.get("amount", 0.0) if source == "starve" else 0.0))
+        ints.append((p.is_sleeping, biome, sky, near[0], near[1], hurt.get("explosion", False),
+                     hurt.get("fire", False), hurt.get("projectile", False), source in ("drown", "starve", "fall")))
+    float_table = np.array(floats, np.float64).reshape(n, len(_FLOAT_KEYS))
+    int_table = np.array(ints, np.int64).reshape(n, len(_INT_KEYS))
+    for j, (group, key) in enumerate(_FLOAT_KEYS):
+        out[group][key][:n, 0] = float_table[:, j]
+    for j, (group, key) in enumerate(_INT_KEYS):
+        out[group][key][:n] = int_table[:, j]
+    pos = np.array([p.pos for p in players])
+    out["location_stats"]["pos"][:n] = pos
     for p in players:
         p.last_damage = {}
     # 3 x 3 x 3 voxels around the feet block (block-derived arrays cached until the cube or world changes)
@@ -269,6 +252,17 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     return out_counts
 
 
+#: the scalar keys :func:`fill` writes from its per-world tables, in their column order
+_FLOAT_KEYS = (("life_stats", "life"), ("life_stats", "oxygen"), ("life_stats", "armor"), ("life_stats", "food"),
+               ("life_stats", "saturation"), ("life_stats", "xp"), ("location_stats", "yaw"),
+               ("location_stats", "pitch"), ("location_stats", "rainfall"), ("location_stats", "temperature"),
+               ("location_stats", "light_level"), ("location_stats", "sky_light_level"),
+               ("location_stats", "sun_brightness"), ("damage_source", "damage_amount"),
+               ("damage_source", "hunger_damage"))
+_INT_KEYS = (("life_stats", "is_sleeping"), ("location_stats", "biome_id"), ("location_stats", "can_see_sky"),
+             ("nearby_tools", "table"), ("nearby_tools", "furnace"), ("damage_source", "is_explosion"),
+             ("damage_source", "is_fire_damage"), ("damage_source", "is_projectile"),
+             ("damage_source", "is_unblockable"))
 _CUBE_KEYS = ("block_name", "is_collidable", "is_tool_not_required", "blocks_movement", "is_liquid", "is_solid",
               "can_burn", "blocks_light")
 

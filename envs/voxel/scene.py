@@ -223,9 +223,12 @@ def entity_batch(worlds):
     mat = np.concatenate([mob_materials()[kinds], np.full(wi.size, _item_material(), np.int32)])
     cls = np.concatenate([(MOB_CLASS_BASE + kinds).astype(np.int32), np.full(wi.size, ITEM_CLASS, np.int32)])
     inst = np.concatenate([(mm + 1).astype(np.int32), (1000 + ii).astype(np.int32)])
+    offsets = np.zeros(n + 1, np.int64)
+    if n == 1:  # one world's rows are already in order: its mobs, then its items
+        offsets[1] = box.shape[0]
+        return EntityBatch(box, mat, cls, inst, tint, offsets)
     world = np.concatenate([wm, wi])
     order = np.argsort(world, kind="stable")  # by world; within one, mobs (first above) before items
-    offsets = np.zeros(n + 1, np.int64)
     offsets[1:] = np.cumsum(np.bincount(world, minlength=n))
     return EntityBatch(box[order], mat[order], cls[order], inst[order], tint[order], offsets)
 
