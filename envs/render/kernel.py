@@ -416,7 +416,23 @@ def _render_rows(c, row0, row1,
     ox, oy, oz = cpos[c, 0], cpos[c, 1], cpos[c, 2]
     gx0, gy0, gz0 = (ox - orx) * ivs, (oy - ory) * ivs, (oz - orz) * ivs
     nvis = vis_n[c]
+    # per visible entity, what does not depend on the pixel: the cosine and sine of its yaw and the eye
+    # in its frame (computed per pixel, the sin/cos were a fifth of a voxel-env frame with ~15 mobs)
+    eloc = np.empty((max(nvis, 1), 5))
+    for q in range(nvis):
+        e = vis_idx[c, q]
+        ya = ebox[e, 6] * (math.pi / 180.0)
+        es, ec = math.sin(ya), math.cos(ya)
+        rxo, ryo, rzo = ox - ebox[e, 0], oy - ebox[e, 1], oz - ebox[e, 2]
+        eloc[q, 0], eloc[q, 1] = ec, es
+        eloc[q, 2], eloc[q, 3], eloc[q, 4] = ec * rxo - es * rzo, ryo, es * rxo + ec * rzo
+    rowq = np.empty(max(nvis, 1), np.int64)  # the visible entities whose rectangle spans this row, in order
     for row in range(row0, row1):
+        nrow = 0
+        for q in range(nvis):
+            if vis_rect[c, q, 1] <= row <= vis_rect[c, q, 3]:
+                rowq[nrow] = q
+                nrow += 1
         vrow = (1.0 - 2.0 * (row + 0.5) / height) * ty
         bdx = sy * cp + vrow * sy * sp
         bdy = -sp + vrow * cp
@@ -441,15 +457,12 @@ def _render_rows(c, row0, row1,
             elx = 0.0
             ely = 0.0
             elz = 0.0
-            for q in range(nvis):
-                if col < vis_rect[c, q, 0] or col > vis_rect[c, q, 2] or row < vis_rect[c, q, 1] or row > vis_rect[c, q, 3]:
+            for qi in range(nrow):
+                q = rowq[qi]
+                if col < vis_rect[c, q, 0] or col > vis_rect[c, q, 2]:
                     continue
                 e = vis_idx[c, q]
-                ya = ebox[e, 6] * (math.pi / 180.0)
-                es, ec = math.sin(ya), math.cos(ya)
-                rxo, ryo, rzo = ox - ebox[e, 0], oy - ebox[e, 1], oz - ebox[e, 2]
-                lox = ec * rxo - es * rzo
-                loz = es * rxo + ec * rzo
+                ec, es, lox, ryo, loz = eloc[q, 0], eloc[q, 1], eloc[q, 2], eloc[q, 3], eloc[q, 4]
                 ldx = ec * dx - es * dz
                 ldz = es * dx + ec * dz
                 tn = -BIG
