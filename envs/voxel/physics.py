@@ -229,6 +229,31 @@ def line_of_sight(blocks, collidable, ax, ay, az, bx, by, bz):
 
 
 @njit(cache=True)
+def ray_mob(alive, kind, pos, params, ex, ey, ez, dx, dy, dz, max_dist):
+    """(index, distance) of the nearest live mob whose box the ray from (ex, ey, ez) along (dx, dy, dz)
+    enters within ``max_dist`` (slab test; a box the eye is inside counts at 0), or (-1, inf)."""
+    ix = 1.0 / (dx if dx != 0.0 else 1e-12)
+    iy = 1.0 / (dy if dy != 0.0 else 1e-12)
+    iz = 1.0 / (dz if dz != 0.0 else 1e-12)
+    best, best_t = -1, np.inf
+    for m in range(alive.shape[0]):
+        if not alive[m]:
+            continue
+        hw = params[kind[m], P_WIDTH] * 0.5
+        hh = params[kind[m], P_HEIGHT]
+        ax, bx = (pos[m, 0] - hw - ex) * ix, (pos[m, 0] + hw - ex) * ix
+        ay, by = (pos[m, 1] - 0.0 - ey) * iy, (pos[m, 1] + hh - ey) * iy
+        az, bz = (pos[m, 2] - hw - ez) * iz, (pos[m, 2] + hw - ez) * iz
+        tmin = max(min(ax, bx), min(ay, by), min(az, bz))
+        tmax = min(max(ax, bx), max(ay, by), max(az, bz))
+        if tmax >= max(tmin, 0.0) and tmin <= max_dist:
+            t = max(tmin, 0.0)
+            if t < best_t:
+                best, best_t = m, t
+    return best, best_t
+
+
+@njit(cache=True)
 def despawn_far(alive, pos, player_pos, distance):
     """Mark dead every mob more than ``distance`` blocks from the player along x or z."""
     for m in range(alive.shape[0]):

@@ -434,30 +434,18 @@ class VoxelWorld:
 
     def target_mob(self, max_dist: float = ENTITY_REACH) -> int:
         """Index of the nearest live mob whose box the look ray enters within reach and before a block; -1 if none."""
-        alive = np.flatnonzero(self.mob_alive)
-        if alive.size == 0:
+        if not self.mob_alive.any():
             return -1
         e = self.eye()
         d = self.look_vector()
-        hw = self.mob_params[self.mob_kind[alive], physics.P_WIDTH] * 0.5
-        hh = self.mob_params[self.mob_kind[alive], physics.P_HEIGHT]
-        lo = self.mob_pos[alive] - np.stack([hw, np.zeros_like(hw), hw], 1)
-        hi = self.mob_pos[alive] + np.stack([hw, hh, hw], 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inv = 1.0 / np.where(d == 0, 1e-12, d)
-            t1 = (lo - e) * inv
-            t2 = (hi - e) * inv
-        tmin = np.minimum(t1, t2).max(1)
-        tmax = np.maximum(t1, t2).min(1)
-        ok = (tmax >= np.maximum(tmin, 0)) & (tmin <= max_dist)
-        if not ok.any():
+        m, t = physics.ray_mob(self.mob_alive, self.mob_kind, self.mob_pos, self.mob_params, e[0], e[1], e[2],
+                               d[0], d[1], d[2], max_dist)
+        if m < 0:
             return -1
-        tmin = np.where(ok, np.maximum(tmin, 0), np.inf)
-        j = int(np.argmin(tmin))
         hit, _, _, dist = self.target_block()
-        if hit and dist < tmin[j]:
+        if hit and dist < t:
             return -1
-        return int(alive[j])
+        return int(m)
 
     def nearby_tools(self) -> tuple[bool, bool]:
         """(crafting table nearby, furnace nearby): within ``CRAFT_RADIUS`` blocks of the player."""
