@@ -50,6 +50,9 @@ def tables() -> dict:
     t["rec_cnt"] = np.array(rec_cnt, np.int64)
     t["n_hand"], t["n_table"] = cat.n_hand_craft, cat.n_table_craft
     t["cube_offsets"] = np.indices((3, 3, 3)).reshape(3, -1).T.astype(np.float64)
+    # per block id, the eight ``voxels`` keys of _CUBE_KEYS in one row: a cube is looked up once, not 8 times
+    t["cube_table"] = np.stack([t["block_vocab"], t["collidable"], t["no_tool"], t["collidable"], t["liquid"],
+                                t["solid"], t["burn"], t["light"]], axis=1).astype(np.int32)
     return t
 
 
@@ -215,10 +218,10 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
         p.last_damage = {}
     # 3 x 3 x 3 voxels around the feet block (block-derived arrays cached until the cube or world changes)
     feet = np.floor(pos).astype(np.int64)
-    cubes = [_cube_arrays(w, *map(int, f)) for w, f in zip(worlds, feet, strict=True)]
+    cubes = np.array([_cube_arrays(w, *map(int, f)) for w, f in zip(worlds, feet, strict=True)])
     v = out["voxels"]
-    for name in _CUBE_KEYS:
-        v[name][:n] = np.array([c[name] for c in cubes])
+    for j, name in enumerate(_CUBE_KEYS):
+        v[name][:n] = cubes[..., j]
     eye = pos + (0.0, physics.EYE_HEIGHT, 0.0)
     g = t["cube_offsets"][None] + (feet - 1 + 0.5 - eye)[:, None, :]
     look = np.array([w.look_vector() for w in worlds]).reshape(n, 3)
@@ -244,12 +247,8 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     at[:n, 5] = eq.any(1)
     at[:n, 6] = place.any(1)
     at[:n, 7] = occupied.any(1)
-    out_counts = []
-    for i in range(n):
-        c = counts[i]
-        _delta_inv(out["delta_inv"], i, air, c, prev_counts[i], int(crafted[i]))
-        out_counts.append(c)
-    return out_counts
+    _delta_inv(out["delta_inv"], n, air, counts, prev_counts, crafted)
+    return list(counts)
 
 
 #: the scalar keys :func:`fill` writes from its per-world tables, in their column order
@@ -267,9 +266,9 @@ _CUBE_KEYS = ("block_name", "is_collidable", "is_tool_not_required", "blocks_mov
               "can_burn", "blocks_light")
 
 
-def _cube_arrays(world, fx: int, fy: int, fz: int) -> dict:
-    """The block-derived 3x3x3 arrays around feet block (fx, fy, fz), cached on the world until the
-    player changes block or the world changes."""
+def _cube_arrays(world, fx: int, fy: int, fz: int) -> np.ndarray:
+    """The block-derived values around feet block (fx, fy, fz): (3, 3, 3, 8) int32, the last axis in
+    ``_CUBE_KEYS`` order; cached on the world until the player changes block or the world changes."""
     key = (fx, fy, fz, world.version, world.generation)
     cached = getattr(world, "_obs_voxel_cache", None)
     if cached is None or cached[0] != key:
@@ -279,10 +278,7 @@ def _cube_arrays(world, fx: int, fy: int, fz: int) -> dict:
         sub = world.blocks[xs, ys, zs]
         ox, oy, oz = xs.start - (fx - 1), ys.start - (fy - 1), zs.start - (fz - 1)
         cube[ox:ox + sub.shape[0], oy:oy + sub.shape[1], oz:oz + sub.shape[2]] = sub
-        cached = (key, {"block_name": t["block_vocab"][cube], "is_collidable": t["collidable"][cube],
-                        "is_tool_not_required": t["no_tool"][cube], "blocks_movement": t["collidable"][cube],
-                        "is_liquid": t["liquid"][cube], "is_solid": t["solid"][cube], "can_burn": t["burn"][cube],
-                        "blocks_light": t["light"][cube]})
+        cached = (key, t["cube_table"][cube])
         world._obs_voxel_cache = cached
     return cached[1]
 
@@ -305,19 +301,23 @@ def _craft_mask_cached(world, counts: np.ndarray, table: bool, furnace: bool) ->
     return cm
 
 
-def _delta_inv(d: dict, i: int, air: int, counts: np.ndarray, prev_counts: np.ndarray | None, crafted: int) -> None:
-    """Row i of ``delta_inv``: the inventory change since the last observation, split by craft and other."""
-    if d["inc_quantity_by_craft"][i, 0] or d["inc_quantity_by_other"][i, 0] or d["dec_quantity_by_craft"][i, 0] \
-            or d["dec_quantity_by_other"][i, 0] or d["inc_name_by_craft"][i, 0] != air:
+def _delta_inv(d: dict, n: int, air: int, counts: np.ndarray, prev_counts, crafted) -> None:
+    """Rows 0..n-1 of ``delta_inv``: each world's inventory change since its last observation, split by
+    craft and other causes (rows that held a change are cleared first; a world after a reset has none)."""
+    held = ((d["inc_quantity_by_craft"][:n, 0] != 0) | (d["inc_quantity_by_other"][:n, 0] != 0)
+            | (d["dec_quantity_by_craft"][:n, 0] != 0) | (d["dec_quantity_by_other"][:n, 0] != 0)
+            | (d["inc_name_by_craft"][:n, 0] != air))
+    for i in np.flatnonzero(held):
         for key in ("inc_name_by_craft", "dec_name_by_craft", "inc_name_by_other", "dec_name_by_other"):
             d[key][i] = air
         for key in ("inc_quantity_by_craft", "dec_quantity_by_craft", "inc_quantity_by_other", "dec_quantity_by_other"):
             d[key][i] = 0
-    if prev_counts is not None and not np.array_equal(counts, prev_counts):
-        delta = counts - prev_counts
+    prev = np.array([c if p is None else p for c, p in zip(counts, prev_counts, strict=True)])
+    for i in np.flatnonzero((counts != prev).any(axis=1)):
+        delta = counts[i] - prev[i]
         inc = np.flatnonzero(delta > 0)[:1]
         dec = np.flatnonzero(delta < 0)[:4]
-        by = "craft" if crafted >= 0 and crafted in inc else "other"
+        by = "craft" if crafted[i] >= 0 and crafted[i] in inc else "other"
         if inc.size:
             d[f"inc_name_by_{by}"][i, :inc.size] = inc
             d[f"inc_quantity_by_{by}"][i, :inc.size] = delta[inc]
