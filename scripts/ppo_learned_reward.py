@@ -239,10 +239,21 @@ def _checkpoint(spec: Task | HouseNavTask, checkpoint: str | None) -> str | None
     return str(DEFAULT_CHECKPOINT.parent / HOUSE_CHECKPOINT)
 
 
+def _negatives(spec: Task | HouseNavTask, negatives: tuple[str, ...] | None) -> list[str] | None:
+    """The learned arm's negative prompts: ``negatives`` (or the task's own) minus the task's prompt."""
+    chosen = negatives if negatives is not None else getattr(spec, "negatives", None)
+    if chosen is None:
+        return None
+    return [p for p in chosen if p.strip().lower() != spec.prompt.strip().lower()]
+
+
 def make_env(task: str, reward: str, checkpoint: str | None = None, learned_mode: str = "mineclip",
-             heldout: bool = False) -> gym.Env:
+             heldout: bool = False, learned_frames: int | None = None,
+             negatives: tuple[str, ...] | None = None) -> gym.Env:
     """The training (or, with ``reward="sparse"``, evaluation) env of one task and reward arm; ``heldout``
-    = the evaluation worlds where they differ in kind (house tasks: the ``test`` split of houses)."""
+    = the evaluation worlds where they differ in kind (house tasks: the ``test`` split of houses).
+    ``learned_frames`` / ``negatives`` override the learned reward's clip length (default: the
+    checkpoint's) and negative prompts (default: the task's, else the checkpoint's; the goal is dropped)."""
     import embodied_gym  # noqa: F401
     from embodied_gym.rewards.reward import VideoLanguageReward
 
@@ -255,14 +266,16 @@ def make_env(task: str, reward: str, checkpoint: str | None = None, learned_mode
         env = _house_env(spec, reward, heldout)
         if reward == "learned":
             env = VideoLanguageReward(env, model=_checkpoint(spec, checkpoint), goal=spec.prompt,
-                                      negatives=spec.negatives, env_reward_weight=0.0, mode=learned_mode)
+                                      negatives=_negatives(spec, negatives), num_frames=learned_frames,
+                                      env_reward_weight=0.0, mode=learned_mode)
         return RgbOnly(env)
     from embodied_gym.agents.sb3.voxel_actions import navigate_and_attack
     from embodied_gym.agents.sb3.voxel_shaping import CombatShaping, HarvestShaping
 
     env = TimeLimit(_voxel_env(spec), spec.max_steps)
     if reward == "learned":
-        env = VideoLanguageReward(env, model=checkpoint, goal=spec.prompt, env_reward_weight=0.0, mode=learned_mode)
+        env = VideoLanguageReward(env, model=checkpoint, goal=spec.prompt, negatives=_negatives(spec, negatives),
+                                  num_frames=learned_frames, env_reward_weight=0.0, mode=learned_mode)
     elif reward == "dense":
         env = HarvestShaping(env) if spec.shaping == "harvest" else CombatShaping(env)
     return navigate_and_attack(RgbOnly(env))
@@ -411,12 +424,14 @@ def _progress_callback(label: str, every: int, curve: list):
 
 
 def train_one(task: str, reward: str, seed: int, steps: int, n_envs: int, checkpoint: str | None,
-              eval_episodes: int, progress_every: int, learned_mode: str = "mineclip") -> dict:
+              eval_episodes: int, progress_every: int, learned_mode: str = "mineclip",
+              learned_frames: int | None = None, negatives: tuple[str, ...] | None = None) -> dict:
     from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     t0 = time.time()
-    venv = DummyVecEnv([lambda: make_env(task, reward, checkpoint, learned_mode) for _ in range(n_envs)])
+    venv = DummyVecEnv([lambda: make_env(task, reward, checkpoint, learned_mode, learned_frames=learned_frames,
+                                         negatives=negatives) for _ in range(n_envs)])
     venv.seed(seed * 100)
     model = PPO("CnnPolicy", venv, n_steps=128, batch_size=256, n_epochs=4, learning_rate=3e-4, gamma=0.99,
                 gae_lambda=0.95, ent_coef=0.01, clip_range=0.2, seed=seed, verbose=0, device="cpu")
@@ -430,6 +445,10 @@ def train_one(task: str, reward: str, seed: int, steps: int, n_envs: int, checkp
     if reward == "learned":
         out["checkpoint"] = Path(_checkpoint(TASKS[task], checkpoint) or "tiny64_minilm.pt").name
         out["learned_mode"] = learned_mode
+        if learned_frames is not None:
+            out["learned_frames"] = learned_frames
+        if negatives is not None:
+            out["negatives"] = list(negatives)
     return out
 
 
@@ -480,7 +499,9 @@ def render_table(results: dict, tasks: list[str], arms: list[str], seeds: list[i
               "| run | train s | train+eval wall s | final train success (last 40 episodes) "
               "| learned reward / step, first -> last progress report |",
               "|---|---|---|---|---|"]
-    models = sorted({f"{r.get('checkpoint', 'tiny64_minilm.pt')} ({r.get('learned_mode', 'mineclip')})"
+    models = sorted({f"{r.get('checkpoint', 'tiny64_minilm.pt')} ({r.get('learned_mode', 'mineclip')}"
+                     + (f", {r['learned_frames']}-frame clips" if "learned_frames" in r else "")
+                     + (f", negatives {r['negatives']}" if "negatives" in r else "") + ")"
                      for k, r in results.items() if k.split("/")[0] in tasks and k.split("/")[1] == "learned"})
     total = 0.0
     for task in tasks:
@@ -551,6 +572,12 @@ def main() -> None:
     parser.add_argument("--learned-mode", default="mineclip", choices=["mineclip", "potential"],
                         help="the learned arm's reward: MineCLIP's per-step reward, or its change between scored "
                              "clips (potential-based shaping; see rewards/reward.py)")
+    parser.add_argument("--learned-frames", type=int, default=None, metavar="N",
+                        help="frames per scored clip of the learned reward (default: the checkpoint's, 16); "
+                             "fewer = a reward for the current view rather than the last 16 x stride steps")
+    parser.add_argument("--negatives", nargs="+", default=None, metavar="PROMPT",
+                        help="the learned reward's negative prompts (each task's own prompt is dropped from "
+                             "the list); default: the task's, else the checkpoint's list")
     parser.add_argument("--out", default="runs/ppo_learned_reward")
     parser.add_argument("--doc", default=None, help="also write the Markdown table here (e.g. docs/ppo_learned_reward.md)")
     parser.add_argument("--doc-section", default=None, metavar="NAME",
@@ -577,7 +604,8 @@ def main() -> None:
                         continue  # resumable
                     print(f"{key}: training {args.steps} steps", flush=True)
                     results[key] = train_one(task, reward, seed, args.steps, args.n_envs, args.checkpoint,
-                                             args.eval_episodes, args.progress_every, args.learned_mode)
+                                             args.eval_episodes, args.progress_every, args.learned_mode,
+                                             args.learned_frames, tuple(args.negatives) if args.negatives else None)
                     results_path.write_text(json.dumps(results, indent=1, sort_keys=True))
                     r = results[key]
                     print(f"{key}: success {r['success']:.2f} ({r['wall_seconds']:.0f} s)", flush=True)

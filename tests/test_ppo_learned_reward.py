@@ -110,3 +110,14 @@ def test_doc_section_is_replaced_in_place_and_leaves_the_rest(plr, tmp_path):
     second = doc.read_text()
     assert "house v2" in second and "house v1" not in second
     assert second.count("<!-- house -->") == 1 and second.startswith("# PPO voxel table")
+
+
+def test_learned_arm_takes_clip_length_and_negatives_without_its_own_goal(plr):
+    rooms = ("walk into the kitchen", "walk into the bedroom", "walk into the bathroom")
+    env = plr.make_env("go_to_bathroom", "learned", learned_frames=2, negatives=rooms)
+    scorer = env.env._scorer
+    assert scorer.num_frames == 2
+    assert scorer.negatives == ["walk into the kitchen", "walk into the bedroom"]
+    env.reset(seed=0)
+    _, reward, *_ = env.step(0)
+    assert np.isfinite(reward)
