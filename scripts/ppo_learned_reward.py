@@ -179,15 +179,7 @@ class StopOnSuccess(gym.Wrapper):
 
 def _house_goal_task(spec: HouseNavTask):
     """The env's task object with the goal fixed to ``spec.target`` and the start within reach of it."""
-    from embodied_gym.envs.house.tasks import (
-        ROOM_TYPES,
-        ROOM_WORDS,
-        Goal,
-        HouseTask,
-        NoFeasibleGoalError,
-        ObjectNavTask,
-        RoomNavTask,
-    )
+    from embodied_gym.envs.house.tasks import HouseTask, ObjectNavTask, RoomNavTask
 
     limit = spec.max_start_distance
 
@@ -202,21 +194,11 @@ def _house_goal_task(spec: HouseNavTask):
         return NearObjectNav(target_types=(spec.target,))
     if spec.kind != "RoomNav":
         raise ValueError(f"house task kind {spec.kind!r} is unknown; accepted: RoomNav, ObjectNav")
-    if spec.target not in ROOM_TYPES:
-        raise ValueError(f"room type {spec.target!r} is unknown; accepted: {ROOM_TYPES}")
 
-    class TargetRoomNav(RoomNavTask):
-        """RoomNav with one room type: houses without such a room are passed over (the env draws another)."""
-
+    class NearRoomNav(RoomNavTask):
         start_cells = near_starts
 
-        def sample(self, world, rng):
-            if not self._rooms(world, spec.target):
-                raise NoFeasibleGoalError(f"this house has no {spec.target}")
-            return Goal(text=f"go to the {ROOM_WORDS[spec.target]}", goal_id=ROOM_TYPES.index(spec.target),
-                        distance_field=self._field(world, spec.target), room_type=spec.target)
-
-    return TargetRoomNav()
+    return NearRoomNav(room_types=(spec.target,))  # houses without such a room are passed over
 
 
 def _house_env(spec: HouseNavTask, reward: str, heldout: bool) -> gym.Env:

@@ -123,6 +123,8 @@ def test_bad_input_is_a_clear_error():
         env.step("MoveAhead")
     with pytest.raises(UnknownTargetError, match="Unicorn"):
         gym.make("embodied_gym/House-ObjectNav-v0", task_kwargs={"target_types": ["Unicorn"]})
+    with pytest.raises(UnknownTargetError, match="Attic"):
+        gym.make("embodied_gym/House-RoomNav-v0", task_kwargs={"room_types": ["Attic"]})
     with pytest.raises(InvalidActionError, match="Fly"):
         gym.make("embodied_gym/House-ObjectNav-v0", actions=["MoveAhead", "Fly"])
     bad = generate_house(0)
@@ -132,6 +134,18 @@ def test_bad_input_is_a_clear_error():
         gym.make("embodied_gym/House-ObjectNav-v0", houses=[bad])
     with pytest.raises(ValueError, match="backend"):
         gym.make("embodied_gym/House-ObjectNav-v0", backend="unity")
+
+
+def test_roomnav_room_types_fix_the_goal_room():
+    """"go to the kitchen" as a task of its own: every episode's goal is a kitchen, in houses that have one."""
+    env = gym.make("embodied_gym/House-RoomNav-v0", task_kwargs={"room_types": ("Kitchen",)}, episodes_per_house=1)
+    for seed in range(6):
+        obs, info = env.reset(seed=seed)
+        sim = env.unwrapped.sim
+        assert info["goal_text"] == "go to the kitchen" and sim.goal.room_type == "Kitchen"
+        assert any(r.get("roomType") == "Kitchen" for r in sim.world.house["rooms"])
+    plain = gym.make("embodied_gym/House-RoomNav-v0", episodes_per_house=1)
+    assert len({plain.reset(seed=s)[1]["goal_text"] for s in range(12)}) > 1  # the default draws among types
 
 
 def test_failed_stop_reward_is_added_only_to_a_failed_done():

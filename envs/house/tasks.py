@@ -248,10 +248,22 @@ class PointNavTask(HouseTask):
 
 
 class RoomNavTask(HouseTask):
-    """Go to a room of a given type ("go to the kitchen"); success = Done inside one."""
+    """Go to a room of a given type ("go to the kitchen"); success = Done inside one.
+
+    ``room_types``: the types a goal is drawn from (default: all of ``ROOM_TYPES``), e.g. ``("Kitchen",)``
+    for a kitchen-only task; a house with none of them is passed over, as one without a second room
+    type always is (the env draws another house)."""
 
     name = "RoomNav"
     goal_ids = ROOM_TYPES
+
+    def __init__(self, room_types: tuple[str, ...] | None = None):
+        super().__init__()
+        types = tuple(room_types) if room_types else ROOM_TYPES
+        bad = [t for t in types if t not in ROOM_TYPES]
+        if bad:
+            raise UnknownTargetError(f"unknown RoomNav room types {bad}; accepted: {', '.join(ROOM_TYPES)}")
+        self.room_types = types
 
     def _rooms(self, world: HouseWorld, room_type: str) -> list[str]:
         return [r["id"] for r in world.house.get("rooms", []) if r.get("roomType") == room_type]
@@ -266,9 +278,12 @@ class RoomNavTask(HouseTask):
         return self._cached_field(world, ("room", room_type), make)
 
     def sample(self, world: HouseWorld, rng: np.random.Generator) -> Goal:
-        types = [t for t in ROOM_TYPES if self._rooms(world, t)]
-        if len(types) < 2:
+        present = [t for t in ROOM_TYPES if self._rooms(world, t)]
+        if len(present) < 2:
             raise NoFeasibleGoalError("RoomNav needs a house with at least two room types")
+        types = [t for t in present if t in self.room_types]
+        if not types:
+            raise NoFeasibleGoalError(f"no room of types {self.room_types} in this house")
         t = types[int(rng.integers(len(types)))]
         return Goal(text=f"go to the {ROOM_WORDS[t]}", goal_id=ROOM_TYPES.index(t), distance_field=self._field(world, t),
                     room_type=t)
