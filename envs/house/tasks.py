@@ -152,6 +152,15 @@ class HouseTask:
         return np.flatnonzero(ok.ravel())
 
 
+def _known_types(given, accepted: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """``given`` as a tuple (all of ``accepted`` when empty), or UnknownTargetError naming the strays."""
+    types = tuple(given) if given else accepted
+    bad = [t for t in types if t not in accepted]
+    if bad:
+        raise UnknownTargetError(f"unknown {what} {bad}; accepted: {', '.join(accepted)}")
+    return types
+
+
 class ObjectNavTask(HouseTask):
     """Find an object of a target type; success = Done while one is visible within 1 m."""
 
@@ -160,11 +169,7 @@ class ObjectNavTask(HouseTask):
 
     def __init__(self, target_types: tuple[str, ...] | None = None, success_distance: float = OBJECTNAV_SUCCESS_DISTANCE):
         super().__init__()
-        types = tuple(target_types) if target_types else OBJECTNAV_TYPES
-        bad = [t for t in types if t not in OBJECTNAV_TYPES]
-        if bad:
-            raise UnknownTargetError(f"unknown ObjectNav target types {bad}; accepted: {', '.join(OBJECTNAV_TYPES)}")
-        self.target_types = types
+        self.target_types = _known_types(target_types, OBJECTNAV_TYPES, "ObjectNav target types")
         self.success_distance = success_distance
 
     def _sources(self, world: HouseWorld, object_type: str) -> np.ndarray:
@@ -259,11 +264,7 @@ class RoomNavTask(HouseTask):
 
     def __init__(self, room_types: tuple[str, ...] | None = None):
         super().__init__()
-        types = tuple(room_types) if room_types else ROOM_TYPES
-        bad = [t for t in types if t not in ROOM_TYPES]
-        if bad:
-            raise UnknownTargetError(f"unknown RoomNav room types {bad}; accepted: {', '.join(ROOM_TYPES)}")
-        self.room_types = types
+        self.room_types = _known_types(room_types, ROOM_TYPES, "RoomNav room types")
 
     def _rooms(self, world: HouseWorld, room_type: str) -> list[str]:
         return [r["id"] for r in world.house.get("rooms", []) if r.get("roomType") == room_type]
