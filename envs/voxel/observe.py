@@ -286,7 +286,7 @@ def _cube_arrays(world, fx: int, fy: int, fz: int) -> np.ndarray:
 def _all_counts(items: np.ndarray, qty: np.ndarray, n_items: int) -> np.ndarray:
     """(N, n_items) quantity per item id over each world's 36 slots, in one bincount."""
     n = items.shape[0]
-    flat = items.ravel() if n == 1 else (items.astype(np.int64) + np.arange(n, dtype=np.int64)[:, None] * n_items).ravel()
+    flat = (items.astype(np.int64) + np.arange(n, dtype=np.int64)[:, None] * n_items).ravel()
     return np.bincount(flat, weights=qty.ravel(), minlength=n * n_items).reshape(n, n_items).astype(np.int64)
 
 

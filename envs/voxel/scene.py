@@ -7,8 +7,10 @@ window is rebuilt only when the player walks ``RECENTER`` blocks from its centre
 it or day turns to night. (With the player ``RECENTER`` blocks off centre the window's edge can come to
 ``WINDOW/2 - RECENTER`` = 32 blocks, inside the 24-40 m fog band: up to ~1% of a 128x128 frame looking
 that way differs from a centred window. A 112-block window or ``RECENTER`` 8 would hide it, at -25-35%
-batched throughput or twice the rebuilds of a walking agent; measured 2026-11-28, left as is.) Part id == block id; the part table maps each block kind to a renderer material,
-tinted towards the catalog's block colour. Mobs and dropped items are entity boxes.
+batched throughput or twice the rebuilds of a walking agent; measured 2026-11-28, left as is.)
+
+Part id == block id; the part table maps each block kind to a renderer material, tinted towards the
+catalog's block colour. Mobs and dropped items are entity boxes.
 """
 
 from __future__ import annotations
