@@ -79,28 +79,32 @@ def allocate(space, n: int) -> dict:
 
 
 class Taker:
-    """Copies row ``i`` of a batched observation into a fresh nested dict (what a single env returns).
+    """Copies a batched observation, or its row ``i``, into a fresh nested dict.
 
-    The nesting is resolved once (views into the buffer), so each call is a flat loop of
-    ``ndarray.copy`` calls. Views do not survive pickling, so they are re-made on unpickle.
+    ``i`` an int: row ``i`` (what a single env returns; Discrete leaves become ``np.int64`` scalars);
+    ``i`` None: every row (what the vector env returns). The nesting is resolved once (views into the
+    buffer), so each call is a flat loop of ``ndarray.copy`` calls: walking the ~75-leaf dict
+    recursively every step cost ~130 us of a 16-world vector step. Views do not survive pickling, so
+    they are re-made on unpickle.
     """
 
-    def __init__(self, buf: dict, space, i: int) -> None:
+    def __init__(self, buf: dict, space, i: int | None) -> None:
         import gymnasium as gym
 
         self.buf, self.i = buf, i
-        self.discrete = {(k, kk) for k, v in space.spaces.items() if isinstance(v, gym.spaces.Dict)
-                         for kk, vv in v.spaces.items() if isinstance(vv, gym.spaces.Discrete)}
+        self.discrete = set() if i is None else {
+            (k, kk) for k, v in space.spaces.items() if isinstance(v, gym.spaces.Dict)
+            for kk, vv in v.spaces.items() if isinstance(vv, gym.spaces.Discrete)}
         self._bind()
 
     def _bind(self) -> None:
-        i = self.i
+        rows = slice(None) if self.i is None else self.i
         self.plan = []
         for k, v in self.buf.items():
             if isinstance(v, dict):
-                self.plan.append((k, [(kk, vv[i, ...], (k, kk) in self.discrete) for kk, vv in v.items()]))
+                self.plan.append((k, [(kk, vv[rows, ...], (k, kk) in self.discrete) for kk, vv in v.items()]))
             else:
-                self.plan.append((k, v[i, ...]))
+                self.plan.append((k, v[rows, ...]))
 
     def __getstate__(self) -> dict:
         return {"buf": self.buf, "i": self.i, "discrete": self.discrete}
@@ -117,13 +121,6 @@ class Taker:
             else:
                 out[k] = v.copy()
         return out
-
-
-def copy_tree(buf):
-    """A copy of a (batched) observation: fresh arrays the caller may keep."""
-    if isinstance(buf, dict):
-        return {k: copy_tree(v) for k, v in buf.items()}
-    return buf.copy()
 
 
 def take(buf, i: int, space):

@@ -51,6 +51,7 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
         self.worlds = [VoxelWorld(world_size) for _ in range(self.num_envs)]
         self.rules = [rule_factory() for _ in range(self.num_envs)] if rule_factory is not None else [None] * self.num_envs
         self._buf = observe.allocate(self.single_observation_space, self.num_envs)
+        self._take = observe.Taker(self._buf, self.single_observation_space, None)
         self._counts: list[np.ndarray | None] = [None] * self.num_envs
         self._elapsed = np.zeros(self.num_envs, np.int64)
         self._needs_reset = np.zeros(self.num_envs, np.bool_)
@@ -118,7 +119,7 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
             self._renderer = BatchRenderer(self.num_envs, *self.image_size, parallel=self._render_parallel)
         rgb = self._renderer.render(self.worlds)
         self._counts = observe.fill(self._buf, self.worlds, rgb, self._counts, crafted)
-        return observe.copy_tree(self._buf)
+        return self._take()
 
     def _infos(self, success: np.ndarray) -> dict:
         ones = np.ones(self.num_envs, np.bool_)
