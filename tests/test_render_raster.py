@@ -181,7 +181,7 @@ def test_a_new_batch_of_the_same_scenes_reuses_their_boxes(monkeypatch):
     # own (unedited) boxes alone
     merged = []
     real_chunk_boxes = boxes_module.chunk_boxes
-    monkeypatch.setattr(boxes_module, "chunk_boxes", lambda *a: merged.append(a[2:]) or real_chunk_boxes(*a))
+    monkeypatch.setattr(boxes_module, "chunk_boxes", lambda *a, **k: merged.append(a[2:]) or real_chunk_boxes(*a, **k))
     second.set_voxels(0, [[5, 5, 5]], 1)
     assert second.boxes_ready([0])[0]
     assert merged == [(0, 0)]  # the house is one chunk
@@ -244,6 +244,7 @@ def test_rebuilding_the_edited_chunks_gives_the_boxes_of_a_fresh_build():
         CH_O0,
         CH_O1,
         chunk_columns,
+        chunk_grid,
         chunk_width,
     )
 
@@ -267,16 +268,25 @@ def test_rebuilding_the_edited_chunks_gives_the_boxes_of_a_fresh_build():
         theirs = fresh.boxes[fresh.scene_int[0, SI_BOX]: fresh.scene_int[0, SI_BOX] + fresh.scene_int[0, SI_NBOX]]
         assert batch.scene_int[0, SI_NBOX_OPAQUE] == fresh.scene_int[0, SI_NBOX_OPAQUE]
         np.testing.assert_array_equal(_sorted_rows(mine), _sorted_rows(theirs))
-        # each chunk's rows hold only boxes inside its columns, and its bounds (what culling tests) cover them
+        # each row (a section of one chunk) holds only boxes inside that chunk's columns, opaque ones
+        # starting in one layer of the chunk's width, and its bounds (what culling tests) cover them
         table = batch.chunks[batch.scene_int[0, SI_CHUNK]: batch.scene_int[0, SI_CHUNK] + batch.scene_int[0, SI_NCHUNK]]
         width = chunk_width(scene.voxel_size, scene.brick)
-        for c, row in enumerate(table):
-            x0, x1, z0, z1 = chunk_columns(c, scene.shape, width)
+        covered = np.zeros(len(mine), int)
+        for row in table:
             for lo_, hi_ in ((row[CH_O0], row[CH_O1]), (row[CH_G0], row[CH_G1])):
                 part = mine[lo_:hi_]
+                covered[lo_:hi_] += 1
+                if len(part) == 0:
+                    continue
+                c = int(part[0, 0] // width) * chunk_grid(scene.shape, width)[1] + int(part[0, 2] // width)
+                x0, x1, z0, z1 = chunk_columns(c, scene.shape, width)
                 assert np.all(part[:, 0] >= x0) and np.all(part[:, 3] <= x1)
                 assert np.all(part[:, 2] >= z0) and np.all(part[:, 5] <= z1)
                 assert np.all(part[:, 0:3] >= row[CH_LO:CH_LO + 3]) and np.all(part[:, 3:6] <= row[CH_HI:CH_HI + 3])
+                if hi_ <= batch.scene_int[0, SI_NBOX_OPAQUE]:
+                    assert len(np.unique(part[:, 1] // width)) == 1
+        assert np.all(covered == 1), "every box lies in exactly one row"
         assert table[:, CH_O1].max() == batch.scene_int[0, SI_NBOX_OPAQUE]
 
 
@@ -290,7 +300,7 @@ def test_a_scene_over_the_box_budget_is_ray_cast_and_not_built_whole(monkeypatch
     monkeypatch.setattr(boxes_module, "MAX_RASTER_BOXES", 50)
     merged = []
     real_chunk_boxes = boxes_module.chunk_boxes
-    monkeypatch.setattr(boxes_module, "chunk_boxes", lambda *a: merged.append(a[2:]) or real_chunk_boxes(*a))
+    monkeypatch.setattr(boxes_module, "chunk_boxes", lambda *a, **k: merged.append(a[2:]) or real_chunk_boxes(*a, **k))
     scene = block_test_scene(3, size=(48, 32, 48))
     batch = SceneBatch([scene])
     cams = _block_cameras(scene, 4, seed=1)

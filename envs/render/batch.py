@@ -434,7 +434,8 @@ class SceneBatch:
             cells, _top, b = self._scene_views(s)
             for c in sorted(self._stale[s]):
                 x0, x1, z0, z1 = chunk_columns(c, shape, width)
-                chunks[c] = chunk_boxes(gather_region(cells, self._pool, b, x0, x1, z0, z1), opaque, x0, z0)
+                chunks[c] = chunk_boxes(gather_region(cells, self._pool, b, x0, x1, z0, z1), opaque, x0, z0,
+                                        band=width)
         self._chunk_boxes[s] = chunks
         self._stale[s] = set()
         boxes, n_opaque, table = assemble(chunks)
