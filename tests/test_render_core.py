@@ -89,6 +89,57 @@ def test_entity_pixels_project_where_its_box_projects():
     assert abs(out["depth"][0][front_row, front_col] - 1.8) <= 0.02
 
 
+def _entity_hits(eye, yaw, pitch, fov, size, centre, half, box_yaw):
+    """Per pixel, whether its ray meets the entity box beyond the near plane (the kernel's rule),
+    computed here in numpy from the pinhole model."""
+    from embodied_gym.envs.render.kernel import NEAR
+
+    sy, cy, sp, cp = np.sin(np.radians(yaw)), np.cos(np.radians(yaw)), np.sin(np.radians(pitch)), np.cos(np.radians(pitch))
+    f, r, u = np.array([sy * cp, -sp, cy * cp]), np.array([cy, 0.0, -sy]), np.array([sy * sp, cp, cy * sp])
+    t = np.tan(np.radians(fov / 2))
+    grid = (np.arange(size) + 0.5) / size
+    v, uu = np.meshgrid((1 - 2 * grid) * t, (2 * grid - 1) * t, indexing="ij")
+    d = f + uu[..., None] * r + v[..., None] * u
+    es, ec = np.sin(np.radians(box_yaw)), np.cos(np.radians(box_yaw))
+    ro = eye - centre
+    o = np.array([ec * ro[0] - es * ro[2], ro[1], es * ro[0] + ec * ro[2]])
+    dl = np.stack([ec * d[..., 0] - es * d[..., 2], d[..., 1], es * d[..., 0] + ec * d[..., 2]], -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1, t2 = (-half - o) / dl, (half - o) / dl
+    tn, tf = np.minimum(t1, t2).max(-1), np.maximum(t1, t2).min(-1)
+    return (tn < tf - 1e-6) & (tn > 1.01 * NEAR)
+
+
+def test_an_entity_across_the_near_plane_keeps_every_pixel_that_sees_it():
+    """Mobs beside the player cross the camera's near plane; their screen rectangle is that of the
+    part in front of it (not the whole screen, which cost a per-pixel test everywhere), and no pixel
+    that sees the box is lost."""
+    from embodied_gym.envs.render.kernel import entity_rects
+
+    scene = wall_scene(6.0)
+    rng = np.random.default_rng(4)
+    size, fov = 48, 70.0
+    tight = drawn = 0
+    for k in range(40):
+        eye = np.array([0.0, 0.5, 0.0])
+        yaw, pitch = float(rng.uniform(-40, 40)), float(rng.uniform(-89, 89))
+        centre = eye + rng.uniform(-0.6, 0.6, 3)
+        half, box_yaw = rng.uniform(0.15, 0.5, 3), float(rng.uniform(0, 90))
+        ents = EntityBatch.build(1, [0], centre[None], half[None], box_yaw, material_id("mob_pink"), 9, 77)
+        cams = Cameras.make(eye, yaw_deg=yaw, pitch_deg=pitch, fov_deg=fov)
+        mask = render_batch(scene, cams, size, size, outputs=("instance",), entities=ents)["instance"][0] == 77
+        want = _entity_hits(eye, yaw, pitch, fov, size, centre, half, box_yaw)
+        assert np.all(mask[want]), f"case {k}: pixels that see the box were not drawn"
+        drawn += int(mask.any())
+        vis_n, vis_idx, vis_rect = np.zeros(1, np.int32), np.zeros((1, 1), np.int32), np.zeros((1, 1, 4), np.int32)
+        entity_rects(cams.position, cams.yaw_deg, cams.pitch_deg, cams.fov_deg, cams.scene_index, ents.box,
+                     ents.offsets, size, size, vis_n, vis_idx, vis_rect)
+        if vis_n[0]:
+            c0, r0, c1, r1 = np.clip(vis_rect[0, 0], 0, size - 1)
+            tight += int((c1 - c0 + 1) * (r1 - r0 + 1) < size * size)
+    assert drawn >= 10 and tight >= 10
+
+
 def test_batched_render_equals_one_by_one_and_serial_equals_parallel():
     a, b = block_test_scene(0, size=(48, 40, 48)), block_test_scene(1, size=(48, 40, 48))
     batch = SceneBatch([a, b])
