@@ -51,7 +51,9 @@ def render_batch(
     - ``instance``: (N, H, W) int32 instance ids (0 = sky)
 
     ``scenes``: a packed :class:`SceneBatch` (fastest: pack once, reuse), or scenes to pack now.
-    ``out``: optional preallocated arrays of the shapes above (reused across steps, no allocation).
+    ``out``: optional preallocated arrays of the shapes above (reused across steps, no allocation);
+    any strides, e.g. ``rgb`` as ``chw.transpose(0, 2, 3, 1)`` of an (N, 3, H, W) buffer to draw
+    channel-first frames without a copy.
     ``parallel``: spread rows over numba's threads; default: when there is more than one camera and
     more than one numba thread. One camera renders on the calling thread (no pool start-up cost).
     ``method``: how each pixel's first hit is found; the shading is the same code either way.
@@ -117,8 +119,8 @@ def render_batch(
             arr = None if out is None else out.get(name)
             if arr is None:
                 arr = np.empty(shape, dtype)
-            elif arr.shape != shape or arr.dtype != dtype or not arr.flags.c_contiguous:
-                raise RenderError(f"out[{name!r}] must be a C-contiguous {dtype.__name__} array of shape {shape}")
+            elif arr.shape != shape or arr.dtype != dtype:
+                raise RenderError(f"out[{name!r}] must be a {dtype.__name__} array of shape {shape}")
             result[name] = arr
             arrays.append(arr)
         else:

@@ -263,9 +263,10 @@ class BatchRenderer:
         self.height, self.width = height, width
         self.out = None
 
-    def render(self, worlds) -> np.ndarray:
+    def render(self, worlds, out: np.ndarray | None = None) -> np.ndarray:
         """(N, 3, H, W) uint8 first-person frames, with the block-breaking progress as a darkened crosshair:
-        a view into the renderer's buffer, overwritten by the next call (copy what you keep)."""
+        drawn straight into ``out`` when given (an (N, 3, H, W) uint8 array, e.g. the observation
+        buffer: no copy), else a view into the renderer's buffer, overwritten by the next call."""
 
         if self.batch is None:
             for v, w in zip(self.views, worlds, strict=True):
@@ -288,8 +289,12 @@ class BatchRenderer:
         n = len(worlds)
         cams = Cameras(pos, yaw.astype(np.float32), pitch.astype(np.float32), np.full(n, FOV_DEG, np.float32),
                        np.arange(n, dtype=np.int32))
-        if self.out is None:
-            self.out = {"rgb": np.empty((len(worlds), self.height, self.width, 3), np.uint8)}
+        if out is not None:
+            target = {"rgb": out.transpose(0, 2, 3, 1)}  # drawn channel-first through the view
+        else:
+            if self.out is None:
+                self.out = {"rgb": np.empty((len(worlds), self.height, self.width, 3), np.uint8)}
+            target = self.out
         ents = entity_batch(worlds)
         threads = numba.get_num_threads() if len(worlds) == 1 and len(ents.box) else 1
         if threads > 1:
@@ -297,13 +302,13 @@ class BatchRenderer:
             numba.set_num_threads(1)
         try:
             res = render_batch(self.batch, cams, self.width, self.height, outputs=("rgb",),
-                               entities=ents, out=self.out, parallel=self.parallel)
+                               entities=ents, out=target, parallel=self.parallel)
         finally:
             if threads > 1:
                 numba.set_num_threads(threads)
         rgb = res["rgb"]
         overlay_hud(rgb, worlds)
-        return rgb.transpose(0, 3, 1, 2)  # a view: the caller's copy into its buffer is the only one
+        return rgb.transpose(0, 3, 1, 2)
 
 
 @lru_cache(maxsize=1)

@@ -117,8 +117,8 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
             from .scene import BatchRenderer
 
             self._renderer = BatchRenderer(self.num_envs, *self.image_size, parallel=self._render_parallel)
-        rgb = self._renderer.render(self.worlds)
-        self._counts = observe.fill(self._buf, self.worlds, rgb, self._counts, crafted)
+        self._renderer.render(self.worlds, out=self._buf["rgb"])
+        self._counts = observe.fill(self._buf, self.worlds, None, self._counts, crafted)
         return self._take()
 
     def _infos(self, success: np.ndarray) -> dict:
