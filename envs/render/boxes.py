@@ -71,6 +71,9 @@ def merge_region(padded, opaque_part):
     """
     px, py, pz = padded.shape
     key = np.zeros(padded.shape, np.uint16)
+    # per run of 8 voxels along z, whether it held a visible voxel: the scan below skips the others
+    # (most of a house's grid is air or the inside of walls; the scan order, and so the boxes, is the same)
+    runs = np.zeros((px, py, (pz + 7) >> 3), np.bool_)
     for i in range(1, px - 1):
         for j in range(1, py - 1):
             for k in range(1, pz - 1):
@@ -83,52 +86,56 @@ def merge_region(padded, opaque_part):
                         or (not opaque_part[c] and c != p) or (not opaque_part[d] and d != p)
                         or (not opaque_part[e] and e != p) or (not opaque_part[f] and f != p)):
                     key[i, j, k] = p
+                    runs[i, j, k >> 3] = True
     out = np.zeros((64, 7), np.int32)
     n = 0
     for i in range(1, px - 1):
         for j in range(1, py - 1):
-            for k in range(1, pz - 1):
-                p = key[i, j, k]
-                if p == 0:
+            for kr in range(runs.shape[2]):
+                if not runs[i, j, kr]:
                     continue
-                k1 = k + 1
-                while key[i, j, k1] == p:
-                    k1 += 1
-                j1 = j + 1
-                while True:
-                    ok = True
-                    for kk in range(k, k1):
-                        if key[i, j1, kk] != p:
-                            ok = False
-                            break
-                    if not ok:
-                        break
-                    j1 += 1
-                i1 = i + 1
-                while True:
-                    ok = True
-                    for jj in range(j, j1):
+                for k in range(max(kr << 3, 1), min((kr << 3) + 8, pz - 1)):
+                    p = key[i, j, k]
+                    if p == 0:
+                        continue
+                    k1 = k + 1
+                    while key[i, j, k1] == p:
+                        k1 += 1
+                    j1 = j + 1
+                    while True:
+                        ok = True
                         for kk in range(k, k1):
-                            if key[i1, jj, kk] != p:
+                            if key[i, j1, kk] != p:
                                 ok = False
                                 break
                         if not ok:
                             break
-                    if not ok:
-                        break
-                    i1 += 1
-                for ii in range(i, i1):
-                    for jj in range(j, j1):
-                        for kk in range(k, k1):
-                            key[ii, jj, kk] = 0
-                if n == out.shape[0]:
-                    grown = np.zeros((2 * n, 7), np.int32)
-                    grown[:n] = out
-                    out = grown
-                out[n, 0], out[n, 1], out[n, 2] = i - 1, j - 1, k - 1
-                out[n, 3], out[n, 4], out[n, 5] = i1 - 1, j1 - 1, k1 - 1
-                out[n, 6] = p
-                n += 1
+                        j1 += 1
+                    i1 = i + 1
+                    while True:
+                        ok = True
+                        for jj in range(j, j1):
+                            for kk in range(k, k1):
+                                if key[i1, jj, kk] != p:
+                                    ok = False
+                                    break
+                            if not ok:
+                                break
+                        if not ok:
+                            break
+                        i1 += 1
+                    for ii in range(i, i1):
+                        for jj in range(j, j1):
+                            for kk in range(k, k1):
+                                key[ii, jj, kk] = 0
+                    if n == out.shape[0]:
+                        grown = np.zeros((2 * n, 7), np.int32)
+                        grown[:n] = out
+                        out = grown
+                    out[n, 0], out[n, 1], out[n, 2] = i - 1, j - 1, k - 1
+                    out[n, 3], out[n, 4], out[n, 5] = i1 - 1, j1 - 1, k1 - 1
+                    out[n, 6] = p
+                    n += 1
     return out[:n]
 
 
