@@ -421,6 +421,24 @@ def test_start_time_and_frozen_clock():
     assert w.day_time == 18000, "allow_time_passage=False freezes the clock"
 
 
+def test_frames_drawn_into_a_channel_first_buffer_equal_the_returned_ones():
+    """The envs hand the renderer their (N, 3, H, W) observation buffer to draw into (through a
+    strided view, no copy); the frames must be the ones a plain render returns."""
+    from embodied_gym.envs.voxel.mobs import mob_id
+    from embodied_gym.envs.voxel.scene import BatchRenderer
+
+    envs = [flat_env(seed=0), flat_env(seed=1)]
+    worlds = [e.world for e in envs]
+    for w in worlds:  # a mob beside the eye: its entity rectangle crosses the near plane
+        w.spawn_mob(mob_id("cow"), tuple(w.player.pos + (0.6, 0.0, 0.3)))
+    plain = BatchRenderer(2, 48, 64).render(worlds).copy()
+    buf = np.zeros((2, 3, 48, 64), np.uint8)
+    returned = BatchRenderer(2, 48, 64).render(worlds, out=buf)
+    assert plain.shape == (2, 3, 48, 64) and plain.any()
+    np.testing.assert_array_equal(buf, plain)
+    np.testing.assert_array_equal(returned, plain)
+
+
 def test_batched_frames_keep_every_worlds_edits_when_another_window_moves():
     """A block placed in world 0 stays drawn after world 1's render window is rebuilt (night fell
     there): only the moved window is swapped in the packed batch, the others keep their edits."""
