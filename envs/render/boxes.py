@@ -304,7 +304,7 @@ def assemble(chunks: list[tuple[np.ndarray, int, np.ndarray]]) -> tuple[np.ndarr
 def scene_boxes(region, shape: tuple[int, int, int], part_opaque: np.ndarray, width: int,
                 budget: int | None = None) -> list[tuple[np.ndarray, int, np.ndarray]] | None:
     """Per chunk of side ``width`` (see :func:`chunk_width`) of a grid of ``shape`` fine voxels, its
-    (boxes, n_opaque, bounds); ``region(x0, x1, z0, z1)`` gives a chunk's voxels with a one-voxel
+    (boxes, n_opaque, sections) (see :func:`chunk_boxes`); ``region(x0, x1, z0, z1)`` gives a chunk's voxels with a one-voxel
     margin (see :func:`gather_region`); ``assemble`` turns the result into the scene's arrays.
 
     ``part_opaque[p]``: whether part p hides what is behind it (material alpha >= 1); row 0 (empty)
