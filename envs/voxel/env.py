@@ -119,7 +119,7 @@ class VoxelEnv(gym.Env):
             self._renderer = BatchRenderer(1, *self.image_size)
         self._renderer.render([self.world], out=self._buf["rgb"])
         self._frame = self._buf["rgb"][0]
-        self._counts = observe.fill(self._buf, [self.world], None, [self._counts], [crafted])[0]
+        self._counts = observe.fill(self._buf, [self.world], [self._counts], [crafted])[0]
         return self._take()
 
     def _info(self, success: bool) -> dict[str, Any]:

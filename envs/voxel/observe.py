@@ -145,11 +145,12 @@ def craft_mask(counts: np.ndarray, table: bool, furnace: bool) -> np.ndarray:
     return mask
 
 
-def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> list[np.ndarray]:
+def fill(out: dict, worlds, prev_counts, crafted) -> list[np.ndarray]:
     """Write world ``i``'s observation into row ``i`` of ``out`` for every world; returns each world's
     inventory counts (the next call's ``prev_counts``, for ``delta_inv``).
 
-    ``rgb``: (N, 3, H, W) frames or None; ``prev_counts[i]``: world i's counts at its previous
+    Every key but ``rgb`` (the renderer draws the frames into ``out['rgb']`` itself).
+    ``prev_counts[i]``: world i's counts at its previous
     observation (None after a reset); ``crafted[i]``: the item id world i crafted this step, or -1.
     Why batched: a world's observation is ~60 small arrays, and writing them one world at a time cost
     ~80 us a world-step in numpy call overhead (the vector env's largest share after the renderer);
@@ -161,8 +162,6 @@ def fill(out: dict, worlds, rgb: np.ndarray | None, prev_counts, crafted) -> lis
     players = [w.player for w in worlds]
     invs = [w.inventory for w in worlds]
     air = worlds[0].air_item
-    if rgb is not None:
-        out["rgb"][:n] = rgb
     # np.array over a list of same-shape arrays, not np.stack: ~3x less overhead for 16 small arrays
     items = np.array([inv.item for inv in invs])
     qty = np.array([inv.qty for inv in invs])

@@ -118,7 +118,7 @@ class VoxelVectorEnv(gym.vector.VectorEnv):
 
             self._renderer = BatchRenderer(self.num_envs, *self.image_size, parallel=self._render_parallel)
         self._renderer.render(self.worlds, out=self._buf["rgb"])
-        self._counts = observe.fill(self._buf, self.worlds, None, self._counts, crafted)
+        self._counts = observe.fill(self._buf, self.worlds, self._counts, crafted)
         return self._take()
 
     def _infos(self, success: np.ndarray) -> dict:
